@@ -1,0 +1,25 @@
+"""The `centrehold` command: one typer app; each command lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="centrehold",
+    help="Agent-based models of political violence, run fast and set beside the record.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Each command module exposes `register(app)`. Add one line per module here.
+# --- command registrations (keep one line each) ---
+# --- end of command registrations ---
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
