@@ -1,0 +1,518 @@
+"""Find, read and validate scenario files, turning every mistake into one line a person can act on.
+
+A scenario is data: a YAML file (built in under `library/`, or anywhere on disk),
+optionally with CSV tables next to it pulled in with the `!csv` tag. The YAML's
+`model:` key picks the pydantic schema. Pydantic does the coercion and checking;
+this module's job is to say *where* a problem is (the file, the CSV row or the
+`--set` option), *which* field, and *what to do*, in a single line, because a raw
+`ValidationError` is a wall of text that hides the one thing the user must change.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import difflib
+import importlib
+import os
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from centrehold.errors import UserError
+
+LIBRARY_DIR: Path = Path(__file__).resolve().parent / "library"
+
+# `model:` value -> "module:Class" of its schema. Imported lazily so that a
+# scenario of one kind never pays for (or breaks on) another kind's code.
+MODELS: dict[str, str] = {
+    "epstein": "centrehold.scenario.epstein:EpsteinScenario",
+    "regional": "centrehold.scenario.regional:RegionalScenario",
+}
+
+_YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def _default_scenario() -> str:
+    """iraq-2009 becomes the default as soon as its file and its engine path both exist."""
+    has_file = (LIBRARY_DIR / "iraq-2009" / "scenario.yaml").is_file() or (
+        LIBRARY_DIR / "iraq-2009.yaml"
+    ).is_file()
+    try:
+        has_engine = find_spec("centrehold.engine.regional") is not None
+    except (ImportError, ValueError):
+        has_engine = False
+    return "iraq-2009" if has_file and has_engine else "epstein-1"
+
+
+DEFAULT_SCENARIO: str = _default_scenario()
+
+
+# --------------------------------------------------------------------------- finding
+
+
+def library_scenarios() -> dict[str, Path]:
+    """Built-in scenario names and their YAML files (`<name>.yaml` or `<name>/scenario.yaml`)."""
+    found: dict[str, Path] = {}
+    if not LIBRARY_DIR.is_dir():
+        return found
+    for entry in sorted(LIBRARY_DIR.iterdir()):
+        if entry.is_file() and entry.suffix in _YAML_SUFFIXES:
+            found.setdefault(entry.stem, entry)
+        elif entry.is_dir():
+            for suffix in _YAML_SUFFIXES:
+                candidate = entry / f"scenario{suffix}"
+                if candidate.is_file():
+                    found.setdefault(entry.name, candidate)
+                    break
+    return found
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(_YAML_SUFFIXES) or "/" in text or os.sep in text
+
+
+def find_scenario(name_or_path: str) -> Path:
+    """Resolve a built-in name or a path to the scenario's YAML file, or explain what exists."""
+    text = str(name_or_path).strip()
+    if not text:
+        raise UserError("no scenario given; name one from `centrehold scenarios` or a .yaml path")
+    library = library_scenarios()
+    if text in library:
+        return library[text]
+    path = Path(text).expanduser()
+    if path.is_dir():
+        for suffix in _YAML_SUFFIXES:
+            if (path / f"scenario{suffix}").is_file():
+                return path / f"scenario{suffix}"
+        raise UserError(
+            f"folder '{text}' has no scenario.yaml; put the scenario there or give the .yaml file"
+        )
+    if path.is_file():
+        return path
+    if _looks_like_path(text):
+        raise UserError(
+            f"scenario file '{text}' not found; check the path (relative to {Path.cwd()})"
+        )
+    known = ", ".join(library) or "(none installed)"
+    close = difflib.get_close_matches(text, list(library), n=1, cutoff=0.5)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    raise UserError(
+        f"unknown scenario '{text}'; {hint}known scenarios: {known} "
+        "(or give a path to a .yaml file)"
+    )
+
+
+def _display(path: Path) -> str:
+    """Short name of a scenario file for messages: library- or cwd-relative when possible."""
+    try:
+        return "library/" + path.resolve().relative_to(LIBRARY_DIR).as_posix()
+    except ValueError:
+        pass
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+# --------------------------------------------------------------------------- reading
+
+
+@dataclass
+class _CsvRef:
+    """A `!csv file.csv` tag found in the YAML, resolved after parsing."""
+
+    target: str
+    line: int
+
+
+class _ScenarioYamlLoader(yaml.SafeLoader):
+    """Safe YAML plus one tag, `!csv`, so a table can live in a CSV file beside the YAML."""
+
+
+def _construct_csv(loader: yaml.SafeLoader, node: yaml.Node) -> _CsvRef:
+    value = loader.construct_scalar(node)  # type: ignore[arg-type]
+    return _CsvRef(str(value), node.start_mark.line + 1)
+
+
+_ScenarioYamlLoader.add_constructor("!csv", _construct_csv)
+
+
+def read_csv_records(path: Path, origin: str) -> list[dict[str, str | None]]:
+    """Read a CSV into row dicts of strings, leaving the typing to the schema (pydantic coerces).
+
+    Blank cells become None so optional columns may be left empty.
+    """
+    if not path.is_file():
+        raise UserError(f"{origin}: CSV file '{path}' not found; put it next to the scenario file")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            if reader.fieldnames is None:
+                raise UserError(f"{origin}: CSV file '{path.name}' is empty; give a header row")
+            rows: list[dict[str, str | None]] = []
+            for row in reader:
+                if None in row:
+                    raise UserError(
+                        f"{path.name} line {reader.line_num}: more cells than header columns; "
+                        "remove the extra cells or add a column name"
+                    )
+                rows.append({k.strip(): (v.strip() if v and v.strip() else None)
+                             for k, v in row.items()})
+    except UnicodeDecodeError as exc:
+        raise UserError(
+            f"{path.name}: not UTF-8 text ({exc.reason}); save the CSV as UTF-8"
+        ) from None
+    return rows
+
+
+@dataclass
+class ScenarioSource:
+    """A scenario file read but not yet validated: what `load_scenario` works from."""
+
+    path: Path
+    label: str  # how messages name the file
+    data: dict[str, Any]
+    schema: type[BaseModel]
+    csv_tables: dict[tuple, str] = field(default_factory=dict)  # loc prefix -> CSV file name
+
+
+def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, tables: dict[tuple, str]) -> Any:
+    if isinstance(node, _CsvRef):
+        records = read_csv_records(base / node.target, f"{label} line {node.line}")
+        tables[loc] = node.target
+        return records
+    if isinstance(node, dict):
+        return {k: _resolve_csv(v, base, label, (*loc, k), tables) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve_csv(v, base, label, (*loc, i), tables) for i, v in enumerate(node)]
+    return node
+
+
+def schema_class(model: str) -> type[BaseModel]:
+    """The pydantic schema registered for a `model:` value."""
+    target = MODELS[model]
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            raise UserError(
+                f"model '{model}' is not available in this installation of centrehold "
+                f"({module_name} is missing); use a scenario of another model"
+            ) from None
+        raise
+    return getattr(module, class_name)
+
+
+def read_scenario(name_or_path: str) -> ScenarioSource:
+    """Find and parse a scenario file and pick its schema, without validating the values yet."""
+    path = find_scenario(name_or_path)
+    label = _display(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UserError(f"{label}: cannot read the file ({exc}); check it is UTF-8 text") from None
+    try:
+        data = yaml.load(text, Loader=_ScenarioYamlLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        raise UserError(
+            f"{label}: YAML syntax error at {where}: {problem}; fix the indentation, "
+            "quoting or colon there"
+        ) from None
+    except yaml.YAMLError as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
+        raise UserError(f"{label}: YAML syntax error: {first}; fix the file") from None
+    if not isinstance(data, dict):
+        raise UserError(
+            f"{label}: expected a mapping of fields (name: ..., model: ...) at the top, "
+            f"got {type(data).__name__}; write one `field: value` per line"
+        )
+    model = data.get("model")
+    if model is None:
+        raise UserError(
+            f"{label}: no 'model:' field; add `model: epstein` or `model: regional` at the top"
+        )
+    if not isinstance(model, str) or model not in MODELS:
+        close = difflib.get_close_matches(str(model), list(MODELS), n=1, cutoff=0.5)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise UserError(
+            f"{label}: field 'model': unknown model '{model}'; {hint}"
+            f"use one of: {', '.join(MODELS)}"
+        )
+    tables: dict[tuple, str] = {}
+    data = _resolve_csv(data, path.parent, label, (), tables)
+    return ScenarioSource(path=path, label=label, data=data, schema=schema_class(model),
+                          csv_tables=tables)
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def parse_overrides(items: list[str] | tuple[str, ...] | None) -> dict[str, str]:
+    """Split the CLI's `--set key=value` strings; a later repeat of a key wins."""
+    out: dict[str, str] = {}
+    for item in items or ():
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise UserError(f"--set '{item}' is not key=value; write it like --set legitimacy=0.7")
+        out[key] = value.strip()
+    return out
+
+
+def parse_value(text: str) -> Any:
+    """Read an override value the way YAML would, but keep words and dates as text.
+
+    YAML 1.1 turns `no`/`on` into booleans and `2009-06-30` into a date; as
+    `--set` values those are more often names or ISO strings that pydantic parses
+    itself, so only `true`/`false` become booleans.
+    """
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return text
+    if isinstance(value, bool) and text.strip().lower() not in ("true", "false"):
+        return text
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return text
+    if value is None and text.strip().lower() not in ("null", "none", "~"):
+        return text
+    if isinstance(value, str) and value.lower() == "none":
+        return None
+    return value
+
+
+def apply_overrides(data: dict[str, Any], overrides: Mapping[str, str], label: str) -> dict:
+    """Return a copy of the scenario data with each dotted key set to its parsed value."""
+    import copy
+
+    result = copy.deepcopy(data)
+    for key, raw in overrides.items():
+        parts = [p for p in key.split(".")]
+        if any(not p for p in parts):
+            raise UserError(f"--set {key}={raw}: empty part in the key; write dotted keys like a.b")
+        if parts[0] == "model":
+            raise UserError(
+                f"--set {key}={raw}: 'model' picks the schema and cannot be overridden; "
+                "use a scenario file of the other model"
+            )
+        node: Any = result
+        for depth, part in enumerate(parts[:-1]):
+            where = ".".join(parts[: depth + 1])
+            if isinstance(node, list):
+                node = node[_list_index(part, node, key, raw, where)]
+            elif isinstance(node, dict):
+                child = node.get(part)
+                if child is None:
+                    child = node[part] = {}
+                elif not isinstance(child, (dict, list)):
+                    raise UserError(
+                        f"--set {key}={raw}: '{where}' is a single value in {label}, not a group "
+                        f"of fields; set it directly with --set {where}=..."
+                    )
+                node = child
+        last = parts[-1]
+        value = parse_value(raw)
+        if isinstance(node, list):
+            node[_list_index(last, node, key, raw, ".".join(parts))] = value
+        else:
+            node[last] = value
+    return result
+
+
+def _list_index(part: str, node: list, key: str, raw: str, where: str) -> int:
+    if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+        raise UserError(
+            f"--set {key}={raw}: '{where}' must index a list of {len(node)} items "
+            f"(0..{len(node) - 1}); fix the number in the key"
+        )
+    return int(part)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional/Union/Annotated, for walking down a schema."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _fields_at(schema: type[BaseModel], loc: tuple) -> list[str] | None:
+    """Field names of the sub-model a location points into, for 'did you mean' hints."""
+    current: list[Any] = [schema]
+    for step in loc:
+        following: list[Any] = []
+        for typ in current:
+            origin = typing.get_origin(typ)
+            if isinstance(typ, type) and issubclass(typ, BaseModel):
+                if isinstance(step, str) and step in typ.model_fields:
+                    following.extend(_unwrap(typ.model_fields[step].annotation))
+            elif origin in (list, tuple, set, frozenset) and isinstance(step, int):
+                args = typing.get_args(typ)
+                if args:
+                    following.extend(_unwrap(args[0]))
+            elif origin is dict:
+                args = typing.get_args(typ)
+                if len(args) == 2:
+                    following.extend(_unwrap(args[1]))
+            # a tagged or smart union inserts the member's name into the location
+            if isinstance(step, str) and getattr(typ, "__name__", None) == step:
+                following.append(typ)
+        current = following
+        if not current:
+            return None
+    names: list[str] = []
+    for typ in current:
+        if isinstance(typ, type) and issubclass(typ, BaseModel):
+            names.extend(n for n in typ.model_fields if n not in names)
+    return names or None
+
+
+def _fix_for(err: dict, schema: type[BaseModel], loc: tuple) -> tuple[str, str]:
+    """(problem, fix) for one pydantic error, in plain words."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    got = err.get("input")
+    got_text = repr(got) if not isinstance(got, (dict, list)) else type(got).__name__
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else "?"
+        known = _fields_at(schema, loc[:-1]) or []
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+        if close:
+            return f"unknown field '{name}'", f"did you mean '{close[0]}'?"
+        listed = ", ".join(known[:25]) + (", ..." if len(known) > 25 else "")
+        return f"unknown field '{name}'", (f"known fields here: {listed}" if known
+                                           else "remove it")
+    if kind == "missing":
+        return "required field is missing", "add it"
+    bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+              "less_than_equal": "<="}
+    if kind in bounds:
+        limit = next(iter(ctx.values()), "?")
+        return f"got {got_text}, must be {bounds[kind]} {limit}", "choose a value in range"
+    if kind in ("literal_error", "enum"):
+        return f"got {got_text}", f"use one of {ctx.get('expected', 'the listed values')}"
+    type_words = {
+        "int": "a whole number", "float": "a number", "bool": "true or false",
+        "string": "text", "date": "a date like 2009-06-30", "datetime": "a date and time",
+        "list": "a list", "dict": "a mapping of fields", "model": "a mapping of fields",
+        "decimal": "a number",
+    }
+    for prefix, words in type_words.items():
+        if kind.startswith(prefix + "_") or kind == prefix + "_type" or kind == prefix:
+            return f"got {got_text}, expected {words}", f"give {words}"
+    if kind in ("value_error", "assertion_error"):
+        msg = str(err.get("msg", ""))
+        for prefix in ("Value error, ", "Assertion failed, "):
+            if msg.startswith(prefix):
+                msg = msg[len(prefix):]
+        msg = msg.rstrip(". ")
+        if ";" in msg:
+            problem, _, fix = msg.partition(";")
+            return problem.strip(), fix.strip()
+        return msg, "fix the value"
+    return str(err.get("msg", kind)).rstrip("."), "fix the value"
+
+
+def _origin(loc: tuple, src: ScenarioSource, overrides: Mapping[str, str]) -> str:
+    """Which thing the user typed holds the bad value: a --set option, a CSV row, or the file."""
+    dotted = ".".join(str(p) for p in loc)
+    for key, value in overrides.items():
+        inside = dotted == key or dotted.startswith(key + ".")
+        if inside or (dotted and key.startswith(dotted + ".")):
+            return f"--set {key}={value} (scenario {src.label})"
+    for prefix, table in src.csv_tables.items():
+        n = len(prefix)
+        if loc[:n] == prefix and len(loc) > n and isinstance(loc[n], int):
+            row = loc[n] + 2  # header is line 1
+            return f"{table} line {row} (from {src.label})"
+    return src.label
+
+
+def format_validation_error(
+    exc: ValidationError, src: ScenarioSource, overrides: Mapping[str, str] | None = None
+) -> str:
+    """One line for a ValidationError: origin, field, problem, fix, and how many more there are."""
+    overrides = overrides or {}
+    errors = exc.errors(include_url=False)
+    first = errors[0]
+    loc = tuple(first.get("loc", ()))
+    problem, fix = _fix_for(first, src.schema, loc)
+    origin = _origin(loc, src, overrides)
+    dotted = ".".join(str(p) for p in loc)
+    # a CSV row's field reads better as the column name alone
+    for prefix in src.csv_tables:
+        n = len(prefix)
+        if loc[:n] == prefix and len(loc) > n + 1 and isinstance(loc[n], int):
+            dotted = ".".join(str(p) for p in loc[n + 1:])
+    head = f"{origin}: field '{dotted}'" if dotted else origin
+    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
+        if len(errors) > 1 else ""
+    line = f"{head}: {problem}; {fix}{more}"
+    return " ".join(line.split())
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def validate_source(src: ScenarioSource, overrides: Mapping[str, str] | None = None) -> BaseModel:
+    """Apply overrides to a read scenario and validate it against its schema."""
+    overrides = dict(overrides or {})
+    data = apply_overrides(src.data, overrides, src.label) if overrides else src.data
+    try:
+        return src.schema.model_validate(
+            data, context={"base_dir": src.path.parent, "source": src.path}
+        )
+    except ValidationError as exc:
+        raise UserError(format_validation_error(exc, src, overrides)) from None
+
+
+def load_scenario(name_or_path: str, overrides: Mapping[str, str] | None = None) -> BaseModel:
+    """A validated scenario from a built-in name or a YAML path, with `--set` overrides applied.
+
+    Every problem (unknown name, missing file, bad YAML, unknown field, wrong
+    type, impossible value) raises `UserError` with one line naming the file or
+    option, the field and the fix.
+    """
+    return validate_source(read_scenario(name_or_path), overrides)
+
+
+def list_scenarios() -> list[tuple[str, str]]:
+    """(name, first line of the description) of each built-in scenario, sorted by name.
+
+    Reads the YAML only (no validation), so one broken file cannot hide the others.
+    """
+    rows: list[tuple[str, str]] = []
+    for name, path in library_scenarios().items():
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioYamlLoader)  # noqa: S506
+            text = str(data.get("description", "")) if isinstance(data, dict) else ""
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            text = "(file unreadable: run `centrehold run " + name + "` for the error)"
+        first = text.strip().splitlines()[0] if text.strip() else ""
+        rows.append((name, first))
+    return rows
+
+
+def has_field(schema: type[BaseModel], name: str) -> bool:
+    """Whether a schema declares a top-level field (used for `--hypothesis`)."""
+    return name in schema.model_fields
