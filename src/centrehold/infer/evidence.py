@@ -1,0 +1,357 @@
+"""Evidence statistics: the numbers that set a simulation beside the record.
+
+Every statistic here is computed by the same code from the observed record and from
+each simulated world, so a difference between them is a difference in the worlds,
+not in the bookkeeping. The input is deliberately small (`EvidenceInput`: deaths by
+month and region, and the size of every incident), because that is what both an
+event file and a simulation can honestly provide.
+
+`evidence_table` gathers them into one `pandas.Series` with stable names; `STATISTICS`
+documents each name. See docs/evidence.md for the choices and their limits.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from centrehold.errors import UserError
+
+#: Region code for deaths whose place could not be mapped to a region. They count in
+#: national totals and are left out of every share by region.
+UNKNOWN_REGION = "UNKNOWN"
+
+#: US forces left Iraq's cities on this date (SOFA milestone; timeline_2006_2010.csv).
+WITHDRAWAL_DATE = "2009-06-30"
+
+#: Provincial elections and the national election (timeline_2006_2010.csv).
+ELECTION_DATES: tuple[str, ...] = ("2009-01-31", "2010-03-07")
+
+#: Governorates whose 2009 composition is labelled "mixed" in the hand-assigned
+#: `model_class_hand_assigned` column of governorate_composition.csv (SIGIR 2009 shares):
+#: Baghdad, Diyala, Kirkuk, Nineveh. A parameter everywhere; this is only the default.
+DEFAULT_MIXED_REGIONS: tuple[str, ...] = ("IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI")
+
+#: Deaths at or above which an incident counts as mass-casualty.
+MASS_CASUALTY_THRESHOLD = 10.0
+
+#: Tail exponent near which insurgent-attack sizes cluster across wars, Iraq included
+#: (Bohorquez, Gourley, Dixon, Spagat & Johnson, Nature 462, 911-914, 2009, and
+#: Johnson and co-authors' earlier work): a reference value, not a target.
+REFERENCE_TAIL_ALPHA = 2.5
+
+#: Fewer incidents than this in the tail and the exponent is reported as NaN: a
+#: Clauset fit on a handful of points is noise.
+MIN_TAIL_INCIDENTS = 50
+
+#: Stable names and what each measures. Month-specific and region-specific names are
+#: patterns: `national_YYYY-MM` and `share_<region code>`.
+STATISTICS: dict[str, str] = {
+    "national_mean": "Mean national deaths per month over the window (unlocated deaths included).",
+    "national_trend": (
+        "Least-squares slope of national monthly deaths against month number "
+        "(deaths per month, per month): is the violence rising or falling?"
+    ),
+    "national_YYYY-MM": "National deaths in that month (one entry per month of the window).",
+    "share_<region>": (
+        "That region's share of located deaths over the window (unlocated deaths excluded, "
+        "so the shares of the listed regions sum to 1 when they cover all located deaths)."
+    ),
+    "withdrawal_ratio": (
+        "Mean monthly national deaths in the months after the withdrawal date divided by the "
+        "mean in the same number of months before it: > 1 means violence rose after it."
+    ),
+    "pre_election_ratio": (
+        "Mean monthly national deaths in the months just before each election divided by the "
+        "mean in the other months of the window: > 1 means violence peaked before elections."
+    ),
+    "share_mixed": (
+        "Share of located deaths that fell in governorates classed as mixed (the rest fell in "
+        "homogeneous ones)."
+    ),
+    "share_mass_casualty": (
+        "Share of all incident deaths that came in incidents with at least the threshold "
+        "number of deaths (10 by default)."
+    ),
+    "tail_alpha": (
+        "Power-law exponent of incident sizes above tail_xmin, by Clauset, Shalizi & Newman's "
+        "maximum likelihood (powerlaw package); near 2.5 in published insurgency data."
+    ),
+    "tail_xmin": "Lower bound of the power-law tail (chosen by the KS criterion unless fixed).",
+    "tail_n": "Number of incidents at or above tail_xmin that the exponent rests on.",
+}
+
+
+@dataclass(frozen=True)
+class EvidenceInput:
+    """What the statistics need, from the record or a simulation alike.
+
+    `monthly`: columns `month` (month-start Timestamp), `region` (ISO code, or
+    `UNKNOWN_REGION` for deaths with no place), `deaths` (float); several rows for the
+    same month and region are summed. `sizes`: deaths per incident, one entry per incident.
+    """
+
+    monthly: pd.DataFrame
+    sizes: np.ndarray
+
+    def __post_init__(self) -> None:
+        missing = {"month", "region", "deaths"} - set(self.monthly.columns)
+        if missing:
+            raise UserError(
+                f"EvidenceInput.monthly lacks column(s) {sorted(missing)}: "
+                "give a DataFrame with columns month, region, deaths"
+            )
+        frame = self.monthly[["month", "region", "deaths"]].copy()
+        frame["month"] = pd.to_datetime(frame["month"]).dt.to_period("M").dt.to_timestamp()
+        frame["region"] = frame["region"].astype(str)
+        frame["deaths"] = frame["deaths"].astype(float)
+        if (frame["deaths"] < 0).any() or frame["deaths"].isna().any():
+            raise UserError("EvidenceInput.monthly has negative or missing deaths: fix the input")
+        frame = frame.groupby(["month", "region"], as_index=False, sort=True)["deaths"].sum()
+        sizes = np.asarray(self.sizes, dtype=float).ravel()
+        if sizes.size and (np.isnan(sizes).any() or (sizes < 0).any()):
+            raise UserError("EvidenceInput.sizes has negative or missing sizes: fix the input")
+        object.__setattr__(self, "monthly", frame)
+        object.__setattr__(self, "sizes", sizes)
+
+
+def _month(value: str | pd.Timestamp) -> pd.Timestamp:
+    try:
+        return pd.Timestamp(value).to_period("M").to_timestamp()
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"not a month: {value!r}; write it as YYYY-MM") from exc
+
+
+def national_series(
+    inp: EvidenceInput, start: str | None = None, end: str | None = None
+) -> pd.Series:
+    """Monthly national deaths over [start, end], months with no deaths as 0.
+
+    Zero-filling matters: a quiet month is evidence, and dropping it would bias every
+    mean and slope upward. The window defaults to the span of the data.
+    """
+    monthly = inp.monthly
+    if start is None and end is None and monthly.empty:
+        return pd.Series(dtype=float, name="deaths")
+    lo = _month(start) if start is not None else monthly["month"].min()
+    hi = _month(end) if end is not None else monthly["month"].max()
+    if hi < lo:
+        raise UserError(f"window ends ({hi:%Y-%m}) before it starts ({lo:%Y-%m}): swap them")
+    index = pd.date_range(lo, hi, freq="MS")
+    totals = monthly.groupby("month")["deaths"].sum()
+    return totals.reindex(index, fill_value=0.0).astype(float).rename("deaths")
+
+
+def national_mean(series: pd.Series) -> float:
+    """Mean deaths per month: the overall level of violence."""
+    return float(series.mean()) if len(series) else math.nan
+
+
+def national_trend(series: pd.Series) -> float:
+    """OLS slope of deaths on month number (0, 1, 2, ...), in deaths per month per month."""
+    n = len(series)
+    if n < 2:
+        return math.nan
+    t = np.arange(n, dtype=float)
+    y = series.to_numpy(dtype=float)
+    tc = t - t.mean()
+    return float(np.dot(tc, y - y.mean()) / np.dot(tc, tc))
+
+
+def regional_shares(
+    inp: EvidenceInput,
+    regions: Sequence[str],
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.Series:
+    """Each region's share of located deaths in the window (NaN if nothing is located).
+
+    Unlocated deaths are left out rather than spread, because spreading them would
+    impose an assumption about where the unrecorded violence happened.
+    """
+    frame = _window(inp.monthly, start, end)
+    located = frame[frame["region"] != UNKNOWN_REGION]
+    total = float(located["deaths"].sum())
+    by_region = located.groupby("region")["deaths"].sum()
+    values = [
+        float(by_region.get(code, 0.0)) / total if total > 0 else math.nan for code in regions
+    ]
+    return pd.Series(values, index=[f"share_{code}" for code in regions], dtype=float)
+
+
+def withdrawal_ratio(series: pd.Series, date: str = WITHDRAWAL_DATE, months: int = 6) -> float:
+    """Mean monthly deaths in the `months` months after `date` over the `months` before.
+
+    "After" starts with the first month that begins after the date (July 2009 for
+    2009-06-30), so the month of the change is counted as before it. Equal windows on
+    both sides keep a long-run trend from masquerading as a step, as far as it can.
+    NaN when either side falls outside the series or the months before hold no deaths.
+    """
+    if months < 1:
+        raise UserError(f"withdrawal window must be at least 1 month, got {months}")
+    day = pd.Timestamp(date)
+    first_after = (day + pd.offsets.MonthBegin(1)).normalize()
+    if day.day == 1:
+        first_after = day.normalize()
+    after = pd.date_range(first_after, periods=months, freq="MS")
+    before = pd.date_range(end=first_after - pd.offsets.MonthBegin(1), periods=months, freq="MS")
+    if not (set(after) | set(before)) <= set(series.index):
+        return math.nan
+    mean_before = float(series.loc[before].mean())
+    if mean_before <= 0:
+        return math.nan
+    return float(series.loc[after].mean()) / mean_before
+
+
+def pre_election_months(
+    series_index: pd.DatetimeIndex, elections: Sequence[str], months: int = 2
+) -> pd.DatetimeIndex:
+    """The `months` calendar months that end on or before each election day.
+
+    For 2009-01-31 and two months: December 2008 and January 2009 (January ends on the
+    election day); for 2010-03-07: January and February 2010 (March runs past it).
+    Only months inside the series are returned.
+    """
+    chosen: set[pd.Timestamp] = set()
+    for election in elections:
+        day = pd.Timestamp(election).normalize()
+        month_start = day.to_period("M").to_timestamp()
+        month_end = (month_start + pd.offsets.MonthEnd(0)).normalize()
+        last = month_start if month_end <= day else month_start - pd.offsets.MonthBegin(1)
+        chosen.update(pd.date_range(end=last, periods=months, freq="MS"))
+    return pd.DatetimeIndex(sorted(m for m in chosen if m in set(series_index)))
+
+
+def pre_election_ratio(
+    series: pd.Series, elections: Sequence[str] = ELECTION_DATES, months: int = 2
+) -> float:
+    """Mean deaths in pre-election months over the mean in all other months of the series.
+
+    NaN when no pre-election month falls in the window, none falls outside it, or
+    the other months hold no deaths.
+    """
+    pre = pre_election_months(series.index, elections, months)
+    if len(pre) == 0 or len(pre) == len(series):
+        return math.nan
+    others = series.drop(pre)
+    mean_other = float(others.mean())
+    if mean_other <= 0:
+        return math.nan
+    return float(series.loc[pre].mean()) / mean_other
+
+
+def mixed_share(
+    inp: EvidenceInput,
+    mixed: Collection[str] = DEFAULT_MIXED_REGIONS,
+    start: str | None = None,
+    end: str | None = None,
+) -> float:
+    """Share of located deaths in the regions classed as mixed (NaN if none located)."""
+    frame = _window(inp.monthly, start, end)
+    located = frame[frame["region"] != UNKNOWN_REGION]
+    total = float(located["deaths"].sum())
+    if total <= 0:
+        return math.nan
+    return float(located.loc[located["region"].isin(list(mixed)), "deaths"].sum()) / total
+
+
+def mass_casualty_share(sizes: np.ndarray, threshold: float = MASS_CASUALTY_THRESHOLD) -> float:
+    """Share of incident deaths in incidents with at least `threshold` deaths."""
+    sizes = np.asarray(sizes, dtype=float)
+    total = float(sizes.sum())
+    if total <= 0:
+        return math.nan
+    return float(sizes[sizes >= threshold].sum()) / total
+
+
+def tail_exponent(
+    sizes: np.ndarray, xmin: float | None = None, min_tail: int = MIN_TAIL_INCIDENTS
+) -> tuple[float, float, int]:
+    """Clauset-Shalizi-Newman power-law fit of incident sizes: (alpha, xmin, n in tail).
+
+    Uses the `powerlaw` package's maximum likelihood, discrete when every size is a
+    whole number (event counts are), with xmin chosen by minimising the KS distance
+    unless given. Zero-death incidents cannot lie on a power law and are left out.
+    Returns NaN for alpha when fewer than `min_tail` incidents reach xmin.
+    """
+    import powerlaw  # heavy import, only needed here
+
+    data = np.asarray(sizes, dtype=float)
+    data = data[data > 0]
+    if xmin is not None and xmin <= 0:
+        raise UserError(f"tail xmin must be positive, got {xmin}")
+    if data.size < min_tail:
+        return math.nan, math.nan if xmin is None else float(xmin), int(data.size)
+    discrete = bool(np.all(data == np.round(data)))
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        fit = powerlaw.Fit(data, xmin=xmin, discrete=discrete, verbose=False)
+    found_xmin = float(fit.xmin)
+    n_tail = int(np.count_nonzero(data >= found_xmin))
+    if n_tail < min_tail:
+        return math.nan, found_xmin, n_tail
+    return float(fit.power_law.alpha), found_xmin, n_tail
+
+
+def _window(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:
+    if start is not None:
+        frame = frame[frame["month"] >= _month(start)]
+    if end is not None:
+        frame = frame[frame["month"] <= _month(end)]
+    return frame
+
+
+def evidence_table(
+    inp: EvidenceInput,
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    regions: Sequence[str] | None = None,
+    mixed: Collection[str] = DEFAULT_MIXED_REGIONS,
+    withdrawal: str = WITHDRAWAL_DATE,
+    withdrawal_months: int = 6,
+    elections: Sequence[str] = ELECTION_DATES,
+    election_months: int = 2,
+    mass_threshold: float = MASS_CASUALTY_THRESHOLD,
+    tail_xmin: float | None = None,
+    monthly_values: bool = True,
+) -> pd.Series:
+    """All evidence statistics as one Series with stable names (see `STATISTICS`).
+
+    Pass the same `start`, `end` and `regions` for the record and the simulations so
+    that their tables line up name for name; by default the window is the data's span
+    and the regions are those present, which is only safe for a single table. `sizes`
+    are used as given: trim them to the window before building the input.
+    """
+    series = national_series(inp, start, end)
+    lo = None if series.empty else series.index[0]
+    hi = None if series.empty else series.index[-1]
+    if regions is None:
+        regions = sorted(set(inp.monthly["region"]) - {UNKNOWN_REGION})
+    values: dict[str, float] = {
+        "national_mean": national_mean(series),
+        "national_trend": national_trend(series),
+    }
+    if monthly_values:
+        for month, deaths in series.items():
+            values[f"national_{month:%Y-%m}"] = float(deaths)
+    window = (None, None) if lo is None else (f"{lo:%Y-%m}", f"{hi:%Y-%m}")
+    values.update(regional_shares(inp, regions, *window).to_dict())
+    alpha, xmin, n_tail = tail_exponent(inp.sizes, xmin=tail_xmin)
+    values.update(
+        {
+            "withdrawal_ratio": withdrawal_ratio(series, withdrawal, withdrawal_months),
+            "pre_election_ratio": pre_election_ratio(series, elections, election_months),
+            "share_mixed": mixed_share(inp, mixed, *window),
+            "share_mass_casualty": mass_casualty_share(inp.sizes, mass_threshold),
+            "tail_alpha": alpha,
+            "tail_xmin": xmin,
+            "tail_n": float(n_tail),
+        }
+    )
+    return pd.Series(values, dtype=float, name="value")
