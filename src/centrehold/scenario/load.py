@@ -448,14 +448,45 @@ def _origin(loc: tuple, src: ScenarioSource, overrides: Mapping[str, str]) -> st
     return src.label
 
 
+_PRIMITIVE_TAGS = {"int", "float", "str", "bool", "none", "list", "dict", "tuple", "set",
+                   "date", "datetime", "decimal", "bytes"}
+
+
+def _model_names(schema: type[BaseModel]) -> set[str]:
+    """Names of every sub-model reachable from a schema: pydantic puts them in union locations."""
+    seen: set[str] = set()
+    stack: list[Any] = [schema]
+    while stack:
+        typ = stack.pop()
+        for inner in _unwrap(typ):
+            for arg in (inner, *typing.get_args(inner)):
+                for t in _unwrap(arg):
+                    if isinstance(t, type) and issubclass(t, BaseModel) and t.__name__ not in seen:
+                        seen.add(t.__name__)
+                        stack.extend(f.annotation for f in t.model_fields.values())
+    return seen
+
+
+def _clean_loc(loc: tuple, schema: type[BaseModel]) -> tuple:
+    """Drop the union-member tags pydantic inserts (`int`, `literal['life']`, class names)."""
+    names = _model_names(schema)
+    return tuple(
+        p for p in loc
+        if not (isinstance(p, str) and ("[" in p or p.startswith("constrained-")
+                                        or p in _PRIMITIVE_TAGS or p in names))
+    )
+
+
 def format_validation_error(
     exc: ValidationError, src: ScenarioSource, overrides: Mapping[str, str] | None = None
 ) -> str:
     """One line for a ValidationError: origin, field, problem, fix, and how many more there are."""
     overrides = overrides or {}
-    errors = exc.errors(include_url=False)
+    # a misspelt name shows up as one unknown and one missing field: the unknown one,
+    # with its "did you mean", is what the user needs to see first
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
-    loc = tuple(first.get("loc", ()))
+    loc = _clean_loc(tuple(first.get("loc", ())), src.schema)
     problem, fix = _fix_for(first, src.schema, loc)
     origin = _origin(loc, src, overrides)
     dotted = ".".join(str(p) for p in loc)
