@@ -40,6 +40,11 @@ MODELS: dict[str, str] = {
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
+def _err(message: str) -> UserError:
+    """A UserError on exactly one line, whatever the user typed into the values it quotes."""
+    return UserError(" ".join(message.split()))
+
+
 def _default_scenario() -> str:
     """iraq-2009 becomes the default as soon as its file and its engine path both exist."""
     has_file = (LIBRARY_DIR / "iraq-2009" / "scenario.yaml").is_file() or (
@@ -83,7 +88,7 @@ def find_scenario(name_or_path: str) -> Path:
     """Resolve a built-in name or a path to the scenario's YAML file, or explain what exists."""
     text = str(name_or_path).strip()
     if not text:
-        raise UserError("no scenario given; name one from `centrehold scenarios` or a .yaml path")
+        raise _err("no scenario given; name one from `centrehold scenarios` or a .yaml path")
     library = library_scenarios()
     if text in library:
         return library[text]
@@ -92,19 +97,19 @@ def find_scenario(name_or_path: str) -> Path:
         for suffix in _YAML_SUFFIXES:
             if (path / f"scenario{suffix}").is_file():
                 return path / f"scenario{suffix}"
-        raise UserError(
+        raise _err(
             f"folder '{text}' has no scenario.yaml; put the scenario there or give the .yaml file"
         )
     if path.is_file():
         return path
     if _looks_like_path(text):
-        raise UserError(
+        raise _err(
             f"scenario file '{text}' not found; check the path (relative to {Path.cwd()})"
         )
     known = ", ".join(library) or "(none installed)"
     close = difflib.get_close_matches(text, list(library), n=1, cutoff=0.5)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    raise UserError(
+    raise _err(
         f"unknown scenario '{text}'; {hint}known scenarios: {known} "
         "(or give a path to a .yaml file)"
     )
@@ -151,23 +156,23 @@ def read_csv_records(path: Path, origin: str) -> list[dict[str, str | None]]:
     Blank cells become None so optional columns may be left empty.
     """
     if not path.is_file():
-        raise UserError(f"{origin}: CSV file '{path}' not found; put it next to the scenario file")
+        raise _err(f"{origin}: CSV file '{path}' not found; put it next to the scenario file")
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
             reader = csv.DictReader(handle)
             if reader.fieldnames is None:
-                raise UserError(f"{origin}: CSV file '{path.name}' is empty; give a header row")
+                raise _err(f"{origin}: CSV file '{path.name}' is empty; give a header row")
             rows: list[dict[str, str | None]] = []
             for row in reader:
                 if None in row:
-                    raise UserError(
+                    raise _err(
                         f"{path.name} line {reader.line_num}: more cells than header columns; "
                         "remove the extra cells or add a column name"
                     )
                 rows.append({k.strip(): (v.strip() if v and v.strip() else None)
                              for k, v in row.items()})
     except UnicodeDecodeError as exc:
-        raise UserError(
+        raise _err(
             f"{path.name}: not UTF-8 text ({exc.reason}); save the CSV as UTF-8"
         ) from None
     return rows
@@ -204,7 +209,7 @@ def schema_class(model: str) -> type[BaseModel]:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
         if exc.name and module_name.startswith(exc.name):
-            raise UserError(
+            raise _err(
                 f"model '{model}' is not available in this installation of centrehold "
                 f"({module_name} is missing); use a scenario of another model"
             ) from None
@@ -219,34 +224,34 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise UserError(f"{label}: cannot read the file ({exc}); check it is UTF-8 text") from None
+        raise _err(f"{label}: cannot read the file ({exc}); check it is UTF-8 text") from None
     try:
         data = yaml.load(text, Loader=_ScenarioYamlLoader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
         problem = (exc.problem or exc.context or "invalid YAML").strip()
-        raise UserError(
+        raise _err(
             f"{label}: YAML syntax error at {where}: {problem}; fix the indentation, "
             "quoting or colon there"
         ) from None
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
-        raise UserError(f"{label}: YAML syntax error: {first}; fix the file") from None
+        raise _err(f"{label}: YAML syntax error: {first}; fix the file") from None
     if not isinstance(data, dict):
-        raise UserError(
+        raise _err(
             f"{label}: expected a mapping of fields (name: ..., model: ...) at the top, "
             f"got {type(data).__name__}; write one `field: value` per line"
         )
     model = data.get("model")
     if model is None:
-        raise UserError(
+        raise _err(
             f"{label}: no 'model:' field; add `model: epstein` or `model: regional` at the top"
         )
     if not isinstance(model, str) or model not in MODELS:
         close = difflib.get_close_matches(str(model), list(MODELS), n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        raise UserError(
+        raise _err(
             f"{label}: field 'model': unknown model '{model}'; {hint}"
             f"use one of: {', '.join(MODELS)}"
         )
@@ -266,7 +271,7 @@ def parse_overrides(items: list[str] | tuple[str, ...] | None) -> dict[str, str]
         key, sep, value = item.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise UserError(f"--set '{item}' is not key=value; write it like --set legitimacy=0.7")
+            raise _err(f"--set '{item}' is not key=value; write it like --set legitimacy=0.7")
         out[key] = value.strip()
     return out
 
@@ -301,9 +306,9 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, str], label: s
     for key, raw in overrides.items():
         parts = [p for p in key.split(".")]
         if any(not p for p in parts):
-            raise UserError(f"--set {key}={raw}: empty part in the key; write dotted keys like a.b")
+            raise _err(f"--set {key}={raw}: empty part in the key; write dotted keys like a.b")
         if parts[0] == "model":
-            raise UserError(
+            raise _err(
                 f"--set {key}={raw}: 'model' picks the schema and cannot be overridden; "
                 "use a scenario file of the other model"
             )
@@ -317,7 +322,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, str], label: s
                 if child is None:
                     child = node[part] = {}
                 elif not isinstance(child, (dict, list)):
-                    raise UserError(
+                    raise _err(
                         f"--set {key}={raw}: '{where}' is a single value in {label}, not a group "
                         f"of fields; set it directly with --set {where}=..."
                     )
@@ -333,7 +338,7 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, str], label: s
 
 def _list_index(part: str, node: list, key: str, raw: str, where: str) -> int:
     if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
-        raise UserError(
+        raise _err(
             f"--set {key}={raw}: '{where}' must index a list of {len(node)} items "
             f"(0..{len(node) - 1}); fix the number in the key"
         )
@@ -514,7 +519,7 @@ def validate_source(src: ScenarioSource, overrides: Mapping[str, str] | None = N
             data, context={"base_dir": src.path.parent, "source": src.path}
         )
     except ValidationError as exc:
-        raise UserError(format_validation_error(exc, src, overrides)) from None
+        raise _err(format_validation_error(exc, src, overrides)) from None
 
 
 def load_scenario(name_or_path: str, overrides: Mapping[str, str] | None = None) -> BaseModel:
