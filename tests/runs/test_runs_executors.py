@@ -1,0 +1,98 @@
+"""One ensemble, four executors, one result; a Dask worker that dies is survived."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+
+import pandas as pd
+import pytest
+from runs_testkit import die_once, standin_task
+
+from centrehold.errors import UserError
+from centrehold.runs import EnsembleSpec, get_executor, run_ensemble
+
+TASK_FN = standin_task
+
+
+def _spec() -> EnsembleSpec:
+    return EnsembleSpec(
+        scenario="standin",
+        param_sets=[{"legitimacy": "0.6"}, {"legitimacy": "0.85"}],
+        replicates=3,
+        root_seed=2024,
+        ticks=15,
+    )
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> pd.DataFrame:
+    return run_ensemble(_spec(), tmp_path_factory.mktemp("ref") / "run", task_fn=TASK_FN)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One LocalCluster for the module: real worker processes, one thread each."""
+    from distributed import LocalCluster
+
+    c = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                     dashboard_address=None)
+    yield c
+    c.close()
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+def test_map_keeps_input_order_and_reports_progress():
+    seen = []
+    with get_executor("inprocess") as ex:
+        assert ex.map(_square, range(5), progress=lambda d, t: seen.append((d, t))) == [
+            0, 1, 4, 9, 16]
+    assert seen == [(0, 5), (1, 5), (2, 5), (3, 5), (4, 5), (5, 5)]
+
+
+def test_local_processes_give_identical_table(reference, tmp_path):
+    with get_executor("processes", workers=2) as ex:
+        assert ex.map(_square, [3, 1, 2]) == [9, 1, 4]
+        table = run_ensemble(_spec(), tmp_path / "run", ex, task_fn=TASK_FN)
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+def test_dask_one_then_two_workers_give_identical_table(reference, cluster, tmp_path):
+    with get_executor("dask", scheduler=cluster.scheduler_address) as ex:
+        assert ex.workers == 1
+        t1 = run_ensemble(_spec(), tmp_path / "one", ex, task_fn=TASK_FN)
+        cluster.scale(2)
+        ex.client.wait_for_workers(2, timeout=60)
+        t2 = run_ensemble(_spec(), tmp_path / "two", ex, task_fn=TASK_FN)
+        who = ex.client.run(lambda: 1)
+    assert len(who) == 2
+    pd.testing.assert_frame_equal(t1, reference, check_exact=True)
+    pd.testing.assert_frame_equal(t2, reference, check_exact=True)
+
+
+def test_dask_worker_death_is_retried_and_result_identical(reference, cluster, tmp_path):
+    cluster.scale(2)
+    fn = partial(die_once, marker_dir=str(tmp_path), victim=2, inner=TASK_FN)
+    with get_executor("dask", scheduler=cluster.scheduler_address) as ex:
+        ex.client.wait_for_workers(2, timeout=60)
+        table = run_ensemble(_spec(), tmp_path / "run", ex, task_fn=fn)
+    assert (tmp_path / "died-2").exists()  # the worker really died once
+    pd.testing.assert_frame_equal(table, reference, check_exact=True)
+
+
+def test_unreachable_scheduler_is_a_quick_one_line_error():
+    t0 = time.monotonic()
+    with pytest.raises(UserError, match="cannot reach a Dask scheduler") as exc:
+        get_executor("dask", scheduler="tcp://127.0.0.1:9")
+    assert time.monotonic() - t0 < 10
+    assert "\n" not in str(exc.value)
+
+
+def test_bad_executor_arguments():
+    with pytest.raises(UserError, match="workers"):
+        get_executor("processes", workers=0)
+    with pytest.raises(UserError, match="unknown executor"):
+        get_executor("threads")  # type: ignore[arg-type]

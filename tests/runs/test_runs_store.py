@@ -1,0 +1,125 @@
+"""The run directory: atomic files, verified markers, resume, refusal to mix runs."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import pandas as pd
+import pytest
+from runs_testkit import counting_task, standin_task
+
+from centrehold.errors import UserError
+from centrehold.runs import EnsembleSpec, load_results, run_ensemble, to_xarray
+from centrehold.runs import store
+
+
+def _spec(**kw) -> EnsembleSpec:
+    base = dict(scenario="standin", param_sets=[{"legitimacy": "0.5"}, {"legitimacy": "0.9"}],
+                replicates=3, root_seed=7, ticks=20)
+    base.update(kw)
+    return EnsembleSpec(**base)
+
+
+def _executions(log_dir) -> list[int]:
+    return sorted(int(p.name.split(".")[0]) for p in log_dir.iterdir())
+
+
+def test_run_directory_layout_and_manifest(tmp_path):
+    spec = _spec(keep_series=True)
+    calls = []
+    table = run_ensemble(spec, tmp_path / "run", task_fn=standin_task,
+                         progress=lambda d, t: calls.append((d, t)))
+    out = tmp_path / "run"
+    assert list(table["task"]) == list(range(6))
+    assert calls[0] == (0, 6) and calls[-1] == (6, 6)
+    assert [d for d, _ in calls] == sorted(d for d, _ in calls)
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["complete"] is True and man["n_done"] == 6
+    assert man["spec"]["root_seed"] == 7
+    assert [t["status"] for t in man["tasks"]] == ["done"] * 6
+    assert [t["seed"] for t in man["tasks"]] == list(table["seed"])
+    assert "numpy" in man["versions"] and "centrehold" in man["versions"]
+    pd.testing.assert_frame_equal(load_results(out), table)
+    series = pd.read_parquet(out / "series.parquet")
+    assert len(series) == 6 * 20 * 2  # tasks x ticks x groups
+    # a task's series sums to its row's totals
+    t3 = series[series["task"] == 3]
+    assert t3["arrests"].sum() == table.loc[3, "total_arrests"]
+    assert t3.groupby("tick")["active"].sum().max() == table.loc[3, "peak_active"]
+    assert not list(out.rglob("*.tmp"))
+    ds = to_xarray(table)
+    assert ds.sizes["task"] == 6 and float(ds["mean_active"].sel(task=4)) == table.loc[4,
+                                                                                  "mean_active"]
+
+
+def test_summary_outputs_match_hand_computation(tmp_path):
+    from runs_testkit import standin_dataset
+
+    from centrehold.runs import expand, summarise
+
+    task = expand(_spec())[2]
+    ds = standin_dataset(task)
+    s = summarise(ds)
+    total_active = ds["active"].values.sum(axis=1)
+    assert s["mean_active"] == total_active.mean()
+    assert s["peak_active"] == total_active.max()
+    assert s["peak_tick"] == int(total_active.argmax())
+    assert s["total_arrests"] == ds["arrests"].values.sum()
+    assert s["total_deaths"] == ds["killings"].values.sum()
+    assert s["final_dead[b]"] == ds["dead"].values[-1, 1]
+    assert s["final_quiet"] == ds["quiet"].values[-1].sum()
+
+
+def test_resume_computes_only_missing_and_redoes_corrupt(tmp_path):
+    out, log = tmp_path / "run", tmp_path / "log"
+    log.mkdir()
+    fn = partial(counting_task, log_dir=str(log), inner=standin_task)
+    spec = _spec()
+    full = run_ensemble(spec, out, task_fn=fn)
+    assert _executions(log) == list(range(6))
+    # damage: truncate task 1's data, corrupt one byte of task 4's, delete task 5's marker
+    p1 = out / "tasks" / "000001.parquet"
+    p1.write_bytes(p1.read_bytes()[:-10])
+    p4 = out / "tasks" / "000004.parquet"
+    b = bytearray(p4.read_bytes())
+    b[len(b) // 2] ^= 0xFF
+    p4.write_bytes(bytes(b))
+    (out / "tasks" / "000005.done").unlink()
+    (out / "tasks" / ".000002.parquet.abc.tmp").write_bytes(b"half")
+    assert not store.task_done(out, 1) and not store.task_done(out, 4)
+    assert store.task_done(out, 0)
+    untouched = (out / "tasks" / "000000.parquet").stat().st_mtime_ns
+    again = run_ensemble(spec, out, task_fn=fn, resume=True)
+    assert _executions(log) == [0, 1, 1, 2, 3, 4, 4, 5, 5]
+    assert (out / "tasks" / "000000.parquet").stat().st_mtime_ns == untouched
+    assert not list(out.rglob("*.tmp"))
+    pd.testing.assert_frame_equal(again, full)
+    # nothing left to do: a third pass computes nothing
+    run_ensemble(spec, out, task_fn=fn, resume=True)
+    assert len(_executions(log)) == 9
+
+
+def test_foreign_or_existing_out_dir_is_refused(tmp_path):
+    out = tmp_path / "run"
+    run_ensemble(_spec(), out, task_fn=standin_task)
+    with pytest.raises(UserError, match="another run.*--resume.*--out") as e1:
+        run_ensemble(_spec(replicates=4), out, task_fn=standin_task, resume=True)
+    with pytest.raises(UserError, match="already holds this run; pass --resume"):
+        run_ensemble(_spec(), out, task_fn=standin_task)
+    other = tmp_path / "notarun"
+    other.mkdir()
+    (other / "thesis.txt").write_text("mine")
+    with pytest.raises(UserError, match="not empty"):
+        run_ensemble(_spec(), other, task_fn=standin_task)
+    assert "\n" not in str(e1.value)
+    # the refused runs left the original intact
+    assert store.read_manifest(out)["n_done"] == 6
+
+
+def test_atomic_write_replaces_whole_file(tmp_path):
+    p = tmp_path / "f.bin"
+    store.atomic_write_bytes(p, b"a" * 1000)
+    store.atomic_write_bytes(p, b"b" * 10)
+    assert p.read_bytes() == b"b" * 10
+    assert [q.name for q in tmp_path.iterdir()] == ["f.bin"]
