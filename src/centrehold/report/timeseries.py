@@ -1,0 +1,108 @@
+"""PNG figures of one run: the state counts over time and, for dated runs, monthly deaths.
+
+Drawn on a bare matplotlib `Figure` (no pyplot), so no global figure state is
+touched and the functions are safe to call from worker processes and the web.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+STATE_STYLE = {
+    "quiet": ("#7f8c8d", "quiet"),
+    "active": ("#c0392b", "active"),
+    "jailed": ("#2c3e50", "jailed"),
+    "dead": ("#8e44ad", "dead"),
+}
+
+
+def _total(ds: xr.Dataset, name: str, keep: tuple[str, ...] = ("tick",)) -> xr.DataArray:
+    da = ds[name]
+    drop = [d for d in da.dims if d not in keep]
+    return da.sum(drop) if drop else da
+
+
+def _x(ds: xr.Dataset) -> tuple[np.ndarray, str]:
+    if "date" in ds.coords:
+        return pd.to_datetime(ds["date"].values).to_numpy(), "date"
+    return ds["tick"].values, "tick"
+
+
+def _title(ds: xr.Dataset) -> str:
+    bits = [str(ds.attrs.get("scenario", "run"))]
+    if "seed" in ds.attrs:
+        bits.append(f"seed {ds.attrs['seed']}")
+    if "schedule" in ds.attrs:
+        bits.append(str(ds.attrs["schedule"]))
+    return ", ".join(bits)
+
+
+def plot_timeseries(ds: xr.Dataset, path: str | Path) -> None:
+    """Agents by state, events per tick and, with several groups, each group's living members.
+
+    The group panel is there because Model II's outcome (one group wiped out)
+    is invisible in totals.
+    """
+    x, xlabel = _x(ds)
+    groups = list(ds["group"].values) if "group" in ds.dims else []
+    panels = 3 if len(groups) > 1 else 2
+    fig = Figure(figsize=(9, 2.6 * panels + 0.6), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(panels, 1, sharex=True)
+
+    ax = axes[0]
+    for name, (colour, label) in STATE_STYLE.items():
+        if name in ds and (name != "dead" or int(ds[name].sum()) > 0):
+            ax.plot(x, _total(ds, name).values, color=colour, label=label, lw=1.1)
+    ax.set_ylabel("agents")
+    ax.set_title(_title(ds), loc="left", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8, ncols=4)
+
+    ax = axes[1]
+    for name, colour in (("arrests", "#2980b9"), ("deaths", "#8e44ad"), ("killings", "#d35400")):
+        if name in ds and "tick" in ds[name].dims:
+            ax.plot(x, _total(ds, name).values, color=colour, label=f"{name} per tick", lw=0.9)
+    ax.set_ylabel("events")
+    if ax.lines:
+        ax.legend(loc="upper right", fontsize=8)
+
+    if panels == 3:
+        ax = axes[2]
+        alive = sum(_total(ds, s, ("tick", "group")) for s in ("quiet", "active", "jailed")
+                    if s in ds)
+        for g in groups:
+            ax.plot(x, alive.sel(group=g).values, label=str(g), lw=1.0)
+        ax.set_ylabel("living members")
+        ax.legend(loc="upper right", fontsize=8, ncols=min(len(groups), 4))
+    axes[-1].set_xlabel(xlabel)
+    fig.savefig(path, format="png", dpi=110)
+
+
+def monthly_national_deaths(ds: xr.Dataset) -> pd.Series:
+    """Deaths summed over every region and group, by calendar month of the `date` coordinate."""
+    name = "deaths" if "deaths" in ds.data_vars else "killings"
+    per_tick = _total(ds, name).to_series()
+    per_tick.index = pd.to_datetime(ds["date"].values)
+    monthly = per_tick.groupby(per_tick.index.to_period("M")).sum()
+    monthly.index = monthly.index.to_timestamp()
+    monthly.name = "deaths"
+    return monthly
+
+
+def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> None:
+    """National monthly deaths as bars: the series the record is compared on."""
+    monthly = monthly_national_deaths(ds)
+    fig = Figure(figsize=(9, 3.4), layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.bar(monthly.index, monthly.values, width=25, color="#8e44ad", align="edge")
+    ax.set_ylabel("deaths per month (simulated)")
+    ax.set_title(_title(ds), loc="left", fontsize=10)
+    ax.xaxis_date()
+    fig.savefig(path, format="png", dpi=110)
