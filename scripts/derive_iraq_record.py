@@ -1,0 +1,159 @@
+"""Regenerate centrehold's bundled iraq-2009 record tables from the raw sources.
+
+Reads /work/shared/data (or --data DIR): the governorate-coded IBC file, the IBC
+incident export (to check the two agree row for row), governorates.csv and
+governorate_composition.csv, and writes small derived tables into
+src/centrehold/record/bundled/. The raw files are never copied. Run:
+
+    .venv/bin/python scripts/derive_iraq_record.py [--data DIR] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from centrehold.infer.evidence import UNKNOWN_REGION
+from centrehold.record.aggregate import aggregate
+from centrehold.record.names import RegionMap, assign_regions
+from centrehold.record.readers import read_ibc, read_ibc_province
+from centrehold.record.sizes import SIZE_CLASSES, size_class
+
+START, END = "2008-01", "2010-12"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def alias_table(governorates: pd.DataFrame) -> pd.DataFrame:
+    """Every spelling listed in governorates.csv, one alias per row (names only)."""
+    rows = []
+    for gov in governorates.itertuples(index=False):
+        spellings = [
+            ("iso_3166_2", gov.iso_3166_2),
+            ("name", gov.name),
+            ("name_ocha", gov.name_ocha),
+            ("name_ar", gov.name_ar),
+            ("name_in_ibc_beger", gov.name_in_ibc_beger),
+        ]
+        spellings += [("alt_names", a.strip()) for a in str(gov.alt_names).split(";")]
+        seen = set()
+        for column, alias in spellings:
+            if alias and alias not in seen:
+                seen.add(alias)
+                rows.append(
+                    {"alias": alias, "region": gov.iso_3166_2, "name": gov.name, "column": column}
+                )
+    return pd.DataFrame(rows)
+
+
+def classes_table(composition: pd.DataFrame) -> pd.DataFrame:
+    """2009 composition class by governorate: the first words of the hand-assigned label."""
+    rows = composition[composition["reference_year"].astype(str) == "2009"]
+    out = pd.DataFrame(
+        {
+            "region": rows["iso_3166_2"],
+            "name": rows["name"],
+            "class": rows["model_class_hand_assigned"].str.split(" \\(").str[0].str.strip(),
+            "label": rows["model_class_hand_assigned"],
+        }
+    )
+    return out.sort_values("region").reset_index(drop=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    parser.add_argument("--out", type=Path, default=ROOT / "src/centrehold/record/bundled")
+    args = parser.parse_args(argv)
+    data, out = args.data, args.out
+    out.mkdir(parents=True, exist_ok=True)
+
+    governorates = pd.read_csv(data / "governorates.csv", dtype=str, keep_default_na=False)
+    aliases = alias_table(governorates)
+    aliases.to_csv(out / "iraq_region_aliases.csv", index=False)
+    region_map = RegionMap.from_table(aliases, source="governorates.csv")
+    composition = pd.read_csv(
+        data / "governorate_composition.csv", dtype=str, keep_default_na=False
+    )
+    classes_table(composition).to_csv(out / "iraq_governorate_classes.csv", index=False)
+
+    events, report = read_ibc_province(data / "ibc/IBC_event_province-coded_excl-wikileaks.csv")
+    raw, raw_report = read_ibc(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
+    if raw["source_id"].tolist() != events["source_id"].tolist():
+        print(
+            "warning: raw and governorate-coded IBC files list different incidents", file=sys.stderr
+        )
+    events = assign_regions(events, region_map, report)
+    if report.unmatched:
+        print(f"unmatched province names: {report.unmatched}", file=sys.stderr)
+        return 1
+    for line, reason in report.malformed:
+        print(f"left out line {line}: {reason}", file=sys.stderr)
+
+    lo, hi = pd.Timestamp(START), pd.Timestamp(END) + pd.offsets.MonthEnd(0)
+    window = events[(events["start"] >= lo) & (events["start"] <= hi)].copy()
+
+    # Governorate x month panel, complete (zeros written), UNKNOWN for unplaced deaths.
+    table = aggregate(window)
+    months = pd.date_range(START, END, freq="MS")
+    regions = sorted(region_map.regions) + [UNKNOWN_REGION]
+    full = pd.MultiIndex.from_product([months, regions], names=["period", "region"])
+    panel = (
+        table.set_index(["period", "region"])[["incidents", "deaths_low", "deaths_high"]]
+        .reindex(full, fill_value=0)
+        .reset_index()
+        .rename(columns={"period": "month"})
+    )
+    panel["month"] = panel["month"].dt.strftime("%Y-%m")
+    for column in ("incidents", "deaths_low", "deaths_high"):
+        panel[column] = panel[column].astype("int64")
+    panel.to_csv(out / "iraq_ibc_governorate_month.csv", index=False)
+
+    # Incident sizes: how many incidents had each (min, max) pair, by month.
+    window["month"] = window["start"].dt.strftime("%Y-%m")
+    sizes = (
+        window.groupby(["month", "deaths_low", "deaths_high"])
+        .size()
+        .rename("incidents")
+        .reset_index()
+    )
+    for column in ("deaths_low", "deaths_high"):
+        sizes[column] = sizes[column].astype("int64")
+    sizes.to_csv(out / "iraq_ibc_incident_sizes.csv", index=False)
+
+    # Size classes by month, on both bounds.
+    rows = []
+    for month, group in window.groupby("month"):
+        by_low = pd.Series(size_class(group["deaths_low"].to_numpy())).value_counts()
+        by_high = pd.Series(size_class(group["deaths_high"].to_numpy())).value_counts()
+        for label in SIZE_CLASSES:
+            rows.append(
+                {
+                    "month": month,
+                    "size_class": label,
+                    "incidents_by_min": int(by_low.get(label, 0)),
+                    "incidents_by_max": int(by_high.get(label, 0)),
+                }
+            )
+    pd.DataFrame(rows).to_csv(out / "iraq_ibc_size_classes.csv", index=False)
+
+    national = panel.groupby("month")[["deaths_low", "deaths_high"]].sum()
+    print(
+        f"events read: {report.rows_read}, left out: {len(report.malformed)}, "
+        f"in {START}..{END}: {len(window)} "
+        f"({int(window['deaths_low'].sum())}-{int(window['deaths_high'].sum())} deaths)"
+    )
+    print(
+        "2009 national monthly maxima:",
+        national.loc["2009-01":"2009-12", "deaths_high"].astype(int).tolist(),
+    )
+    print(f"raw export read: {raw_report.rows_read} rows, left out {len(raw_report.malformed)}")
+    assert np.all(panel[["incidents", "deaths_low", "deaths_high"]].to_numpy() >= 0)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,110 @@
+"""The observed record for the built-in iraq-2009 scenario, from the bundled tables.
+
+The tables in `record/bundled/` are small aggregates derived from Iraq Body Count's
+incident export as coded by governorate (Beger 2012), made by
+`scripts/derive_iraq_record.py`; they let the record be used with no raw data at hand.
+Their citation and licence are in `record/bundled/README.md` (IBC: non-commercial use
+with attribution; Beger's coding: CC BY-NC-SA 3.0).
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+
+from centrehold.errors import UserError
+from centrehold.infer.evidence import EvidenceInput
+
+BUNDLED_START, BUNDLED_END = "2008-01", "2010-12"
+BOUNDS = ("low", "high", "mid")
+
+
+def _bundled(name: str) -> pd.DataFrame:
+    path = resources.files("centrehold.record").joinpath(f"bundled/{name}")
+    with resources.as_file(path) as local:
+        return pd.read_csv(local, keep_default_na=False)
+
+
+def _months(start: str, end: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    try:
+        lo = pd.Timestamp(start).to_period("M").to_timestamp()
+        hi = pd.Timestamp(end).to_period("M").to_timestamp()
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"bad month in {start!r}..{end!r}: write months as YYYY-MM") from exc
+    if hi < lo:
+        raise UserError(f"window ends ({end}) before it starts ({start}): swap them")
+    if lo < pd.Timestamp(BUNDLED_START) or hi > pd.Timestamp(BUNDLED_END):
+        raise UserError(
+            f"the bundled iraq record covers {BUNDLED_START}..{BUNDLED_END}; "
+            f"choose a window inside it (got {start}..{end})"
+        )
+    return lo, hi
+
+
+def _deaths(frame: pd.DataFrame, bound: str) -> pd.Series:
+    if bound not in BOUNDS:
+        raise UserError(f"unknown bound {bound!r}: use low, high or mid")
+    if bound == "mid":
+        return (frame["deaths_low"] + frame["deaths_high"]) / 2.0
+    return frame[f"deaths_{bound}"].astype(float)
+
+
+def iraq_panel(start: str = BUNDLED_START, end: str = BUNDLED_END) -> pd.DataFrame:
+    """Governorate x month: month (Timestamp), region, incidents, deaths_low, deaths_high.
+
+    Complete (zeros included); region `UNKNOWN` holds the incidents Beger's coding
+    could not place (about 12% of 2009 deaths).
+    """
+    lo, hi = _months(start, end)
+    panel = _bundled("iraq_ibc_governorate_month.csv")
+    panel["month"] = pd.to_datetime(panel["month"], format="%Y-%m")
+    return panel[(panel["month"] >= lo) & (panel["month"] <= hi)].reset_index(drop=True)
+
+
+def iraq_size_classes(start: str = BUNDLED_START, end: str = BUNDLED_END) -> pd.DataFrame:
+    """Incidents by month and size class, counted on the minimum and on the maximum."""
+    lo, hi = _months(start, end)
+    table = _bundled("iraq_ibc_size_classes.csv")
+    table["month"] = pd.to_datetime(table["month"], format="%Y-%m")
+    return table[(table["month"] >= lo) & (table["month"] <= hi)].reset_index(drop=True)
+
+
+def iraq_incident_sizes(
+    start: str = BUNDLED_START, end: str = BUNDLED_END, bound: str = "high"
+) -> np.ndarray:
+    """Deaths per incident (one entry per incident, sorted by month) in the window."""
+    lo, hi = _months(start, end)
+    table = _bundled("iraq_ibc_incident_sizes.csv")
+    table["month"] = pd.to_datetime(table["month"], format="%Y-%m")
+    table = table[(table["month"] >= lo) & (table["month"] <= hi)]
+    return np.repeat(_deaths(table, bound).to_numpy(), table["incidents"].to_numpy())
+
+
+def iraq_governorate_classes() -> pd.DataFrame:
+    """2009 composition class of each governorate (hand-assigned from SIGIR shares)."""
+    return _bundled("iraq_governorate_classes.csv")
+
+
+def mixed_governorates(classes: tuple[str, ...] = ("mixed",)) -> tuple[str, ...]:
+    """Codes of the governorates whose 2009 class is one of `classes`."""
+    table = iraq_governorate_classes()
+    return tuple(sorted(table.loc[table["class"].isin(classes), "region"]))
+
+
+def iraq_observed(
+    start: str = "2008-01", end: str = "2009-12", bound: str = "high"
+) -> EvidenceInput:
+    """The observed EvidenceInput for iraq-2009: IBC deaths by month and governorate,
+    and every incident's size, in [start, end].
+
+    `bound` picks IBC's reported maximum (default, as in IBC's own monthly table),
+    minimum, or their midpoint; the same bound is used for the monthly deaths and the
+    incident sizes.
+    """
+    panel = iraq_panel(start, end)
+    monthly = pd.DataFrame(
+        {"month": panel["month"], "region": panel["region"], "deaths": _deaths(panel, bound)}
+    )
+    return EvidenceInput(monthly=monthly, sizes=iraq_incident_sizes(start, end, bound))
