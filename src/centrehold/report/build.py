@@ -1,0 +1,182 @@
+"""The self-contained HTML report and its PNG figures.
+
+One file that opens offline: plotly's JavaScript is inlined once, the figures follow as
+divs, and the boundary geometry (when present) travels inside the map's data. PNGs go to a
+folder beside the HTML so that a run's own `timeseries.png` is never overwritten.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+from centrehold import __version__
+from centrehold.errors import UserError
+from centrehold.report import figures, interactive
+from centrehold.report.data import ReportData, compute
+from centrehold.report.geo import load_boundaries
+from centrehold.report.load import load_runs
+
+SEGREGATION_NOTE = ("Segregation: Theil's multigroup entropy index H of living civilians "
+                    "across governorates (0 = every governorate has the national mix, "
+                    "1 = each holds one group).")
+CENTRE_NOTE = ("Centre holds: share of living civilians who are quiet (neither active nor "
+               "jailed); 1 = the order holds everywhere.")
+
+
+TITLES = {
+    "states": "Agents by state",
+    "national_deaths": "National deaths",
+    "map_deaths_per_100k": "Map: deaths per 100,000 by governorate",
+    "deaths_by_group": "Deaths by victim group",
+    "segregation": "Segregation",
+    "centre_holds": "Does the centre hold?",
+    "posterior": "Which hypothesis? Posterior probabilities",
+    "ach": "Evidence by hypothesis (ACH)",
+}
+
+
+@dataclass
+class Report:
+    html: Path
+    figures: list[Path] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+
+
+def _section(title: str, fig: go.Figure, caption: str) -> str:
+    div = fig.to_html(full_html=False, include_plotlyjs=False, config={"responsive": True})
+    return (f'<section><h2>{html.escape(title)}</h2>{div}'
+            f'<p class="caption">{html.escape(caption)}</p></section>')
+
+
+def _plan(rd: ReportData, boundaries: dict | None) -> list[tuple[str, Callable, Callable, str]]:
+    """(name, png maker, plotly maker, caption) for each figure this run supports."""
+    plan = []
+    if rd.states:
+        plan.append(("states", figures.states, interactive.states,
+                     "Agents quiet, active, jailed and dead at each tick."))
+    if rd.regional:
+        obs = f" {rd.observed.source}." if rd.observed is not None else (
+            " No observed record was available for this scenario.")
+        plan.append(("national_deaths", figures.national_deaths, interactive.national,
+                     "Deaths summed over all governorates and groups, scaled from agents to "
+                     f"people (1 agent = {rd.people_per_agent:g} people).{obs}"))
+        if rd.rate is not None and len(rd.rate):
+            plan.append(("map_deaths_per_100k",
+                         lambda d, p: figures.region_map(d, p, boundaries),
+                         lambda d: interactive.region_map(d, boundaries),
+                         "Deaths per 100,000 inhabitants (deaths / agents at the start x "
+                         "100,000; the same in agents and in people). Move the slider to "
+                         "change the month."))
+        plan.append(("deaths_by_group", figures.by_group, interactive.by_group,
+                     "Deaths by the victim's group."))
+        plan.append(("segregation",
+                     lambda d, p: figures.index_plot(d, d.segregation, p, "Segregation index",
+                                                     "Theil's H (0-1)", SEGREGATION_NOTE),
+                     lambda d: interactive.index_fig(d, d.segregation, "Segregation index",
+                                                     "Theil's H (0-1)"),
+                     SEGREGATION_NOTE))
+        plan.append(("centre_holds",
+                     lambda d, p: figures.index_plot(d, d.centre_holds, p,
+                                                     "\"Centre holds\" index",
+                                                     "share quiet (0-1)", CENTRE_NOTE),
+                     lambda d: interactive.index_fig(d, d.centre_holds, "\"Centre holds\" index",
+                                                     "share quiet (0-1)"),
+                     CENTRE_NOTE))
+    if rd.posterior is not None:
+        plan.append(("posterior", figures.posterior, interactive.posterior,
+                     "Posterior model probabilities from ABC-SMC model selection; a "
+                     "hypothesis that dropped out shows 0."))
+    if rd.ach is not None:
+        plan.append(("ach", figures.ach, interactive.ach,
+                     "Consistency of each observed statistic with each hypothesis's "
+                     "simulations (positive: consistent; negative: inconsistent)."))
+    return plan
+
+
+CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#222;
+background:#fafafa}
+header{background:#1f2d3d;color:#fff;padding:18px 32px}
+header h1{margin:0;font-size:22px} header p{margin:4px 0 0;color:#cfd8e3;font-size:13px}
+main{max-width:1100px;margin:0 auto;padding:16px 24px}
+section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;padding:12px 16px;
+margin:16px 0}
+h2{font-size:17px;margin:4px 0 8px} .caption{font-size:12px;color:#555}
+table{border-collapse:collapse;font-size:13px} td,th{padding:3px 10px;border-bottom:1px solid #eee;
+text-align:left}
+footer{font-size:11px;color:#666;padding:16px 32px}
+"""
+
+
+def _summary_table(rd: ReportData, summary: dict) -> str:
+    rows = [("scenario", rd.scenario or "-"), ("runs", rd.n_runs)]
+    for k in ("seed", "ticks", "agents", "total_deaths", "total_arrests", "peak_active",
+              "wall_seconds"):
+        if k in summary:
+            rows.append((k.replace("_", " "), summary[k]))
+    body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>"
+                   for k, v in rows)
+    return f"<section><h2>Run</h2><table>{body}</table></section>"
+
+
+def build_report(run_dir: Path | str, out: Path | str | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Report:
+    """Write `report.html` (or `out`) and PNG figures for a run, ensemble or compare folder."""
+    rs = load_runs(run_dir)
+    out_path = Path(out) if out is not None else Path(run_dir) / "report.html"
+    if out_path.suffix.lower() not in (".html", ".htm"):
+        raise UserError(f"{out_path}: the report is HTML; give --out a name ending in .html")
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    fig_dir = out_path.with_name(out_path.stem + "_figures")
+    fig_dir.mkdir(exist_ok=True)
+    rd = compute(rs)
+    boundaries = load_boundaries() if rd.regional else None
+    plan = _plan(rd, boundaries)
+    total = 2 * len(plan) + 1
+    done = 0
+    pngs, sections = [], []
+    for name, png, inter, caption in plan:
+        pngs.append(png(rd, fig_dir / f"{name}.png"))
+        done += 1
+        if progress:
+            progress(done, total)
+        sections.append(_section(TITLES.get(name, name), inter(rd), caption))
+        done += 1
+        if progress:
+            progress(done, total)
+    summary = rs.runs[0].summary if rs.runs else {}
+    note = summary.get("note") or (rs.runs[0].params.get("note") if rs.runs else None)
+    banner = (f'<section style="border-color:#D55E00"><b>{html.escape(str(note))}</b></section>'
+              if note else "")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    params = json.dumps(rs.runs[0].params, indent=1, default=str) if rs.runs else "{}"
+    doc = f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>centrehold report: {html.escape(rd.scenario)}</title>
+<style>{CSS}</style>
+<script type="text/javascript">{get_plotlyjs()}</script>
+</head><body>
+<header><h1>centrehold report: {html.escape(rd.scenario or str(run_dir))}</h1>
+<p>{html.escape(str(Path(run_dir)))} &middot; {rd.n_runs} run(s) &middot; written {stamp}</p>
+</header><main>{banner}{_summary_table(rd, summary)}
+{''.join(sections)}
+<section><h2>Parameters</h2><details><summary>scenario.json</summary>
+<pre>{html.escape(params)}</pre></details></section>
+</main><footer>centrehold {__version__}. Simulated figures are model output under the
+stated hypothesis, not observations. Colours: Okabe-Ito and cividis (readable with colour
+blindness).</footer></body></html>"""
+    tmp = out_path.with_suffix(".tmp")
+    tmp.write_text(doc, encoding="utf-8")
+    tmp.replace(out_path)
+    done += 1
+    if progress:
+        progress(done, total)
+    return Report(out_path, pngs, [p[0] for p in plan])

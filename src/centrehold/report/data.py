@@ -1,0 +1,147 @@
+"""What the report shows, computed once from a `RunSet` for both the PNG and the HTML figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from centrehold.report import indices
+from centrehold.report.geo import shared_data_dirs
+from centrehold.report.load import RunSet
+
+IBC_PANEL = "ibc/derived_ibc_governorate_month_excl-wikileaks.csv"
+IBC_SOURCE = ("Observed: Iraq Body Count incident data (civilian deaths, minimum-maximum), "
+              "coded by governorate by A. Beger; non-commercial use with attribution")
+
+
+@dataclass
+class Observed:
+    """The observed national monthly record, as a low-high band."""
+
+    monthly: pd.DataFrame  # index month; columns low, high
+    source: str
+
+
+@dataclass
+class ReportData:
+    scenario: str
+    regional: bool
+    dated: bool
+    n_runs: int
+    people_per_agent: float
+    national: pd.DataFrame = field(default_factory=pd.DataFrame)  # time x run, people
+    states: dict[str, pd.DataFrame] = field(default_factory=dict)  # state -> time x run
+    rate: pd.DataFrame | None = None  # month x region: deaths per 100k (mean over runs)
+    region_names: dict[str, str] = field(default_factory=dict)
+    by_group: pd.DataFrame | None = None  # time x group, people (mean over runs)
+    segregation: pd.DataFrame | None = None  # tick-or-time x run
+    centre_holds: pd.DataFrame | None = None
+    observed: Observed | None = None
+    posterior: pd.DataFrame | None = None
+    ach: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _time_index(df: pd.DataFrame) -> pd.Series:
+    if "date" in df.columns:
+        return df.groupby("tick")["date"].first().pipe(pd.to_datetime)
+    return pd.Series(df["tick"].unique(), index=df["tick"].unique())
+
+
+def ibc_panel_record() -> pd.DataFrame | None:
+    """National monthly IBC deaths (low = sum of minima, high = sum of maxima) from the
+    derived governorate-month panel in the shared data folder, or None when it is absent."""
+    for d in shared_data_dirs():
+        p = d / IBC_PANEL
+        if p.is_file():
+            panel = pd.read_csv(p)
+            # national totals keep incidents IBC could not place in a governorate
+            panel["month"] = pd.to_datetime(panel["month"] + "-01")
+            g = panel.groupby("month")[["deaths_min", "deaths_max"]].sum()
+            return g.rename(columns={"deaths_min": "low", "deaths_max": "high"}).astype(float)
+    return None
+
+
+def observed_record(months: pd.Index | None = None) -> Observed | None:
+    """The record for iraq-2009: `centrehold.record.iraq_observed` when it exists, else the
+    derived IBC governorate-month panel read from the shared data folder at run time."""
+    frame, src = None, IBC_SOURCE
+    try:
+        from centrehold.record import iraq_observed  # type: ignore[attr-defined]
+
+        obs = iraq_observed() if callable(iraq_observed) else iraq_observed
+        m = obs.monthly.assign(month=pd.to_datetime(obs.monthly["month"]))
+        m = m.groupby("month")["deaths"].sum().astype(float)
+        frame = pd.DataFrame({"low": m, "high": m})
+        src = getattr(obs, "source", None) or IBC_SOURCE
+    except Exception:  # the record module is optional here: fall back to the shared panel
+        frame = ibc_panel_record()
+    if frame is None:
+        return None
+    if months is not None and len(months):
+        frame = frame.loc[(frame.index >= months.min()) & (frame.index <= months.max())]
+    return Observed(frame, src) if len(frame) else None
+
+
+def compute(rs: RunSet, with_observed: bool = True) -> ReportData:
+    """Turn runs into the series the figures draw: one column per run where runs differ."""
+    first = rs.runs[0] if rs.runs else None
+    regional = rs.regional
+    dated = bool(first is not None and "date" in first.ticks.columns)
+    rd = ReportData(scenario=rs.scenario, regional=regional, dated=dated, n_runs=len(rs.runs),
+                    people_per_agent=first.people_per_agent if first else 1.0,
+                    posterior=rs.posterior, ach=rs.ach)
+    if first is None:
+        return rd
+    for st in ("quiet", "active", "jailed", "dead"):
+        cols = {}
+        for i, run in enumerate(rs.runs):
+            if st in run.ticks.columns:
+                s = run.ticks.groupby("tick")[st].sum()
+                s.index = _time_index(run.ticks).reindex(s.index).values
+                cols[i] = s
+        if cols:
+            rd.states[st] = pd.DataFrame(cols)
+    if not regional:
+        return rd
+    nat, groups, rates, seg, ch = {}, [], [], {}, {}
+    for i, run in enumerate(rs.runs):
+        df = run.ticks
+        k = run.people_per_agent
+        if dated:
+            nat[i] = indices.monthly_national_deaths(df) * k
+        else:
+            nat[i] = df.groupby("tick")[indices.deaths_column(df)].sum() * k
+        groups.append(indices.deaths_by_group(df) * k)
+        if dated:
+            rates.append(indices.regional_monthly_rate(df))
+        tix = _time_index(df)
+        s = indices.segregation_series(df)
+        s.index = tix.reindex(s.index).values
+        seg[i] = s
+        c = indices.centre_holds_series(df)
+        c.index = tix.reindex(c.index).values
+        ch[i] = c
+    rd.national = pd.DataFrame(nat).fillna(0.0)
+    rd.by_group = pd.concat(groups).groupby(level=0).mean()
+    if rates:
+        rd.rate = pd.concat(rates).groupby(level=0).mean()
+    rd.segregation = pd.DataFrame(seg)
+    rd.centre_holds = pd.DataFrame(ch)
+    if "region_name" in first.ticks.columns:
+        rd.region_names = dict(first.ticks.groupby("region")["region_name"].first())
+    if with_observed and dated and str(first.ticks["region"].iloc[0]).startswith("IQ-"):
+        rd.observed = observed_record(rd.national.index)
+    return rd
+
+
+def band(frame: pd.DataFrame, lo: float = 0.05, hi: float = 0.95) -> pd.DataFrame:
+    """Median and a central quantile band across runs (columns)."""
+    arr = frame.to_numpy(dtype=float)
+    return pd.DataFrame({
+        "median": np.nanmedian(arr, axis=1),
+        "low": np.nanquantile(arr, lo, axis=1),
+        "high": np.nanquantile(arr, hi, axis=1),
+    }, index=frame.index)

@@ -1,0 +1,119 @@
+"""Summary indices computed from a run's tidy tick table (contract 5's `ticks.parquet`).
+
+They are computed here, from counts every run writes, so that the report shows the same
+quantities for any engine version; when a run already carries a column of the same name
+(`segregation`, `centre_holds`) the run's own figure wins.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+LIVING = ("quiet", "active", "jailed")
+
+
+def deaths_column(df: pd.DataFrame) -> str:
+    """The per-tick death count to plot: `deaths` (all causes) when present, else `killings`."""
+    for name in ("deaths", "killings"):
+        if name in df.columns:
+            return name
+    raise KeyError("the tick table has neither a `deaths` nor a `killings` column")
+
+
+def theil_h(counts: np.ndarray) -> float:
+    """Multigroup entropy (Theil's H) segregation index of a region x group count matrix.
+
+    0 when every region has the national mix, 1 when every region holds one group only.
+    Chosen over the dissimilarity index because it handles more than two groups.
+    """
+    counts = np.asarray(counts, dtype=float)
+    total = counts.sum()
+    if total <= 0:
+        return float("nan")
+    p = counts.sum(axis=0) / total
+    nz = p > 0
+    e = -(p[nz] * np.log(p[nz])).sum()
+    if e <= 0:
+        return 0.0
+    t_r = counts.sum(axis=1)
+    h = 0.0
+    for r in range(counts.shape[0]):
+        if t_r[r] <= 0:
+            continue
+        pr = counts[r] / t_r[r]
+        pz = pr > 0
+        e_r = -(pr[pz] * np.log(pr[pz])).sum()
+        h += t_r[r] * (e - e_r)
+    return float(h / (total * e))
+
+
+def segregation_series(df: pd.DataFrame) -> pd.Series:
+    """Theil's H of living civilians by region and group, per tick (NaN without regions)."""
+    if "segregation" in df.columns:
+        return df.groupby("tick")["segregation"].first()
+    if "region" not in df.columns or "group" not in df.columns:
+        return pd.Series(dtype=float)
+    living = df[list(LIVING)].sum(axis=1)
+    tab = (
+        df.assign(_living=living)
+        .pivot_table(index=["tick", "region"], columns="group", values="_living", aggfunc="sum")
+        .fillna(0.0)
+    )
+    out = {t: theil_h(block.to_numpy()) for t, block in tab.groupby(level="tick")}
+    return pd.Series(out, name="segregation").sort_index()
+
+
+def centre_holds_series(df: pd.DataFrame) -> pd.Series:
+    """Share of living civilians who stay quiet: 1 while the order holds, falling as it fails.
+
+    Jailed people count against it: a centre that holds only by jailing is not holding.
+    """
+    if "centre_holds" in df.columns:
+        return df.groupby("tick")["centre_holds"].mean()
+    tot = df.groupby("tick")[list(LIVING)].sum()
+    living = tot.sum(axis=1).replace(0, np.nan)
+    return (tot["quiet"] / living).rename("centre_holds")
+
+
+def initial_population(df: pd.DataFrame) -> pd.Series:
+    """Agents per region at the first tick (living plus dead), the denominator of rates."""
+    first = df[df["tick"] == df["tick"].min()]
+    cols = [c for c in (*LIVING, "dead") if c in first.columns]
+    return first.assign(_n=first[cols].sum(axis=1)).groupby("region")["_n"].sum()
+
+
+def month_index(df: pd.DataFrame) -> pd.Series:
+    """Month start of each row's date (rows without a date column get NaT)."""
+    if "date" not in df.columns:
+        return pd.Series(pd.NaT, index=df.index)
+    return pd.to_datetime(df["date"]).dt.to_period("M").dt.to_timestamp()
+
+
+def monthly_national_deaths(df: pd.DataFrame) -> pd.Series:
+    """Deaths per calendar month, all regions and groups (agents, not yet scaled to people)."""
+    col = deaths_column(df)
+    return df.assign(month=month_index(df)).groupby("month")[col].sum().rename("deaths")
+
+
+def regional_monthly_rate(df: pd.DataFrame) -> pd.DataFrame:
+    """Deaths per 100,000 inhabitants by month (rows) and region (columns).
+
+    The ratio deaths/agents equals deaths/people whatever the scale, so no scaling is needed.
+    """
+    col = deaths_column(df)
+    pop = initial_population(df)
+    tab = (
+        df.assign(month=month_index(df))
+        .pivot_table(index="month", columns="region", values=col, aggfunc="sum")
+        .fillna(0.0)
+    )
+    return tab.div(pop.reindex(tab.columns)).mul(1e5)
+
+
+def deaths_by_group(df: pd.DataFrame) -> pd.DataFrame:
+    """Deaths per tick (or month when dated) by victim group, columns = groups."""
+    col = deaths_column(df)
+    key = "month" if "date" in df.columns else "tick"
+    d = df.assign(month=month_index(df)) if key == "month" else df
+    return d.pivot_table(index=key, columns="group", values=col, aggfunc="sum").fillna(0.0)

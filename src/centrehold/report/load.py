@@ -1,0 +1,141 @@
+"""Reading run directories for the report: one run, an ensemble of runs, `compare` outputs.
+
+The layout is contract 5 (one run: `ticks.parquet`, `scenario.json`, `summary.json`,
+`regions.csv`) and the model-selection outputs (`posterior.csv`, `ach.csv`). Readers are
+lenient about column names in the compare tables because they describe results, not
+inputs: a renamed column should not make a report fail.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from centrehold.errors import UserError
+
+
+@dataclass
+class SingleRun:
+    """One simulation as written on disk."""
+
+    path: Path
+    ticks: pd.DataFrame
+    params: dict
+    summary: dict
+
+    @property
+    def regional(self) -> bool:
+        return "region" in self.ticks.columns
+
+    @property
+    def people_per_agent(self) -> float:
+        return float(self.params.get("people_per_agent", 1) or 1)
+
+
+@dataclass
+class RunSet:
+    """Everything the report found under one directory."""
+
+    root: Path
+    runs: list[SingleRun] = field(default_factory=list)
+    posterior: pd.DataFrame | None = None  # columns: hypothesis, probability
+    ach: pd.DataFrame | None = None  # index: evidence item; columns: hypotheses
+
+    @property
+    def regional(self) -> bool:
+        return bool(self.runs) and self.runs[0].regional
+
+    @property
+    def scenario(self) -> str:
+        if self.runs:
+            return str(self.runs[0].params.get("name") or self.runs[0].summary.get("scenario", ""))
+        return ""
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise UserError(f"{path}: not valid JSON ({exc.msg}); re-run to rewrite it") from None
+
+
+def read_single(path: Path) -> SingleRun:
+    """One run directory; `ticks.parquet` is required, the JSON files are optional."""
+    try:
+        ticks = pd.read_parquet(path / "ticks.parquet")
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{path / 'ticks.parquet'}: cannot read it ({exc}); re-run") from None
+    if "tick" not in ticks.columns:
+        raise UserError(f"{path / 'ticks.parquet'}: no `tick` column; is this a centrehold run?")
+    params = _read_json(path / "scenario.json")
+    if "params" in params and isinstance(params["params"], dict):
+        params = params["params"]
+    return SingleRun(path, ticks, params, _read_json(path / "summary.json"))
+
+
+def read_posterior(path: Path) -> pd.DataFrame:
+    """Posterior model probabilities as (hypothesis, probability); a missing model reads 0."""
+    df = pd.read_csv(path)
+    cols = {c.lower(): c for c in df.columns}
+    hyp = next((cols[c] for c in ("hypothesis", "model", "h", "name") if c in cols), None)
+    prob = next((cols[c] for c in ("probability", "posterior", "p", "prob") if c in cols), None)
+    if hyp is None or prob is None:
+        raise UserError(f"{path}: needs a hypothesis and a probability column; found "
+                        f"{', '.join(df.columns)}")
+    if "generation" in cols:  # keep the last generation only
+        df = df[df[cols["generation"]] == df[cols["generation"]].max()]
+    out = df[[hyp, prob]].rename(columns={hyp: "hypothesis", prob: "probability"})
+    return out.groupby("hypothesis", sort=True)["probability"].sum().reset_index()
+
+
+def read_ach(path: Path) -> pd.DataFrame:
+    """ACH matrix (evidence x hypothesis) from a wide or a long (evidence, hypothesis, value)
+    CSV."""
+    df = pd.read_csv(path)
+    low = {c.lower(): c for c in df.columns}
+    ev = next((low[c] for c in ("evidence", "item", "statistic") if c in low), df.columns[0])
+    if "hypothesis" in low:
+        val = next((low[c] for c in ("consistency", "score", "value") if c in low), None)
+        if val is None:
+            num = df.select_dtypes("number").columns
+            if len(num) == 0:
+                raise UserError(f"{path}: long ACH table without a numeric column")
+            val = num[0]
+        return df.pivot_table(index=ev, columns=low["hypothesis"], values=val, aggfunc="mean")
+    wide = df.set_index(ev)
+    wide.index.name = "evidence"
+    return wide.select_dtypes("number")
+
+
+def _find(root: Path, name: str) -> Path | None:
+    direct = root / name
+    if direct.is_file():
+        return direct
+    found = sorted(root.glob(f"*/{name}"))
+    return found[0] if found else None
+
+
+def load_runs(root: Path | str, max_runs: int = 400) -> RunSet:
+    """A run directory, an ensemble directory (runs below it), and/or `compare` outputs."""
+    root = Path(root)
+    if not root.is_dir():
+        raise UserError(f"{root}: no such run directory; pass the folder `centrehold run` wrote")
+    rs = RunSet(root)
+    if (root / "ticks.parquet").is_file():
+        rs.runs.append(read_single(root))
+    else:
+        for p in sorted(root.rglob("ticks.parquet"))[:max_runs]:
+            rs.runs.append(read_single(p.parent))
+    if (post := _find(root, "posterior.csv")) is not None:
+        rs.posterior = read_posterior(post)
+    if (ach := _find(root, "ach.csv")) is not None:
+        rs.ach = read_ach(ach)
+    if not rs.runs and rs.posterior is None and rs.ach is None:
+        raise UserError(f"{root}: no ticks.parquet, posterior.csv or ach.csv found; "
+                        "pass a directory written by `centrehold run` or `compare`")
+    return rs
