@@ -16,6 +16,7 @@ app = typer.Typer(
 # --- command registrations (keep one line each) ---
 from centrehold.cli import run as _run; _run.register(app)  # noqa: E402,E702,I001
 from centrehold.cli import report as _report; _report.register(app)  # noqa: E402,E702,I001
+from centrehold.cli import data as _data; _data.register(app)  # noqa: E402,E702,I001
 # --- end of command registrations ---
 
 
