@@ -1,0 +1,483 @@
+"""ABC-SMC model selection over rival hypotheses, with pyabc and its SQLite history.
+
+The weighing is likelihood-free: each hypothesis is a simulator with a prior over
+its parameters, the record is reduced to evidence statistics, and pyabc's ABC-SMC
+keeps the (hypothesis, parameters) pairs whose simulated statistics land close to
+the observed ones. The distance is Euclidean on statistics divided by their spread
+under the prior predictive (a pilot run), so that no statistic wins by its units.
+
+Reproducibility. pyabc's own samplers draw fresh entropy in each worker, so their
+results change from run to run. Here sampling goes through `SeededMappingSampler`:
+generation ``t`` is cut into ``n`` tasks (one per particle to accept), task ``i``
+seeds NumPy from ``SeedSequence([seed, t, i])`` and simulates until it accepts one
+particle, and results are gathered in task order. Every simulation is therefore a
+pure function of (root seed, generation, task, attempt), whatever the number of
+workers and whichever worker ran it; the seed each accepted simulation used is
+stored with it in the history (summary statistic ``seed``). The price is static
+scheduling: a generation waits for its slowest task. A run through pyabc's own
+multicore sampler (``sampler="multicore"``) uses dynamic scheduling and is not
+bit-reproducible; only each simulation given its seed is.
+
+Resume. The history is an SQLite file; a run stopped at any point continues from
+the last complete generation (pyabc stores a generation in one transaction and
+resumes only at generation boundaries, by design). Because the tasks of a
+generation are seeded by (seed, t, i), a resumed run redoes the interrupted
+generation exactly and ends where an uninterrupted run ends.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import random
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import cloudpickle
+import numpy as np
+import pandas as pd
+import pyabc
+from pyabc.sampler.base import Sampler
+
+from centrehold.errors import UserError
+
+Progress = Callable[[int, int], None]
+# simulate(hypothesis name, parameters, seed) -> statistics (a labelled Series)
+Simulator = Callable[[str, Mapping[str, float], int], pd.Series]
+
+_SUPPORTED_PRIORS = {"uniform", "norm", "lognorm", "expon", "gamma", "beta", "loguniform"}
+_SEED_KEY = "seed"
+_STATS_KEY = "stats"
+# A statistic that is undefined in a simulation but defined in the record (or the
+# reverse) counts as this many spreads away: far, but not infinitely so.
+_NAN_PENALTY = 5.0
+
+
+@dataclass(frozen=True)
+class PriorSpec:
+    """A scipy.stats distribution by name with its positional arguments.
+
+    Kept as data (not a frozen scipy object) so a scenario file can state it and a
+    history can record it.
+    """
+
+    dist: str
+    args: tuple[float, ...]
+
+    def rv(self) -> pyabc.RV:
+        if self.dist not in _SUPPORTED_PRIORS:
+            raise UserError(
+                f"unknown prior distribution {self.dist!r}; use one of "
+                f"{', '.join(sorted(_SUPPORTED_PRIORS))}"
+            )
+        if self.dist == "loguniform":
+            return pyabc.RV("loguniform", *self.args)
+        return pyabc.RV(self.dist, *self.args)
+
+
+@dataclass(frozen=True)
+class HypothesisSpec:
+    """One rival explanation: a name and the prior over its free parameters."""
+
+    name: str
+    priors: Mapping[str, PriorSpec] = field(default_factory=dict)
+
+
+@dataclass
+class CalibrationResult:
+    """What a calibration leaves behind, labelled by hypothesis and parameter."""
+
+    probabilities: pd.Series  # final posterior model probabilities, every hypothesis (0 if dead)
+    trajectory: pd.DataFrame  # generation x hypothesis probabilities
+    parameters: pd.DataFrame  # tidy: hypothesis, particle, parameter, value, weight
+    epsilons: pd.Series  # generation -> acceptance threshold
+    n_simulations: int
+    scales: pd.Series  # statistic -> spread used to standardise the distance
+    db_path: Path
+    observed: pd.Series
+    dead: list[str]
+
+    def posterior_table(self) -> pd.DataFrame:
+        """One row per hypothesis: probability, alive or not, particles in the last generation."""
+        counts = self.parameters.groupby("hypothesis")["particle"].nunique()
+        rows = []
+        for name, p in self.probabilities.items():
+            rows.append(
+                {
+                    "hypothesis": name,
+                    "probability": float(p),
+                    "alive": name not in self.dead,
+                    "particles": int(counts.get(name, 0)),
+                }
+            )
+        return pd.DataFrame(rows)
+
+
+def _task_seed(seed: int, t: int, i: int) -> int:
+    ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(t) + 2, int(i)])
+    return int(ss.generate_state(1, dtype=np.uint32)[0])
+
+
+def _run_task(payload: bytes, seed: int) -> tuple[Any, int]:
+    """Simulate until one particle is accepted, with NumPy seeded for this task only."""
+    simulate_one, create_sample = cloudpickle.loads(payload)
+    np.random.seed(seed)
+    random.seed(seed)
+    sample = create_sample()
+    n = 0
+    while True:
+        particle = simulate_one()
+        n += 1
+        sample.append(particle)
+        if particle.accepted:
+            return sample, n
+
+
+def _serial_map(fn: Callable, items: Sequence, progress: Progress | None = None) -> list:
+    out = []
+    for k, item in enumerate(items):
+        out.append(fn(item))
+        if progress is not None:
+            progress(k + 1, len(items))
+    return out
+
+
+class SeededMappingSampler(Sampler):
+    """A pyabc sampler over any ordered ``map``, with one deterministic seed per task.
+
+    ``map_(fn, items, progress)`` must return results in input order (the contract of
+    `centrehold.runs.get_executor(...).map`). See the module docstring for what this
+    buys (bit-reproducible calibrations, exact resume) and what it costs.
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        map_: Callable[..., list] | None = None,
+        on_generation: Callable[[int, int], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.seed = int(seed)
+        self.map_ = map_ or _serial_map
+        self.on_generation = on_generation
+
+    def sample_until_n_accepted(
+        self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
+    ):
+        factory = self.sample_factory
+        payload = cloudpickle.dumps((simulate_one, factory))
+        seeds = [_task_seed(self.seed, t, i) for i in range(n)]
+        fn = functools.partial(_run_task, payload)
+        results = self.map_(fn, seeds)
+        sample = self._create_empty_sample()
+        total = 0
+        for part, evals in results:
+            sample += part
+            total += evals
+        self.nr_evaluations_ = total
+        if self.on_generation is not None:
+            self.on_generation(t, total)
+        return sample
+
+
+def _executor_map(executor: Any) -> Callable[..., list]:
+    def map_(fn, items, progress=None):
+        return list(executor.map(fn, list(items), progress=progress))
+
+    return map_
+
+
+def _as_stats(series: pd.Series, names: Sequence[str]) -> np.ndarray:
+    return np.asarray(series.reindex(list(names)).to_numpy(dtype=float), dtype=float)
+
+
+def standardised_distance(x: np.ndarray, x0: np.ndarray, scales: np.ndarray) -> float:
+    """Euclidean distance between statistic vectors, each divided by its prior spread.
+
+    A statistic defined on one side and undefined (NaN) on the other counts as
+    `_NAN_PENALTY` spreads; one undefined on both sides counts as a match.
+    """
+    z = (np.asarray(x, float) - np.asarray(x0, float)) / scales
+    both_nan = np.isnan(x) & np.isnan(x0)
+    z = np.where(np.isnan(z), _NAN_PENALTY, z)
+    z = np.where(both_nan, 0.0, z)
+    return float(np.sqrt(np.sum(z * z)))
+
+
+@dataclass(frozen=True)
+class _ModelFn:
+    """A picklable pyabc model: draws a seed from the task's stream, runs the simulator."""
+
+    simulator: Simulator
+    hypothesis: str
+    names: tuple[str, ...]
+
+    def __call__(self, pars: Mapping[str, float]) -> dict:
+        seed = int(np.random.randint(0, 2**31 - 1))
+        params = {k: float(v) for k, v in dict(pars).items()}
+        stats = self.simulator(self.hypothesis, params, seed)
+        return {_STATS_KEY: _as_stats(stats, self.names), _SEED_KEY: seed}
+
+
+@dataclass(frozen=True)
+class _Distance:
+    scales: np.ndarray
+
+    def __call__(self, x: dict, x0: dict) -> float:
+        return standardised_distance(x[_STATS_KEY], x0[_STATS_KEY], self.scales)
+
+
+def _pilot_task(simulator: Simulator, draw: tuple[str, dict, int]) -> pd.Series:
+    hypothesis, params, seed = draw
+    return simulator(hypothesis, params, seed)
+
+
+def draw_from_prior(
+    hypotheses: Sequence[HypothesisSpec], n: int, seed: int
+) -> list[tuple[str, dict[str, float], int]]:
+    """Draw (hypothesis, parameters, simulation seed) triples, hypotheses uniform."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 1]))
+    out = []
+    for _ in range(n):
+        h = hypotheses[int(rng.integers(len(hypotheses)))]
+        params = {}
+        for pname, spec in h.priors.items():
+            params[pname] = float(spec.rv().distribution.rvs(random_state=rng))
+        out.append((h.name, params, int(rng.integers(0, 2**31 - 1))))
+    return out
+
+
+def prior_scales(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    names: Sequence[str],
+    n: int,
+    seed: int,
+    map_: Callable[..., list] | None = None,
+    progress: Progress | None = None,
+) -> pd.Series:
+    """Spread of each statistic under the prior predictive: MAD x 1.4826, else SD, else 1.
+
+    The MAD keeps a few explosive simulations from setting the yardstick; a
+    statistic constant under the prior gets scale 1 (it can separate nothing).
+    """
+    draws = draw_from_prior(hypotheses, n, seed)
+    fn = functools.partial(_pilot_task, simulator)
+    results = (map_ or _serial_map)(fn, draws, progress)
+    table = np.vstack([_as_stats(s, names) for s in results])
+    scales = []
+    for j in range(table.shape[1]):
+        col = table[:, j]
+        col = col[np.isfinite(col)]
+        s = 0.0
+        if col.size >= 2:
+            s = 1.4826 * float(np.median(np.abs(col - np.median(col))))
+            if s <= 0:
+                s = float(np.std(col))
+        scales.append(s if s > 0 and np.isfinite(s) else 1.0)
+    return pd.Series(scales, index=list(names), name="scale")
+
+
+def _sidecar(db_path: Path) -> Path:
+    return db_path.with_suffix(".meta.json")
+
+
+def calibrate(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    observed: pd.Series,
+    db_path: str | Path,
+    *,
+    population_size: int = 100,
+    max_generations: int = 6,
+    budget: int | None = None,
+    seed: int = 0,
+    pilot: int = 100,
+    executor: Any | None = None,
+    resume: bool = False,
+    min_epsilon: float = 0.0,
+    progress: Progress | None = None,
+) -> CalibrationResult:
+    """Run (or resume) ABC-SMC model selection and return labelled posteriors.
+
+    ``budget`` caps the total number of simulations in the SMC generations (pyabc
+    stops after the generation that crosses it); the pilot that sets the distance
+    scales comes on top. ``executor`` is anything with an ordered
+    ``.map(fn, items, progress=None)``; without one, simulations run in this process.
+    """
+    if not hypotheses:
+        raise UserError("no hypotheses to weigh; give at least one hypothesis")
+    if population_size < 2:
+        raise UserError(f"population size {population_size} is too small; use at least 2")
+    names = [str(n) for n in observed.index]
+    obs = _as_stats(observed, names)
+    if np.all(np.isnan(obs)):
+        raise UserError("every observed statistic is undefined; check the record's window")
+    db_path = Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    meta_path = _sidecar(db_path)
+    map_ = _executor_map(executor) if executor is not None else _serial_map
+    hyp_names = [h.name for h in hypotheses]
+
+    total_budget = budget if budget is not None else population_size * max_generations * 3
+    done = {"n": 0}
+
+    def report(delta: int) -> None:
+        done["n"] += delta
+        if progress is not None:
+            progress(min(done["n"], total_budget + pilot), total_budget + pilot)
+
+    exists = db_path.exists() and meta_path.exists()
+    if resume and exists:
+        meta = json.loads(meta_path.read_text())
+        if meta["hypotheses"] != hyp_names or meta["statistics"] != names:
+            raise UserError(
+                f"the history {db_path} was made for other hypotheses or statistics; "
+                "use a fresh --out or drop --resume"
+            )
+        seed = int(meta["seed"])
+        scales = pd.Series(meta["scales"], index=names, name="scale")
+        report(pilot)
+    else:
+        if db_path.exists():
+            if resume:
+                raise UserError(
+                    f"{db_path} exists but has no calibration metadata; "
+                    "use a fresh --out or drop --resume"
+                )
+            db_path.unlink()
+        scales = prior_scales(simulator, hypotheses, names, pilot, seed, map_)
+        report(pilot)
+        meta = {
+            "hypotheses": hyp_names,
+            "statistics": names,
+            "seed": int(seed),
+            "scales": [float(s) for s in scales],
+            "population_size": population_size,
+        }
+
+    models = [_ModelFn(simulator, h.name, tuple(names)) for h in hypotheses]
+    priors = [
+        pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()}) for h in hypotheses
+    ]
+
+    sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: report(n))
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("pyabc").setLevel(logging.WARNING)
+    abc = pyabc.ABCSMC(
+        models,
+        priors,
+        _Distance(np.asarray(scales.to_numpy(), float)),
+        population_size=population_size,
+        sampler=sampler,
+        # a fresh run's first generation is the prior (threshold infinite); a resumed
+        # run recomputes the next threshold from the last stored generation, exactly
+        # as the uninterrupted run computed it after that generation
+        eps=pyabc.QuantileEpsilon(
+            initial_epsilon="from_sample" if resume and exists else np.inf, alpha=0.5
+        ),
+    )
+    x0 = {_STATS_KEY: obs, _SEED_KEY: -1}
+    db_url = f"sqlite:///{db_path}"
+    if resume and exists:
+        abc.load(db_url, 1, observed_sum_stat=x0)
+        history = abc.history
+        already = history.total_nr_simulations if history.n_populations > 0 else 0
+        report(already)
+        remaining_gens = max_generations - (history.max_t + 1)
+        remaining_budget = total_budget - already
+    else:
+        abc.new(db_url, x0)
+        meta_path.write_text(json.dumps(meta))
+        remaining_gens = max_generations
+        remaining_budget = total_budget
+        history = abc.history
+    if remaining_gens > 0 and remaining_budget > 0:
+        with warnings.catch_warnings():
+            # pyabc subtracts an infinite first threshold from the next one
+            warnings.filterwarnings("ignore", "invalid value", RuntimeWarning)
+            history = abc.run(
+                minimum_epsilon=min_epsilon,
+                max_nr_populations=remaining_gens,
+                max_total_nr_simulations=total_budget,
+            )
+    if progress is not None:
+        progress(total_budget + pilot, total_budget + pilot)
+    return read_result(db_path, hyp_names, observed, scales)
+
+
+def read_result(
+    db_path: Path, hyp_names: Sequence[str], observed: pd.Series, scales: pd.Series
+) -> CalibrationResult:
+    """Read posteriors from a history; hypotheses that died out get probability 0 explicitly."""
+    history = pyabc.History(f"sqlite:///{db_path}")
+    if history.n_populations == 0:
+        raise UserError(f"the history {db_path} holds no complete generation; run without --resume")
+    traj = history.get_model_probabilities()
+    traj = traj.rename(columns={i: hyp_names[i] for i in range(len(hyp_names))})
+    traj = traj.reindex(columns=list(hyp_names)).fillna(0.0)
+    traj.index.name = "generation"
+    t_last = history.max_t
+    probs = traj.loc[t_last].astype(float)
+    probs.name = "probability"
+    rows = []
+    for i, name in enumerate(hyp_names):
+        if probs[name] <= 0:
+            continue
+        df, w = history.get_distribution(m=i, t=t_last)
+        for k in range(len(df)):
+            if df.shape[1] == 0:
+                rows.append(
+                    {"hypothesis": name, "particle": k, "parameter": "", "value": np.nan,
+                     "weight": float(w[k])}
+                )
+            for pname in df.columns:
+                rows.append(
+                    {
+                        "hypothesis": name,
+                        "particle": k,
+                        "parameter": str(pname),
+                        "value": float(df[pname].iloc[k]),
+                        "weight": float(w[k]),
+                    }
+                )
+    params = pd.DataFrame(rows, columns=["hypothesis", "particle", "parameter", "value", "weight"])
+    pops = history.get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    eps = pd.Series(pops["epsilon"].to_numpy(), index=pops["t"].to_numpy(), name="epsilon")
+    dead = [n for n in hyp_names if probs[n] <= 0]
+    return CalibrationResult(
+        probabilities=probs,
+        trajectory=traj,
+        parameters=params,
+        epsilons=eps,
+        n_simulations=int(history.total_nr_simulations),
+        scales=scales,
+        db_path=Path(db_path),
+        observed=observed,
+        dead=dead,
+    )
+
+
+def posterior_draws(
+    result: CalibrationResult, hypothesis: str, n: int, seed: int
+) -> list[dict[str, float]]:
+    """Draw ``n`` parameter sets from one hypothesis's weighted particles.
+
+    A hypothesis that died out has no particles; the caller decides what stands in
+    (the ACH uses its prior, and says so).
+    """
+    sub = result.parameters[result.parameters["hypothesis"] == hypothesis]
+    if sub.empty:
+        return []
+    wide = sub.pivot_table(index="particle", columns="parameter", values="value", dropna=False)
+    w = sub.groupby("particle")["weight"].first().reindex(wide.index).to_numpy(float)
+    w = w / w.sum()
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 7]))
+    idx = rng.choice(len(wide), size=n, p=w)
+    cols = [c for c in wide.columns if c != ""]
+    return [{c: float(wide.iloc[k][c]) for c in cols} for k in idx]
