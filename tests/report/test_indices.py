@@ -54,7 +54,7 @@ def test_series_by_hand():
     ])
     seg = indices.segregation_series(df)
     assert seg.loc[0] == pytest.approx(0.0, abs=1e-12) and seg.loc[1] == pytest.approx(1.0)
-    ch = indices.centre_holds_series(df)
+    ch = indices.share_quiet_series(df)
     assert ch.loc[0] == pytest.approx(1.0) and ch.loc[1] == pytest.approx(700 / 1000)
     monthly = indices.monthly_national_deaths(df)
     assert list(monthly.values) == [3, 3]
@@ -66,9 +66,14 @@ def test_series_by_hand():
     assert rate.loc["2009-01-01", "IQ-AN"] == 0.0
 
 
-def test_engine_column_wins_over_recomputation():
-    df = _tidy([(0, "2009-01-01", "IQ-AN", "g1", 5, 0, 0, 0, 0)]).assign(segregation=0.42)
-    assert indices.segregation_series(df).loc[0] == 0.42
+def test_people_not_agents():
+    df = _tidy([(0, "2009-01-30", "IQ-AN", "g1", 999, 0, 0, 1, 1)])
+    assert indices.monthly_national_deaths(df, 2000.0).iloc[0] == 2000.0
+    # the rate does not depend on the scale
+    assert indices.regional_monthly_rate(df, 2000.0).iloc[0, 0] == pytest.approx(100.0)
+    # the engine's `deaths` are people already: no second scaling
+    with_deaths = df.assign(deaths=3000)
+    assert indices.monthly_national_deaths(with_deaths, 2000.0).iloc[0] == 3000.0
 
 
 def test_deaths_column_prefers_all_causes():

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from centrehold.errors import UserError
-
 
 def report(
     run_dir: Path = typer.Argument(..., help="A run, ensemble or compare output folder."),
@@ -18,17 +16,14 @@ def report(
     from rich.console import Console
     from rich.progress import Progress
 
+    from centrehold.cli.run import user_errors
     from centrehold.report import build_report
 
-    console = Console(stderr=True)
-    try:
-        with Progress(console=console, transient=True) as bar:
+    with user_errors():
+        with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("report", total=None)
             rep = build_report(run_dir, out,
                                progress=lambda d, t: bar.update(task, completed=d, total=t))
-    except UserError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from None
     typer.echo(str(rep.html))
     for p in rep.figures:
         typer.echo(str(p))

@@ -27,6 +27,9 @@ from centrehold.report.load import load_runs
 SEGREGATION_NOTE = ("Segregation: Theil's multigroup entropy index H of living civilians "
                     "across governorates (0 = every governorate has the national mix, "
                     "1 = each holds one group).")
+CENTRE_ENGINE_NOTE = ("Centre holds (engine): F/(F+A), effectiveness-weighted force agents on "
+                      "the streets F against active civilians A, by governorate; 1 = the "
+                      "centre holds, below 0.5 the armed outnumber it.")
 CENTRE_NOTE = ("Centre holds: share of living civilians who are quiet (neither active nor "
                "jailed); 1 = the order holds everywhere.")
 
@@ -77,19 +80,31 @@ def _plan(rd: ReportData, boundaries: dict | None) -> list[tuple[str, Callable, 
                          "change the month."))
         plan.append(("deaths_by_group", figures.by_group, interactive.by_group,
                      "Deaths by the victim's group."))
+        seg_extra = ({f"dissimilarity, {g} vs the rest": rd.segregation_by_group[g]
+                      for g in rd.segregation_by_group.columns}
+                     if rd.segregation_by_group is not None else None)
+        seg_note = SEGREGATION_NOTE + (" Dashed: the engine's index of dissimilarity of each "
+                                       "community against everyone else." if seg_extra else "")
         plan.append(("segregation",
                      lambda d, p: figures.index_plot(d, d.segregation, p, "Segregation index",
-                                                     "Theil's H (0-1)", SEGREGATION_NOTE),
+                                                     "index (0-1)", seg_note, seg_extra,
+                                                     "Theil's H"),
                      lambda d: interactive.index_fig(d, d.segregation, "Segregation index",
-                                                     "Theil's H (0-1)"),
-                     SEGREGATION_NOTE))
+                                                     "index (0-1)", seg_extra, "Theil's H"),
+                     seg_note))
+        if rd.centre_from_engine:
+            c_note, c_label, c_y = CENTRE_ENGINE_NOTE, "mean over governorates", "F/(F+A) (0-1)"
+            c_extra = ({"weakest governorate": rd.centre_holds_min}
+                       if rd.centre_holds_min is not None else None)
+        else:
+            c_note, c_label, c_y, c_extra = CENTRE_NOTE, "share quiet", "share quiet (0-1)", None
         plan.append(("centre_holds",
                      lambda d, p: figures.index_plot(d, d.centre_holds, p,
-                                                     "\"Centre holds\" index",
-                                                     "share quiet (0-1)", CENTRE_NOTE),
+                                                     "\"Centre holds\" index", c_y, c_note,
+                                                     c_extra, c_label),
                      lambda d: interactive.index_fig(d, d.centre_holds, "\"Centre holds\" index",
-                                                     "share quiet (0-1)"),
-                     CENTRE_NOTE))
+                                                     c_y, c_extra, c_label),
+                     c_note))
     if rd.posterior is not None:
         plan.append(("posterior", figures.posterior, interactive.posterior,
                      "Posterior model probabilities from ABC-SMC model selection; a "

@@ -36,8 +36,11 @@ class ReportData:
     rate: pd.DataFrame | None = None  # month x region: deaths per 100k (mean over runs)
     region_names: dict[str, str] = field(default_factory=dict)
     by_group: pd.DataFrame | None = None  # time x group, people (mean over runs)
-    segregation: pd.DataFrame | None = None  # tick-or-time x run
-    centre_holds: pd.DataFrame | None = None
+    segregation: pd.DataFrame | None = None  # time x run: Theil's H
+    segregation_by_group: pd.DataFrame | None = None  # time x group: engine's D (mean of runs)
+    centre_holds: pd.DataFrame | None = None  # time x run
+    centre_holds_min: pd.Series | None = None  # time: weakest region (mean of runs)
+    centre_from_engine: bool = False
     observed: Observed | None = None
     posterior: pd.DataFrame | None = None
     ach: pd.DataFrame | None = None
@@ -65,17 +68,15 @@ def ibc_panel_record() -> pd.DataFrame | None:
 
 
 def observed_record(months: pd.Index | None = None) -> Observed | None:
-    """The record for iraq-2009: `centrehold.record.iraq_observed` when it exists, else the
-    derived IBC governorate-month panel read from the shared data folder at run time."""
+    """The record for iraq-2009 as a national low-high band: `centrehold.record`'s bundled
+    panel when that module is installed, else the derived IBC panel in the shared data."""
     frame, src = None, IBC_SOURCE
     try:
-        from centrehold.record import iraq_observed  # type: ignore[attr-defined]
+        from centrehold.record import iraq_panel
 
-        obs = iraq_observed() if callable(iraq_observed) else iraq_observed
-        m = obs.monthly.assign(month=pd.to_datetime(obs.monthly["month"]))
-        m = m.groupby("month")["deaths"].sum().astype(float)
-        frame = pd.DataFrame({"low": m, "high": m})
-        src = getattr(obs, "source", None) or IBC_SOURCE
+        panel = iraq_panel()
+        g = panel.groupby("month")[["deaths_low", "deaths_high"]].sum().astype(float)
+        frame = g.rename(columns={"deaths_low": "low", "deaths_high": "high"})
     except Exception:  # the record module is optional here: fall back to the shared panel
         frame = ibc_panel_record()
     if frame is None:
@@ -106,30 +107,46 @@ def compute(rs: RunSet, with_observed: bool = True) -> ReportData:
             rd.states[st] = pd.DataFrame(cols)
     if not regional:
         return rd
-    nat, groups, rates, seg, ch = {}, [], [], {}, {}
+    nat, groups, rates, seg, ch, ch_min, seg_g = {}, [], [], {}, {}, [], []
     for i, run in enumerate(rs.runs):
         df = run.ticks
         k = run.people_per_agent
-        if dated:
-            nat[i] = indices.monthly_national_deaths(df) * k
-        else:
-            nat[i] = df.groupby("tick")[indices.deaths_column(df)].sum() * k
-        groups.append(indices.deaths_by_group(df) * k)
-        if dated:
-            rates.append(indices.regional_monthly_rate(df))
         tix = _time_index(df)
+        if dated:
+            nat[i] = indices.monthly_national_deaths(df, k)
+            rates.append(indices.regional_monthly_rate(df, k))
+        else:
+            nat[i] = df.assign(_p=indices.deaths_in_people(df, k)).groupby("tick")["_p"].sum()
+        groups.append(indices.deaths_by_group(df, k))
         s = indices.segregation_series(df)
         s.index = tix.reindex(s.index).values
         seg[i] = s
-        c = indices.centre_holds_series(df)
-        c.index = tix.reindex(c.index).values
-        ch[i] = c
+        if "segregation" in run.levels and "group" in run.levels["segregation"].columns:
+            g = run.levels["segregation"].pivot_table(index="tick", columns="group",
+                                                      values="segregation")
+            g.index = tix.reindex(g.index).values
+            seg_g.append(g)
+        if "centre_holds" in run.levels and "region" in run.levels["centre_holds"].columns:
+            c = run.levels["centre_holds"].pivot_table(index="tick", columns="region",
+                                                       values="centre_holds")
+            c.index = tix.reindex(c.index).values
+            ch[i] = c.mean(axis=1)
+            ch_min.append(c.min(axis=1))
+            rd.centre_from_engine = True
+        else:
+            c = indices.share_quiet_series(df)
+            c.index = tix.reindex(c.index).values
+            ch[i] = c
     rd.national = pd.DataFrame(nat).fillna(0.0)
     rd.by_group = pd.concat(groups).groupby(level=0).mean()
     if rates:
         rd.rate = pd.concat(rates).groupby(level=0).mean()
     rd.segregation = pd.DataFrame(seg)
+    if seg_g:
+        rd.segregation_by_group = pd.concat(seg_g).groupby(level=0).mean()
     rd.centre_holds = pd.DataFrame(ch)
+    if ch_min:
+        rd.centre_holds_min = pd.concat(ch_min).groupby(level=0).mean()
     if "region_name" in first.ticks.columns:
         rd.region_names = dict(first.ticks.groupby("region")["region_name"].first())
     if with_observed and dated and str(first.ticks["region"].iloc[0]).startswith("IQ-"):

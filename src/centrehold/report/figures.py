@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
@@ -25,7 +27,14 @@ def _time_label(rd: ReportData, monthly: bool = False) -> str:
 
 
 def _source(fig, text: str) -> None:
-    fig.text(0.01, 0.005, text, fontsize=7, color="#444444", ha="left", va="bottom")
+    lines = [w for line in text.split("\n") for w in textwrap.wrap(line, 150)]
+    fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, color="#444444", ha="left",
+             va="bottom")
+    for ax in fig.axes:
+        if ax.get_xlabel() in ("date", "month"):
+            loc = mdates.AutoDateLocator()
+            ax.xaxis.set_major_locator(loc)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
 def _sim_source(rd: ReportData) -> str:
@@ -139,15 +148,20 @@ def by_group(rd: ReportData, path: Path) -> Path:
     return path
 
 
-def index_plot(rd: ReportData, frame, path: Path, title: str, ylabel: str, note: str) -> Path:
+def index_plot(rd: ReportData, frame, path: Path, title: str, ylabel: str, note: str,
+               extra: dict | None = None, main_label: str = "simulated") -> Path:
+    """An index in [0, 1] over time: the main series (band over runs) plus thin extra lines."""
     fig, ax = plt.subplots(figsize=(9, 3.6))
-    _lines_with_band(ax, frame, style.SIM_COLOUR, "simulated")
+    _lines_with_band(ax, frame, style.SIM_COLOUR, main_label)
+    for k, (label, series) in enumerate((extra or {}).items()):
+        ax.plot(series.index, series.values, lw=1.2, ls="--",
+                color=style.OKABE_ITO[k % len(style.OKABE_ITO)], label=label)
     ax.set_ylim(0, 1.02)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(_time_label(rd))
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=7, ncol=2)
     _source(fig, _sim_source(rd) + "\n" + note)
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path, dpi=120)

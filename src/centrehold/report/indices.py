@@ -1,8 +1,8 @@
 """Summary indices computed from a run's tidy tick table (contract 5's `ticks.parquet`).
 
 They are computed here, from counts every run writes, so that the report shows the same
-quantities for any engine version; when a run already carries a column of the same name
-(`segregation`, `centre_holds`) the run's own figure wins.
+quantities for any engine version; where a run carries the engine's own indices
+(`segregation` by group, `centre_holds` by region) the report shows those beside them.
 """
 
 from __future__ import annotations
@@ -19,6 +19,14 @@ def deaths_column(df: pd.DataFrame) -> str:
         if name in df.columns:
             return name
     raise KeyError("the tick table has neither a `deaths` nor a `killings` column")
+
+
+def deaths_in_people(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd.Series:
+    """Deaths per row in people: the engine's `deaths` are already people (agent deaths x
+    people_per_agent); `killings` count agents and are scaled here."""
+    if deaths_column(df) == "deaths":
+        return df["deaths"].astype(float)
+    return df["killings"].astype(float) * people_per_agent
 
 
 def theil_h(counts: np.ndarray) -> float:
@@ -49,9 +57,7 @@ def theil_h(counts: np.ndarray) -> float:
 
 
 def segregation_series(df: pd.DataFrame) -> pd.Series:
-    """Theil's H of living civilians by region and group, per tick (NaN without regions)."""
-    if "segregation" in df.columns:
-        return df.groupby("tick")["segregation"].first()
+    """Theil's H of living civilians by region and group, per tick (empty without regions)."""
     if "region" not in df.columns or "group" not in df.columns:
         return pd.Series(dtype=float)
     living = df[list(LIVING)].sum(axis=1)
@@ -64,16 +70,13 @@ def segregation_series(df: pd.DataFrame) -> pd.Series:
     return pd.Series(out, name="segregation").sort_index()
 
 
-def centre_holds_series(df: pd.DataFrame) -> pd.Series:
-    """Share of living civilians who stay quiet: 1 while the order holds, falling as it fails.
-
-    Jailed people count against it: a centre that holds only by jailing is not holding.
-    """
-    if "centre_holds" in df.columns:
-        return df.groupby("tick")["centre_holds"].mean()
+def share_quiet_series(df: pd.DataFrame) -> pd.Series:
+    """Share of living civilians who stay quiet: the report's stand-in for "the centre
+    holds" when a run does not carry the engine's own index. Jailed people count against
+    it: a centre that holds only by jailing is not holding."""
     tot = df.groupby("tick")[list(LIVING)].sum()
     living = tot.sum(axis=1).replace(0, np.nan)
-    return (tot["quiet"] / living).rename("centre_holds")
+    return (tot["quiet"] / living).rename("share_quiet")
 
 
 def initial_population(df: pd.DataFrame) -> pd.Series:
@@ -90,30 +93,29 @@ def month_index(df: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(df["date"]).dt.to_period("M").dt.to_timestamp()
 
 
-def monthly_national_deaths(df: pd.DataFrame) -> pd.Series:
-    """Deaths per calendar month, all regions and groups (agents, not yet scaled to people)."""
-    col = deaths_column(df)
-    return df.assign(month=month_index(df)).groupby("month")[col].sum().rename("deaths")
+def monthly_national_deaths(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd.Series:
+    """Deaths in people per calendar month, all regions and groups."""
+    d = df.assign(month=month_index(df), _p=deaths_in_people(df, people_per_agent))
+    return d.groupby("month")["_p"].sum().rename("deaths")
 
 
-def regional_monthly_rate(df: pd.DataFrame) -> pd.DataFrame:
+def regional_monthly_rate(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd.DataFrame:
     """Deaths per 100,000 inhabitants by month (rows) and region (columns).
 
-    The ratio deaths/agents equals deaths/people whatever the scale, so no scaling is needed.
+    Inhabitants are the region's agents at the start times people_per_agent: the rate is
+    the same in agents and in people, whatever the scale.
     """
-    col = deaths_column(df)
-    pop = initial_population(df)
+    pop = initial_population(df) * people_per_agent
     tab = (
-        df.assign(month=month_index(df))
-        .pivot_table(index="month", columns="region", values=col, aggfunc="sum")
+        df.assign(month=month_index(df), _p=deaths_in_people(df, people_per_agent))
+        .pivot_table(index="month", columns="region", values="_p", aggfunc="sum")
         .fillna(0.0)
     )
     return tab.div(pop.reindex(tab.columns)).mul(1e5)
 
 
-def deaths_by_group(df: pd.DataFrame) -> pd.DataFrame:
-    """Deaths per tick (or month when dated) by victim group, columns = groups."""
-    col = deaths_column(df)
+def deaths_by_group(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd.DataFrame:
+    """Deaths in people per tick (or month when dated) by victim group, columns = groups."""
     key = "month" if "date" in df.columns else "tick"
-    d = df.assign(month=month_index(df)) if key == "month" else df
-    return d.pivot_table(index=key, columns="group", values=col, aggfunc="sum").fillna(0.0)
+    d = df.assign(month=month_index(df), _p=deaths_in_people(df, people_per_agent))
+    return d.pivot_table(index=key, columns="group", values="_p", aggfunc="sum").fillna(0.0)

@@ -152,9 +152,14 @@ def by_group(rd: ReportData) -> go.Figure:
     return fig
 
 
-def index_fig(rd: ReportData, frame, title: str, ytitle: str) -> go.Figure:
+def index_fig(rd: ReportData, frame, title: str, ytitle: str, extra: dict | None = None,
+              main_label: str = "simulated") -> go.Figure:
     fig = go.Figure()
-    _add_band(fig, frame, style.SIM_COLOUR, "simulated")
+    _add_band(fig, frame, style.SIM_COLOUR, main_label)
+    for k, (label, series) in enumerate((extra or {}).items()):
+        fig.add_trace(go.Scatter(x=_x(series.index), y=series.values, name=label,
+                                 line=dict(color=style.OKABE_ITO[k % len(style.OKABE_ITO)],
+                                           width=1.2, dash="dash")))
     fig.update_layout(**LAYOUT, title=title, xaxis_title="date" if rd.dated else "tick",
                       yaxis_title=ytitle, yaxis_range=[0, 1.02])
     return fig

@@ -16,15 +16,26 @@ import pandas as pd
 
 from centrehold.errors import UserError
 
+CORE_DIMS = ("tick", "region", "group")
+LABELS = ("date", "region_name")
+
 
 @dataclass
 class SingleRun:
-    """One simulation as written on disk."""
+    """One simulation as written on disk.
+
+    `ticks` is the core table, one row per tick x region x group (as far as the run has
+    those dims) holding the counts by state and the deaths; variables with an extra dim
+    (deaths by cause) are summed over it. `levels` keeps the variables that have fewer
+    dims than the core (an index by region, a level by group), each at its own dims, so
+    that nothing repeated by the tidy layout is ever summed twice.
+    """
 
     path: Path
     ticks: pd.DataFrame
     params: dict
     summary: dict
+    levels: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     @property
     def regional(self) -> bool:
@@ -75,7 +86,34 @@ def read_single(path: Path) -> SingleRun:
     params = _read_json(path / "scenario.json")
     if "params" in params and isinstance(params["params"], dict):
         params = params["params"]
-    return SingleRun(path, ticks, params, _read_json(path / "summary.json"))
+    core, levels = split_tidy(ticks)
+    return SingleRun(path, core, params, _read_json(path / "summary.json"), levels)
+
+
+def split_tidy(ticks: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Undo the tidy layout's repetition using each variable's own dims.
+
+    The run writer records them in the table's `attrs["dims"]`; a table without it is
+    taken as already one row per core key.
+    """
+    dims = ticks.attrs.get("dims") if isinstance(ticks.attrs.get("dims"), dict) else None
+    if not dims:
+        return ticks, {}
+    core_dims = [d for d in CORE_DIMS if d in ticks.columns]
+    labels = [c for c in LABELS if c in ticks.columns]
+    key = ticks[core_dims + labels].drop_duplicates(core_dims).set_index(core_dims)
+    parts, levels = [key], {}
+    for var, vdims in dims.items():
+        if var not in ticks.columns:
+            continue
+        own = [d for d in vdims if d in ticks.columns]
+        table = ticks[own + [var]].drop_duplicates(own)
+        if set(core_dims) <= set(own):
+            parts.append(table.groupby(core_dims)[var].sum())
+        else:
+            levels[var] = table.reset_index(drop=True)
+    core = pd.concat(parts, axis=1).reset_index()
+    return core, levels
 
 
 def read_posterior(path: Path) -> pd.DataFrame:

@@ -98,31 +98,10 @@ def epstein_dataset(ticks: int = 80, seed: int = 0, agents: int = 1000) -> xr.Da
 
 
 def write_run(ds: xr.Dataset, out_dir: Path | str) -> dict:
-    """Write a run directory with contract 5's files (tidy ticks, parameters, summary)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    cube = [v for v in ds.data_vars if "tick" in ds[v].dims]
-    df = ds[cube].to_dataframe().reset_index()
-    df.to_parquet(out / "ticks.parquet", index=False)
-    (out / "scenario.json").write_text(ds.attrs["params"])
-    last = ds.isel(tick=-1)
-    summary = {
-        "scenario": ds.attrs["scenario"], "seed": int(ds.attrs["seed"]),
-        "ticks": int(ds.sizes["tick"]),
-        "final": {s: int(last[s].sum()) for s in ("quiet", "active", "jailed", "dead")},
-        "peak_active": int(ds["active"].sum([d for d in ds["active"].dims if d != "tick"]).max()),
-        "total_arrests": int(ds["arrests"].sum()), "total_deaths": int(ds["killings"].sum()),
-        "wall_seconds": 0.0, "note": ds.attrs.get("note", ""),
-    }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2))
-    if "region" in ds.dims:
-        reg = pd.DataFrame({
-            "region": ds["region"].values,
-            "region_name": ds["region_name"].values,
-            "deaths": ds["killings"].sum(["tick", "group"]).values,
-        })
-        reg.to_csv(out / "regions.csv", index=False)
-    return summary
+    """Write a run directory through the runs layer's own writer (contract 5)."""
+    from centrehold.runs.single import write_run as _write_run
+
+    return _write_run(ds, out_dir)
 
 
 def compare_tables(hypotheses: tuple[str, ...] = ("H0", "H1", "H2", "H3", "H4", "H5", "H6"),

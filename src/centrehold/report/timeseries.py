@@ -66,7 +66,7 @@ def plot_timeseries(ds: xr.Dataset, path: str | Path) -> None:
 
     ax = axes[1]
     for name, colour in (("arrests", "#2980b9"), ("deaths", "#8e44ad"), ("killings", "#d35400")):
-        if name in ds and "tick" in ds[name].dims:
+        if name in ds and "tick" in ds[name].dims and int(ds[name].sum()) > 0:
             ax.plot(x, _total(ds, name).values, color=colour, label=f"{name} per tick", lw=0.9)
     ax.set_ylabel("events")
     if ax.lines:
