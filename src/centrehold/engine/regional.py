@@ -1,0 +1,516 @@
+"""The regional engine: builds a many-region world from a `RegionalScenario` and runs it.
+
+One tick, in order: legitimacy and forces for the date; revenge decays; every agent
+acts once (rules M, A, killing, C); instigated attacks strike; killings raise the
+victims' communities' grievance nearby and next door; threatened minorities move;
+everything is counted. Deaths are reported in persons (an agent killed counts
+`people_per_agent`; an attack counts its own toll), so runs at any scale set beside
+the record the same way; agent counts (`killings`, states) stay in agents.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from centrehold.actors.hypotheses import (
+    ALL_INSTIGATORS,
+    INSTIGATORS,
+    WorldSummary,
+    funding_exposure,
+    intensity,
+)
+from centrehold.engine import mechanisms as mech
+from centrehold.engine.calendar import Calendar, calendar_of
+from centrehold.engine.state import ACTIVE, DEAD, EMPTY, JAILED, QUIET, World, empty_world
+from centrehold.errors import UserError
+
+CAUSES = ("sectarian", "instigated")
+WEST_BORDER = ("Syria", "Jordan", "Saudi Arabia")
+
+
+@dataclass
+class RegionalWorld:
+    """A built world plus the static arrays the tick loop needs beside `World`."""
+
+    world: World
+    calendar: Calendar
+    block_start: np.ndarray  # int64[K, R]: first agent of force k in region r
+    block_end: np.ndarray  # int64[K, R]
+    street_targets: np.ndarray  # int64[T, K, R]: force agents on the streets by tick
+    personnel: np.ndarray  # float64[T, K, R]: personnel (persons) by tick
+    adj_start: np.ndarray  # int64[R + 1]: CSR adjacency
+    adj_list: np.ndarray  # int64[E]
+    legitimacy: np.ndarray  # float64[T, G, R]
+    summary: WorldSummary
+    n_civilians: int
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("centrehold")
+    except Exception:  # noqa: BLE001 - an uninstalled tree still runs
+        return "0+unknown"
+
+
+def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
+    """Personnel by (tick, force, region), linear between the dated rows of forces.csv."""
+    names = [f.name for f in sc.forces]
+    out = np.zeros((T, len(names), len(isos)))
+    if not sc.force_levels:
+        return out
+    df = pd.DataFrame(sc.force_levels)
+    df["day"] = (pd.to_datetime(df["date"]) - pd.Timestamp(cal.start)).dt.days
+    t_days = np.arange(T) * cal.step_days
+    for (force, iso), rows in df.groupby(["force", "iso"]):
+        rows = rows.sort_values("day")
+        out[:, names.index(force), isos.index(iso)] = np.interp(
+            t_days, rows["day"].to_numpy(float), rows["personnel"].to_numpy(float)
+        )
+    return out
+
+
+def _street_targets(sc, cal: Calendar, personnel: np.ndarray) -> np.ndarray:
+    """Force agents on the streets per tick: personnel x street share / people per agent."""
+    T = personnel.shape[0]
+    share = np.array([f.street_share for f in sc.forces])[None, :, None] * np.ones_like(personnel)
+    names = [f.name for f in sc.forces]
+    if sc.mechanisms.withdrawal and "occupation" in names:
+        k = names.index("occupation")
+        t_w = cal.tick_of(sc.dates.withdrawal)
+        if t_w < T:
+            share[max(t_w, 0):, k, :] *= sc.street_share_after_withdrawal
+    agents = personnel * share * sc.force_scale / sc.people_per_agent
+    return np.rint(agents).astype(np.int64)
+
+
+def _legitimacy(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
+    """Legitimacy by (tick, group, region): base values minus unmet needs (if switched on)."""
+    G = len(sc.groups)
+    base = np.array([sc.intergroup.legitimacy.get(g, 0.85) for g in sc.groups])
+    L = np.repeat(base[None, :, None], len(isos), axis=2).repeat(T, axis=0)
+    if sc.mechanisms.hardship:
+        hp = sc.hardship
+        need_r = np.array([hp.need_by_region.get(iso, hp.base_need) for iso in isos])
+        doy = cal.day_of_year(T)
+        summer = 0.5 * (1.0 + np.cos(2.0 * np.pi * (doy - 200) / 365.25))
+        need = np.clip(need_r[None, :] + hp.summer_amplitude * summer[:, None], 0.0, 1.0)
+        L = L - hp.sensitivity * need[:, None, :]
+    assert L.shape == (T, G, len(isos))
+    return np.clip(L, 0.0, 1.0)
+
+
+def _hops_from_west(isos: list[str], borders: list[str], adj: list[tuple[str, str]]) -> np.ndarray:
+    """Border hops from the governorates on the Syrian, Jordanian or Saudi border (BFS)."""
+    R = len(isos)
+    hops = np.full(R, 99, dtype=np.int64)
+    frontier = [i for i, b in enumerate(borders) if any(c in b for c in WEST_BORDER)]
+    for i in frontier:
+        hops[i] = 0
+    nbrs: dict[int, list[int]] = {i: [] for i in range(R)}
+    for a, b in adj:
+        nbrs[isos.index(a)].append(isos.index(b))
+        nbrs[isos.index(b)].append(isos.index(a))
+    while frontier:
+        nxt = []
+        for i in frontier:
+            for j in nbrs[i]:
+                if hops[j] > hops[i] + 1:
+                    hops[j] = hops[i] + 1
+                    nxt.append(j)
+        frontier = nxt
+    return hops
+
+
+def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
+    """Lay out every governorate's lattice, its civilians by community and its forces.
+
+    Communities are allocated exactly (largest remainder) so the world matches its
+    inputs to within one agent; `local_segregation` groups each community into its
+    own quarter of the lattice, since neighbourhoods in mixed governorates are
+    themselves far from mixed.
+    """
+    cal = calendar_of(sc.calendar)
+    T = int(ticks if ticks is not None else sc.ticks)
+    isos = [r.iso for r in sc.regions]
+    R, G, K = len(isos), len(sc.groups), len(sc.forces)
+    rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 20090630])))
+
+    personnel = _interp_personnel(sc, cal, T, isos)
+    targets = _street_targets(sc, cal, personnel)
+    block_size = targets.max(axis=0) if T > 0 else np.zeros((K, R), dtype=np.int64)
+
+    pop = np.array([r.population for r in sc.regions], dtype=float)
+    shares = np.array([[sc.shares_of(iso)[g] for iso in isos] for g in sc.groups])  # [G, R]
+    shares = shares / shares.sum(axis=0, keepdims=True)
+    n_civ = np.maximum(1, np.rint(pop / sc.people_per_agent)).astype(np.int64)
+    by_group = np.zeros((G, R), dtype=np.int64)
+    for r in range(R):
+        exact = shares[:, r] * n_civ[r]
+        base = np.floor(exact).astype(np.int64)
+        rest = n_civ[r] - base.sum()
+        order = np.argsort(-(exact - base), kind="stable")
+        base[order[:rest]] += 1
+        by_group[:, r] = base
+
+    max_vision = max([sc.intergroup.vision, sc.intergroup.deterrence_radius,
+                      sc.revenge.radius, sc.instigators.radius] + [f.vision for f in sc.forces])
+    n_agents_r = n_civ + block_size.sum(axis=0)
+    side = np.maximum(
+        2 * max_vision + 1, np.ceil(np.sqrt(n_agents_r / sc.intergroup.density))
+    ).astype(np.int64)
+    n_total = int(n_civ.sum() + block_size.sum())
+    world = empty_world(
+        side, side, n_total,
+        group_names=tuple(sc.groups), region_names=tuple(isos),
+        force_names=tuple(f.name for f in sc.forces),
+    )
+    world.extra["region_label"] = tuple(r.name for r in sc.regions)
+
+    # civilians, region by region; placed on a random subset of cells, sorted so that
+    # with segregation s a community fills its own band of columns
+    seg = sc.intergroup.local_segregation
+    a = 0
+    for r in range(R):
+        n = int(n_civ[r])
+        grp = np.repeat(np.arange(G, dtype=np.int8), by_group[:, r])
+        cum = np.concatenate([[0.0], np.cumsum(shares[:, r])])
+        pos = cum[grp] + rng.random(n) * shares[grp, r]
+        key = seg * pos + (1.0 - seg) * rng.random(n)
+        grp = grp[np.argsort(key, kind="stable")]
+        ncell = int(side[r] * side[r])
+        cells = np.sort(rng.choice(ncell, size=n, replace=False))
+        # column-major order: sorting by column band puts each community in its quarter
+        col, row = cells % side[r], cells // side[r]
+        cells = cells[np.lexsort((row, col))]
+        glob = world.cell_offset[r] + cells
+        sl = slice(a, a + n)
+        world.group[sl] = grp
+        world.region[sl] = r
+        world.cell[sl] = glob
+        world.occupant[glob] = np.arange(a, a + n)
+        a += n
+    nc = a
+    world.hardship[:nc] = rng.random(nc)
+    world.risk_aversion[:nc] = rng.random(nc)
+    world.state[:nc] = QUIET
+
+    block_start = np.zeros((K, R), dtype=np.int64)
+    block_end = np.zeros((K, R), dtype=np.int64)
+    for k in range(K):
+        for r in range(R):
+            block_start[k, r] = a
+            a += int(block_size[k, r])
+            block_end[k, r] = a
+            world.kind[block_start[k, r]:a] = k + 1
+            world.region[block_start[k, r]:a] = r
+            world.state[block_start[k, r]:a] = 4  # IN_BASE until set_forces places them
+
+    # adjacency as CSR
+    nb: list[list[int]] = [[] for _ in range(R)]
+    for x, y in sc.adjacency:
+        nb[isos.index(x)].append(isos.index(y))
+        nb[isos.index(y)].append(isos.index(x))
+    adj_start = np.zeros(R + 1, dtype=np.int64)
+    adj_start[1:] = np.cumsum([len(v) for v in nb])
+    adj_list = np.array([j for v in nb for j in sorted(v)], dtype=np.int64)
+
+    names = [f.name for f in sc.forces]
+    k_occ = names.index("occupation") if "occupation" in names else None
+    occ_t = personnel[:, k_occ, :] if k_occ is not None else np.zeros((T, R))
+    t_w = min(max(cal.tick_of(sc.dates.withdrawal), 0), max(T - 1, 0))
+    summary = WorldSummary(
+        iso=tuple(isos), groups=tuple(sc.groups), population=pop, shares=shares,
+        occupation_before=occ_t[max(t_w - 1, 0)] if T else np.zeros(R),
+        occupation_over_time=occ_t,
+        hops_from_west=_hops_from_west(isos, [r.borders for r in sc.regions], sc.adjacency),
+        elections=tuple(sc.dates.elections),
+        withdrawal_milestones=tuple(sc.dates.withdrawal_milestones),
+        abroad=tuple(sc.dates.abroad), iran_tension_onset=sc.dates.iran_tension_onset,
+    )
+    return RegionalWorld(
+        world=world, calendar=cal, block_start=block_start, block_end=block_end,
+        street_targets=targets, personnel=personnel, adj_start=adj_start, adj_list=adj_list,
+        legitimacy=_legitimacy(sc, cal, T, isos), summary=summary, n_civilians=nc,
+    )
+
+
+def dissimilarity(counts_gr: np.ndarray) -> np.ndarray:
+    """Index of dissimilarity of each community against everyone else, across regions.
+
+    D_g = 1/2 sum_r |n_gr / N_g - m_gr / M_g| with m the rest of the population: the
+    share of a community that would have to move for it to be spread like the rest.
+    """
+    n = counts_gr.astype(float)
+    tot_r = n.sum(axis=0)
+    rest = tot_r[None, :] - n
+    Ng = n.sum(axis=1, keepdims=True)
+    Mg = rest.sum(axis=1, keepdims=True)
+    a = np.divide(n, Ng, out=np.zeros_like(n), where=Ng > 0)
+    b = np.divide(rest, Mg, out=np.zeros_like(rest), where=Mg > 0)
+    return 0.5 * np.abs(a - b).sum(axis=1)
+
+
+def _pareto_sizes(rng: np.random.Generator, n: int, p) -> np.ndarray:
+    """Attack tolls in persons: Pareto with density exponent alpha, floored, capped."""
+    u = rng.random(n)
+    x = p.size_min * (1.0 - u) ** (-1.0 / (p.size_alpha - 1.0))
+    return np.minimum(np.floor(x), p.size_max).astype(np.int64).clip(min=1)
+
+
+def simulate_regional(
+    scenario,
+    seed: int,
+    ticks: int | None = None,
+    schedule: str = "sequential",
+    progress: Callable[[int, int], None] | None = None,
+) -> xr.Dataset:
+    """Run a regional scenario; returns the labelled Dataset of contract 2 (see module doc)."""
+    if schedule != "sequential":
+        raise UserError(
+            f"schedule '{schedule}' is not available for regional scenarios; use sequential"
+        )
+    sc = scenario
+    T = int(ticks if ticks is not None else sc.ticks)
+    if T < 1:
+        raise UserError(f"ticks={T}: a run needs at least one tick; give ticks >= 1")
+    hyp = sc.hypothesis
+    hspec = sc.hypotheses.get(hyp)
+    hparams = dict(hspec.params) if hspec else {}
+    built = build_world(sc, seed, T)
+    w = built.world
+    cal = built.calendar
+    R, G, K = w.n_regions, len(sc.groups), len(sc.forces)
+    ppa = sc.people_per_agent
+    key = int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
+    rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 7])))
+    mech_on = sc.mechanisms
+
+    # exogenous series
+    lam = np.zeros((T, R, G + 2))
+    if mech_on.instigators and hyp != "H0":
+        lam = intensity(hyp, cal, built.summary, hparams, T)
+    t_cut = cal.tick_of(sc.dates.funding_cut)
+    funding = np.ones(T)
+    if mech_on.funding:
+        funding[max(t_cut, 0):] = sc.funding.cut_level
+    exposure = funding_exposure(hparams)
+    paid = 1.0 - exposure * (1.0 - funding)  # share of each attack intensity still paid
+    dep = sc.funding.militia_dependence
+    incident_mean = (sc.intergroup.kill_rate * ppa * cal.step_days
+                     * (1.0 - dep * (1.0 - funding)))
+    decay = math.exp(-cal.step_days / sc.revenge.decay_days)
+    effectiveness = np.array([f.effectiveness for f in sc.forces])
+    force_vision = np.array([f.vision for f in sc.forces], dtype=np.int64)
+    eff_r = effectiveness[:, None]
+
+    # outputs
+    states = np.zeros((T, R, G, 4), dtype=np.int64)
+    arrests = np.zeros((T, R, G), dtype=np.int64)
+    killings = np.zeros((T, R, G), dtype=np.int64)
+    deaths = np.zeros((T, R, G, len(CAUSES)), dtype=np.int64)
+    crime = np.zeros((T, R), dtype=np.int64)
+    displaced = np.zeros((T, R, G), dtype=np.int64)
+    segregation = np.zeros((T, G))
+    streets = np.zeros((T, R, K), dtype=np.int64)
+    centre = np.zeros((T, R))
+    att_tick: list[np.ndarray] = []
+    att_region: list[np.ndarray] = []
+    att_target: list[np.ndarray] = []
+    att_deaths: list[np.ndarray] = []
+    att_who: list[np.ndarray] = []  # 0: sectarian incident, 1: the hypothesis's instigator
+
+    counts = np.zeros((R, G, 5), dtype=np.int64)
+    on_streets = np.zeros((K, R), dtype=np.int64)
+    kill_victim = np.zeros(max(1024, w.n_agents // 8), dtype=np.int64)
+    inc_cap = max(4096, w.n_agents // 4)
+    inc_region = np.zeros(inc_cap, dtype=np.int64)
+    inc_group = np.zeros(inc_cap, dtype=np.int64)
+    inc_cell = np.zeros(inc_cap, dtype=np.int64)
+    inc_toll = np.zeros(inc_cap, dtype=np.int64)
+    arrests_gr = np.zeros((G, R), dtype=np.int64)
+    moved = np.zeros((G, R), dtype=np.int64)
+    A = (w.width, w.height, w.cell_offset, w.occupant)
+    every = max(1, T // 200)
+    mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
+
+    for t in range(T):
+        mech.set_forces(*A, w.cell, w.state, built.block_start, built.block_end,
+                        built.street_targets[t], key, t)
+        if mech_on.revenge:
+            mech.decay_revenge(w.revenge, decay)
+        arrests_gr[:] = 0
+        n_sect, n_inc = mech.agents_pass(
+            *A, w.kind, w.group, w.region, w.cell, w.hardship, w.risk_aversion, w.state,
+            w.jail_left, w.revenge, built.legitimacy[t], effectiveness, force_vision,
+            sc.intergroup.vision, sc.intergroup.deterrence_radius, sc.intergroup.threshold,
+            sc.intergroup.arrest_k, float(incident_mean[t]), sc.intergroup.size_alpha,
+            sc.intergroup.size_max, ppa, mech_on.intergroup, mech_on.arrests,
+            sc.arrests.jail_max, key, t, kill_victim, arrests_gr, inc_region, inc_group,
+            inc_cell, inc_toll,
+        )
+        ev_region = [inc_region[:n_inc].copy()]
+        ev_cell = [inc_cell[:n_inc].copy()]
+        ev_group = [inc_group[:n_inc].copy()]
+        ev_persons = [inc_toll[:n_inc].astype(float)]
+        if n_inc:
+            np.add.at(deaths[t, :, :, 0], (ev_region[0], ev_group[0]), inc_toll[:n_inc])
+            att_tick.append(np.full(n_inc, t))
+            att_region.append(ev_region[0])
+            att_target.append(ev_group[0])
+            att_deaths.append(inc_toll[:n_inc].copy())
+            att_who.append(np.zeros(n_inc, dtype=np.int64))
+        # instigated attacks
+        n_kill = n_sect
+        n_att = 0
+        if lam[t].any():
+            cnt = rng.poisson(lam[t] * paid[t])
+            rr, tg = np.nonzero(cnt)
+            reps = cnt[rr, tg]
+            a_region = np.repeat(rr, reps).astype(np.int64)
+            a_target = np.repeat(tg, reps).astype(np.int64)
+            n_att = a_region.shape[0]
+        if n_att:
+            a_size = _pareto_sizes(rng, n_att, sc.instigators)
+            a_cell = np.full(n_att, EMPTY, dtype=np.int64)
+            a_gd = np.zeros((n_att, G), dtype=np.int64)
+            n_kill = mech.place_attacks(
+                *A, w.kind, w.group, w.cell, w.state, a_region, a_target, a_size, G,
+                sc.instigators.radius, ppa, key, t, a_cell, a_gd, kill_victim, n_sect,
+            )
+            np.add.at(deaths[t, :, :, 1], a_region, a_gd)
+            att_tick.append(np.full(n_att, t))
+            att_region.append(a_region)
+            att_target.append(a_target)
+            att_deaths.append(a_size)
+            att_who.append(np.ones(n_att, dtype=np.int64))
+            e, g = np.nonzero(a_gd)
+            ev_region.append(a_region[e])
+            ev_cell.append(a_cell[e])
+            ev_group.append(g.astype(np.int64))
+            ev_persons.append(a_gd[e, g].astype(float))
+        vict = kill_victim[:n_kill]
+        if n_kill:
+            np.add.at(killings[t], (w.region[vict], w.group[vict]), 1)
+        if mech_on.revenge and (n_inc or n_att):
+            er = np.concatenate(ev_region)
+            mech.apply_revenge(
+                *A, w.kind, w.group, w.state, w.revenge, er, np.concatenate(ev_cell),
+                np.concatenate(ev_group), np.concatenate(ev_persons), er.shape[0],
+                built.adj_start, built.adj_list, sc.revenge.strength, sc.revenge.saturation,
+                sc.revenge.radius, sc.revenge.spill, key, t,
+            )
+        mech.clear_victim_cells(w.cell, kill_victim, n_kill)
+        if mech_on.displacement:
+            civ = counts[:, :, :3].sum(axis=2).T.astype(float)  # [G, R] alive, not dead
+            share = civ / np.maximum(civ.sum(axis=0, keepdims=True), 1.0)
+            moved[:] = 0
+            mech.displace(*A, w.kind, w.group, w.region, w.cell, w.state, w.revenge, share,
+                          built.adj_start, built.adj_list, sc.displacement.threat,
+                          sc.displacement.probability, sc.displacement.minority_below, key, t,
+                          moved)
+            displaced[t] = moved.T
+        mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
+        states[t] = counts[:, :, :4]
+        arrests[t] = arrests_gr.T
+        streets[t] = on_streets.T
+        actives_r = counts[:, :, ACTIVE].sum(axis=1)
+        force_r = (eff_r * on_streets).sum(axis=0)
+        tot = force_r + actives_r
+        centre[t] = np.divide(force_r, tot, out=np.ones(R), where=tot > 0)
+        segregation[t] = dissimilarity(counts[:, :, :3].sum(axis=2).T)
+        if mech_on.funding and funding[t] < 1.0:
+            unpaid = sc.funding.crime_rate * ppa * dep * (1.0 - funding[t]) * actives_r
+            lost = (lam[t] * (1.0 - paid[t])).sum(axis=1) * sc.funding.crime_per_lost_attack
+            crime[t] = rng.poisson(unpaid + lost)
+        if progress is not None and ((t + 1) % every == 0 or t + 1 == T):
+            progress(t + 1, T)
+
+    return _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, crime,
+                    displaced, segregation, streets, centre, funding,
+                    att_tick, att_region, att_target, att_deaths, att_who, hyp)
+
+
+def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, crime, displaced,
+             segregation, streets, centre, funding, att_tick, att_region, att_target,
+             att_deaths, att_who, hyp) -> xr.Dataset:
+    w = built.world
+    isos = list(w.region_names)
+    groups = list(sc.groups)
+    dims3 = ("tick", "region", "group")
+
+    def cat(xs: list[np.ndarray], dt: type) -> np.ndarray:
+        return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
+
+    a_tick = cat(att_tick, np.int64)
+    a_region = cat(att_region, np.int64)
+    a_target = cat(att_target, np.int64)
+    targets = groups + ["any", "state"]
+    instigator = INSTIGATORS[hyp]
+    ds = xr.Dataset(
+        {
+            "quiet": (dims3, states[..., QUIET]),
+            "active": (dims3, states[..., ACTIVE]),
+            "jailed": (dims3, states[..., JAILED]),
+            "dead": (dims3, states[..., DEAD]),
+            "arrests": (dims3, arrests),
+            "killings": (dims3, killings),
+            "deaths": (("tick", "region", "group", "cause"), deaths),
+            "crime": (("tick", "region"), crime),
+            "displaced": (dims3, displaced),
+            "segregation": (("tick", "group"), segregation),
+            "forces_on_streets": (("tick", "region", "force"), streets),
+            "centre_holds": (("tick", "region"), centre),
+            "funding": (("tick",), funding[:T]),
+            "attack_tick": (("attack",), a_tick),
+            "attack_region": (("attack",), np.array(isos, dtype=object)[a_region]
+                              if a_region.size else np.zeros(0, dtype=object)),
+            "attack_target": (("attack",), np.array(targets, dtype=object)[a_target]
+                              if a_target.size else np.zeros(0, dtype=object)),
+            "attack_deaths": (("attack",), cat(att_deaths, np.int64)),
+            "attack_instigator": (("attack",), np.array(["sectarian", instigator],
+                                                        dtype=object)[cat(att_who, np.int64)]),
+        },
+        coords={
+            "tick": np.arange(T),
+            "date": ("tick", built.calendar.dates(T)),
+            "region": isos,
+            "region_name": ("region", list(w.extra["region_label"])),
+            "group": groups,
+            "cause": list(CAUSES),
+            "force": list(w.force_names),
+            "attack": np.arange(a_tick.shape[0]),
+        },
+        attrs={
+            "scenario": sc.name,
+            "seed": int(seed),
+            "schedule": schedule,
+            "params": json.dumps(sc.model_dump(mode="json")),
+            "centrehold_version": _version(),
+            "model": "regional",
+            "hypothesis": hyp,
+            "instigator": instigator,
+            "instigators": json.dumps(list(ALL_INSTIGATORS)),
+            "people_per_agent": int(sc.people_per_agent),
+            "agents": int(w.n_agents),
+            "civilians": int(built.n_civilians),
+            "units": "states, arrests, killings, displaced, forces_on_streets: agents; "
+                     "deaths, attack_deaths, crime: persons/incidents (agent deaths x "
+                     "people_per_agent; attacks at their own toll)",
+        },
+    )
+    ds["deaths"].attrs["description"] = "deaths in persons by victim community and cause"
+    ds["centre_holds"].attrs["description"] = (
+        "F/(F+A): effectiveness-weighted force agents on the streets F against active "
+        "civilians A in the region; 1 = the centre holds, below 0.5 the armed outnumber it"
+    )
+    ds["segregation"].attrs["description"] = "dissimilarity index across regions, vs the rest"
+    return ds

@@ -1,0 +1,408 @@
+"""Schema of many-region scenarios (model: regional), the built-in `iraq-2009` among them.
+
+A regional scenario is a world of regions (governorates), communities, security
+forces and a calendar, plus seven mechanisms that can each be switched off and a
+hypothesis about who instigates attacks. Everything a user may want to vary lives
+here as a validated field, so `--set` overrides, sweeps and the ABC model choice
+all read one source of truth; the tables (regions, adjacency, forces, events) are
+small CSVs next to the YAML, loaded at validation time and kept in the model so a
+run's `params` attribute records the exact inputs used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from centrehold.errors import UserError
+from centrehold.scenario.base import ScenarioBase
+
+LIBRARY_DIR = Path(__file__).resolve().parent / "library"
+HYPOTHESES = ("H0", "H1", "H2", "H3", "H4", "H5", "H6")
+SHARE_TOLERANCE = 0.011  # shares are published as whole percentages that may not sum to 100
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class RegionSpec(_Strict):
+    """One region: its code, name, population and the share of each community."""
+
+    iso: str
+    name: str
+    population: int = Field(ge=1)
+    shares: dict[str, float]
+    kurdistan: bool = False
+    borders: str = ""
+    source: str = ""
+
+
+class ForceSpec(_Strict):
+    """A security force: how well it arrests and how much of it is on the streets."""
+
+    name: str
+    effectiveness: float = Field(ge=0.0, le=1.0, description="P(arrest succeeds | attempted)")
+    street_share: float = Field(
+        ge=0.0, le=1.0, description="share of personnel on the streets at any time"
+    )
+    vision: int = Field(default=4, ge=1, le=10)
+
+
+class CalendarSpec(_Strict):
+    start: dt.date = dt.date(2008, 1, 1)
+    end: dt.date = dt.date(2011, 12, 31)
+    tick: Literal["day", "week"] = "day"
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CalendarSpec:
+        if self.end <= self.start:
+            raise ValueError("calendar.end must be after calendar.start")
+        return self
+
+
+class DatesSpec(_Strict):
+    """The dated events the mechanisms and hypotheses react to (see events.csv for sources)."""
+
+    withdrawal: dt.date = Field(
+        default=dt.date(2009, 6, 30), description="occupation forces leave the cities' streets"
+    )
+    withdrawal_milestones: list[dt.date] = Field(
+        default_factory=lambda: [dt.date(2009, 6, 30), dt.date(2010, 8, 31), dt.date(2011, 12, 18)]
+    )
+    elections: list[dt.date] = Field(
+        default_factory=lambda: [dt.date(2009, 1, 31), dt.date(2009, 7, 25), dt.date(2010, 3, 7)]
+    )
+    abroad: list[dt.date] = Field(
+        default_factory=lambda: [
+            dt.date(2008, 12, 27), dt.date(2009, 6, 12), dt.date(2010, 12, 17),
+            dt.date(2011, 1, 25),
+        ]
+    )
+    iran_tension_onset: dt.date = dt.date(2009, 6, 12)
+    funding_cut: dt.date = dt.date(2009, 6, 1)
+    resistance_split: dt.date = dt.date(2009, 7, 15)
+
+
+class Mechanisms(_Strict):
+    """The seven mechanisms as switches; each off-switch leaves the others untouched."""
+
+    intergroup: bool = True
+    arrests: bool = True
+    withdrawal: bool = True
+    revenge: bool = True
+    instigators: bool = True
+    funding: bool = True
+    displacement: bool = True
+    hardship: bool = True
+
+
+class IntergroupParams(_Strict):
+    threshold: float = Field(default=0.1, ge=0.0, le=1.0, description="T of rule A")
+    vision: int = Field(default=2, ge=1, le=10, description="Moore radius civilians see")
+    deterrence_radius: int = Field(
+        default=4, ge=1, le=10, description="radius within which civilians count forces"
+    )
+    kill_rate: float = Field(
+        default=5e-5, ge=0.0,
+        description="sectarian incidents per active person and day (scale-free)",
+    )
+    size_alpha: float = Field(
+        default=3.0, gt=1.0, description="Pareto exponent of sectarian incident tolls"
+    )
+    size_max: float = Field(default=50.0, ge=1.0)
+    arrest_k: float = Field(default=2.302585, gt=0.0)
+    legitimacy: dict[str, float] = Field(
+        default_factory=lambda: {
+            "shia_arab": 0.88, "sunni_arab": 0.80, "kurd": 0.88, "other": 0.86
+        },
+        description="legitimacy each community grants the authorities (0..1)",
+    )
+    density: float = Field(default=0.7, gt=0.05, le=0.95, description="agents per lattice cell")
+    local_segregation: float = Field(
+        default=0.8, ge=0.0, le=1.0,
+        description="0: communities mixed at random in a region; 1: each in its own quarter",
+    )
+
+
+class ArrestParams(_Strict):
+    jail_max: int = Field(default=180, ge=0, description="longest jail term in days")
+
+
+class RevengeParams(_Strict):
+    strength: float = Field(default=0.3, ge=0.0, description="grievance added by a killing")
+    saturation: float = Field(
+        default=10.0, gt=0.0, description="deaths (persons) at which the increment is 63% of max"
+    )
+    radius: int = Field(default=3, ge=0, le=20, description="cells around a killing")
+    decay_days: float = Field(
+        default=28.0, gt=0.0, description="e-folding time; prior 14-42 days (Lewis et al. 2012)"
+    )
+    spill: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="share of the increment felt in adjacent regions"
+    )
+
+
+class InstigatorParams(_Strict):
+    size_alpha: float = Field(
+        default=2.5, gt=1.0, description="Pareto exponent of attack sizes (Bohorquez et al. 2009)"
+    )
+    size_min: float = Field(default=1.0, gt=0.0)
+    size_max: float = Field(default=500.0, gt=1.0)
+    radius: int = Field(default=2, ge=0, le=20, description="cells around the attack point")
+
+
+class FundingParams(_Strict):
+    cut_level: float = Field(
+        default=0.4, ge=0.0, le=1.0, description="funding after the cut, as a share of before"
+    )
+    militia_dependence: float = Field(
+        default=0.5, ge=0.0, le=1.0, description="share of actives' killing capacity that is paid"
+    )
+    crime_rate: float = Field(
+        default=0.002, ge=0.0, description="crimes per unpaid active person and day"
+    )
+    crime_per_lost_attack: float = Field(
+        default=3.0, ge=0.0, description="crimes for each attack the cut leaves unpaid"
+    )
+
+
+class DisplacementParams(_Strict):
+    threat: float = Field(default=0.1, ge=0.0, description="revenge level that makes one flee")
+    probability: float = Field(default=0.02, ge=0.0, le=1.0, description="P(flee) per tick")
+    minority_below: float = Field(default=0.5, gt=0.0, le=1.0)
+
+
+class HardshipParams(_Strict):
+    """Unmet basic needs lower legitimacy: L = L0 - sensitivity * need(t, region)."""
+
+    sensitivity: float = Field(default=0.1, ge=0.0, le=1.0)
+    base_need: float = Field(default=0.3, ge=0.0, le=1.0)
+    summer_amplitude: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="extra need in the hot months (power cuts)"
+    )
+    need_by_region: dict[str, float] = Field(
+        default_factory=dict, description="override base_need per region code"
+    )
+
+
+class Prior(_Strict):
+    dist: Literal["uniform", "loguniform"] = "uniform"
+    low: float
+    high: float
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Prior:
+        if not self.high > self.low:
+            raise ValueError("prior high must exceed low")
+        if self.dist == "loguniform" and self.low <= 0:
+            raise ValueError("a loguniform prior needs low > 0")
+        return self
+
+
+class HypothesisSpec(_Strict):
+    instigator: str = ""
+    conjecture: str = ""
+    params: dict[str, float] = Field(default_factory=dict)
+    priors: dict[str, Prior] = Field(default_factory=dict)
+
+
+def _resolve(path: str, info: ValidationInfo) -> Path:
+    """Find a table named in a scenario: next to the YAML, else in the built-in library."""
+    p = Path(path)
+    if p.is_absolute():
+        candidates = [p]
+    else:
+        ctx = info.context or {}
+        base = ctx.get("base_dir") or (Path(ctx["path"]).parent if ctx.get("path") else None)
+        candidates = [Path(base) / p] if base else []
+        candidates += [LIBRARY_DIR / "iraq-2009" / p, Path.cwd() / p]
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise ValueError(f"table '{path}' not found; give a path relative to the scenario file")
+
+
+class RegionalScenario(ScenarioBase):
+    """A many-region world: governorates, communities, forces, calendar, mechanisms."""
+
+    model: Literal["regional"] = "regional"
+    ticks: int | None = Field(default=None, ge=1, description="default: the whole calendar")
+    people_per_agent: int = Field(default=2000, ge=1, le=10_000)
+    groups: list[str] = Field(default_factory=lambda: ["shia_arab", "sunni_arab", "kurd", "other"])
+    regions: list[RegionSpec]
+    adjacency: list[tuple[str, str]] = Field(default_factory=list)
+    share_overrides: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="replace a region's community shares (sum to 1)"
+    )
+    forces: list[ForceSpec] = Field(
+        default_factory=lambda: [
+            ForceSpec(name="iraqi", effectiveness=0.5, street_share=0.3),
+            ForceSpec(name="occupation", effectiveness=0.8, street_share=0.3),
+            ForceSpec(name="kurdish", effectiveness=0.6, street_share=0.3),
+        ]
+    )
+    force_levels: list[dict[str, Any]] = Field(
+        default_factory=list, description="rows (date, force, iso, personnel) from forces.csv"
+    )
+    street_share_after_withdrawal: float = Field(
+        default=0.1, ge=0.0, le=1.0, description="occupation share still on the streets"
+    )
+    force_scale: float = Field(
+        default=1.0, ge=0.0, description="multiplies every force's personnel (what-ifs)"
+    )
+    calendar: CalendarSpec = Field(default_factory=CalendarSpec)
+    dates: DatesSpec = Field(default_factory=DatesSpec)
+    mechanisms: Mechanisms = Field(default_factory=Mechanisms)
+    intergroup: IntergroupParams = Field(default_factory=IntergroupParams)
+    arrests: ArrestParams = Field(default_factory=ArrestParams)
+    revenge: RevengeParams = Field(default_factory=RevengeParams)
+    instigators: InstigatorParams = Field(default_factory=InstigatorParams)
+    funding: FundingParams = Field(default_factory=FundingParams)
+    displacement: DisplacementParams = Field(default_factory=DisplacementParams)
+    hardship: HardshipParams = Field(default_factory=HardshipParams)
+    hypothesis: str = "H0"
+    hypotheses: dict[str, HypothesisSpec] = Field(default_factory=dict)
+
+    @field_validator("regions", mode="before")
+    @classmethod
+    def _load_regions(cls, v: Any, info: ValidationInfo) -> Any:
+        if not isinstance(v, str):
+            return v
+        df = pd.read_csv(_resolve(v, info), keep_default_na=False)
+        need = {"iso", "name", "population"}
+        if not need <= set(df.columns):
+            raise ValueError(f"regions table {v} needs columns {sorted(need)}")
+        groups = (info.data or {}).get("groups") or ["shia_arab", "sunni_arab", "kurd", "other"]
+        missing = [g for g in groups if g not in df.columns]
+        if missing:
+            raise ValueError(f"regions table {v} lacks share columns {missing}; add one per group")
+        out = []
+        for row in df.to_dict("records"):
+            shares = {}
+            for g in groups:
+                if row[g] == "":
+                    raise ValueError(f"region {row['iso']} has no share for {g} in {v}; fill it")
+                shares[g] = float(row[g])
+            out.append({
+                "iso": row["iso"], "name": row["name"], "population": int(row["population"]),
+                "shares": shares, "kurdistan": bool(int(row.get("kurdistan", 0) or 0)),
+                "borders": str(row.get("borders", "")), "source": str(row.get("source", "")),
+            })
+        return out
+
+    @field_validator("adjacency", mode="before")
+    @classmethod
+    def _load_adjacency(cls, v: Any, info: ValidationInfo) -> Any:
+        if not isinstance(v, str):
+            return v
+        df = pd.read_csv(_resolve(v, info))
+        return list(zip(df.iso_a, df.iso_b, strict=True))
+
+    @field_validator("force_levels", mode="before")
+    @classmethod
+    def _load_forces(cls, v: Any, info: ValidationInfo) -> Any:
+        if not isinstance(v, str):
+            return v
+        df = pd.read_csv(_resolve(v, info))
+        return [
+            {"date": str(r["date"]), "force": r["force"], "iso": r["iso"],
+             "personnel": int(r["personnel"])}
+            for r in df.to_dict("records")
+        ]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> RegionalScenario:
+        isos = [r.iso for r in self.regions]
+        if len(set(isos)) != len(isos):
+            raise ValueError("regions: a region code appears twice; keep one row per region")
+        for code, shares in self.share_overrides.items():
+            if code not in isos:
+                raise ValueError(f"share_overrides: unknown region {code}; use one of {isos}")
+            unknown = set(shares) - set(self.groups)
+            if unknown:
+                raise ValueError(f"share_overrides.{code}: unknown group {sorted(unknown)}")
+        for r in self.regions:
+            s = self.shares_of(r.iso)
+            if set(s) != set(self.groups):
+                lack = sorted(set(self.groups) - set(s))
+                raise ValueError(f"regions: {r.iso} lacks shares for {lack}; add them")
+            if any(x < 0 for x in s.values()):
+                raise ValueError(f"regions: {r.iso} has a negative share; shares lie in 0..1")
+            if abs(sum(s.values()) - 1.0) > SHARE_TOLERANCE:
+                raise ValueError(
+                    f"regions: shares of {r.iso} sum to {sum(s.values()):.3f}, not 1; fix them"
+                )
+        for a, b in self.adjacency:
+            if a not in isos or b not in isos:
+                raise ValueError(f"adjacency: pair ({a}, {b}) names an unknown region")
+        force_names = [f.name for f in self.forces]
+        for row in self.force_levels:
+            if row["force"] not in force_names:
+                raise ValueError(f"force_levels: unknown force {row['force']}; use {force_names}")
+            if row["iso"] not in isos:
+                raise ValueError(f"force_levels: unknown region {row['iso']}")
+        for g in self.intergroup.legitimacy:
+            if g not in self.groups:
+                raise ValueError(f"intergroup.legitimacy: unknown group {g}; use {self.groups}")
+        if self.hypothesis not in HYPOTHESES:
+            raise ValueError(
+                f"hypothesis: unknown '{self.hypothesis}'; use one of {', '.join(HYPOTHESES)}"
+            )
+        cal = self.calendar
+        for field in ("withdrawal", "iran_tension_onset", "funding_cut", "resistance_split"):
+            d = getattr(self.dates, field)
+            if not cal.start <= d <= cal.end:
+                raise ValueError(
+                    f"dates.{field}: {d} is outside the calendar {cal.start}..{cal.end}; move it"
+                )
+        for field in ("withdrawal_milestones", "elections", "abroad"):
+            for d in getattr(self.dates, field):
+                if not dt.date(1900, 1, 1) <= d <= dt.date(2100, 1, 1):
+                    raise ValueError(f"dates.{field}: {d} is out of range")
+        if self.ticks is None:
+            step = 1 if cal.tick == "day" else 7
+            self.ticks = -(-((cal.end - cal.start).days + 1) // step)
+        return self
+
+    def shares_of(self, iso: str) -> dict[str, float]:
+        """Community shares of a region after overrides (the overrides are the parameters)."""
+        r = next(r for r in self.regions if r.iso == iso)
+        return dict(self.share_overrides.get(iso, r.shares))
+
+
+def load_regional(path: str | Path, overrides: dict[str, Any] | None = None) -> RegionalScenario:
+    """Read a regional scenario file, tables resolved next to it; for tests and scripts.
+
+    The project-wide `centrehold.scenario.load_scenario` is the user-facing loader; this
+    one exists so the regional engine can be exercised without it and with nested
+    overrides given as a plain dict.
+    """
+    import yaml
+    from pydantic import ValidationError
+
+    p = Path(path)
+    if p.is_dir():
+        p = p / "scenario.yaml"
+    if not p.is_file():
+        cand = LIBRARY_DIR / str(path) / "scenario.yaml"
+        if not cand.is_file():
+            raise UserError(f"scenario '{path}' not found; give a YAML path or a built-in name")
+        p = cand
+    data = yaml.safe_load(p.read_text())
+    for key, value in (overrides or {}).items():
+        node = data
+        parts = key.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    try:
+        return RegionalScenario.model_validate(data, context={"base_dir": str(p.parent)})
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        raise UserError(f"{p}: {loc}: {err['msg']}") from None

@@ -1,0 +1,1 @@
+"""Tests of the iraq-2009 scenario and the regional engine."""

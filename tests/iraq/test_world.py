@@ -1,0 +1,134 @@
+"""The generated world matches its inputs: people, communities, forces, calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from centrehold.engine.calendar import Calendar, calendar_of
+from centrehold.engine.regional import build_world, dissimilarity
+from centrehold.engine.state import EMPTY, IN_BASE, QUIET
+
+from .conftest import scenario
+
+DATA = Path("/work/shared/data")
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_population_and_shares_match_inputs(seed):
+    sc = scenario(ppa="2000")
+    b = build_world(sc, seed, ticks=10)
+    w = b.world
+    civ = w.kind == 0
+    for r, spec in enumerate(sc.regions):
+        mine = civ & (w.region == r)
+        n = int(mine.sum())
+        assert n == max(1, round(spec.population / 2000))
+        for g, name in enumerate(sc.groups):
+            share = float((w.group[mine] == g).mean())
+            # exact allocation: within one agent of the input share
+            assert abs(share - sc.shares_of(spec.iso)[name] / sum(spec.shares.values())) <= 1.0 / n
+    # every agent on the lattice sits where the occupant array says
+    on = np.nonzero(w.cell != EMPTY)[0]
+    assert np.array_equal(w.occupant[w.cell[on]], on)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="shared data folder not present")
+def test_population_equals_cosit_2010_projection():
+    pop = pd.read_csv(DATA / "governorate_population.csv")
+    cosit = pop[(pop.reference_year == 2010) & (pop.kind == "official projection")]
+    cosit = cosit.set_index("iso_3166_2").population_total
+    sc = scenario()
+    mine = pd.Series({r.iso: r.population for r in sc.regions})
+    assert len(mine) == 18
+    assert mine.sum() == 32_489_971  # the 18 published rows (national total 32,489,972)
+    pd.testing.assert_series_equal(mine.sort_index(), cosit.sort_index().astype(int),
+                                   check_names=False)
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="shared data folder not present")
+def test_shares_follow_sigir_2009_except_documented_fills():
+    comp = pd.read_csv(DATA / "governorate_composition.csv")
+    c09 = comp[comp.reference_year == 2009].set_index("iso_3166_2")
+    sc = scenario()
+    for r in sc.regions:
+        if r.iso in ("IQ-BA", "IQ-MA"):
+            assert "filled" in r.source or "assumed" in r.source
+            continue
+        row = c09.loc[r.iso]
+        assert r.shares["shia_arab"] == pytest.approx(row.shia_pct / 100, abs=1e-4)
+        assert r.shares["sunni_arab"] == pytest.approx(row.sunni_pct / 100, abs=1e-4)
+        assert r.shares["kurd"] == pytest.approx(row.kurd_pct / 100, abs=1e-4)
+
+
+def test_adjacency_is_the_forty_land_borders():
+    sc = scenario()
+    pairs = {frozenset(p) for p in sc.adjacency}
+    assert len(pairs) == 40
+    assert frozenset(("IQ-BG", "IQ-WA")) in pairs
+    assert frozenset(("IQ-KI", "IQ-DI")) not in pairs  # Kirkuk does not border Diyala
+
+
+def test_occupation_leaves_the_streets_on_the_withdrawal_date():
+    sc = scenario(ppa="2000")
+    cal = calendar_of(sc.calendar)
+    t_w = cal.tick_of(sc.dates.withdrawal)
+    b = build_world(sc, 1)
+    k = [f.name for f in sc.forces].index("occupation")
+    occ = b.street_targets[:, k, :].sum(axis=1)
+    before, after = occ[t_w - 1], occ[t_w]
+    assert before > 10
+    # the drop on that day is the street share kept, not the slow drawdown
+    assert after == pytest.approx(before * sc.street_share_after_withdrawal, abs=18)
+    assert occ[t_w - 30] - occ[t_w - 1] < 0.2 * before
+    kept = build_world(scenario({"mechanisms.withdrawal": "false"}, ppa="2000"), 1)
+    assert kept.street_targets[t_w, k].sum() > 5 * after
+
+
+def test_forces_by_region_kurdish_only_in_kurdistan_and_placed_on_lattice():
+    from centrehold.engine import mechanisms as mech
+
+    sc = scenario(ppa="2000")
+    b = build_world(sc, 1, ticks=5)
+    w = b.world
+    kurdish = [f.name for f in sc.forces].index("kurdish")
+    isos = [r.iso for r in sc.regions]
+    for r, iso in enumerate(isos):
+        has = b.street_targets[0, kurdish, r] > 0
+        assert has == (iso in ("IQ-AR", "IQ-DA", "IQ-SU"))
+    mech.set_forces(w.width, w.height, w.cell_offset, w.occupant, w.cell, w.state,
+                    b.block_start, b.block_end, b.street_targets[0], 5, 0)
+    for k in range(len(sc.forces)):
+        for r in range(len(isos)):
+            blk = slice(b.block_start[k, r], b.block_end[k, r])
+            assert int((w.state[blk] == QUIET).sum()) == b.street_targets[0, k, r]
+            assert int((w.state[blk] == IN_BASE).sum()) == (
+                b.block_end[k, r] - b.block_start[k, r] - b.street_targets[0, k, r])
+
+
+def test_calendar_daily_and_weekly():
+    cal = Calendar(dt.date(2008, 1, 1), dt.date(2011, 12, 31), 1)
+    assert cal.n_ticks == 1461  # 2008 and the other three years, 2008 a leap year
+    assert cal.tick_of(dt.date(2009, 6, 30)) == 546
+    assert str(cal.dates()[546])[:10] == "2009-06-30"
+    wk = Calendar(dt.date(2008, 1, 1), dt.date(2011, 12, 31), 7)
+    assert wk.n_ticks == 209
+    assert wk.tick_of(dt.date(2009, 6, 30)) == 78
+    since = cal.days_since([dt.date(2008, 1, 3)], 5)
+    assert np.isinf(since[:2]).all() and list(since[2:]) == [0, 1, 2]
+    until = cal.days_until([dt.date(2008, 1, 3)], 5)
+    assert list(until[:3]) == [2, 1, 0] and np.isinf(until[3:]).all()
+
+
+def test_dissimilarity_by_hand():
+    # two regions; group 0 all in region 0, everyone else in region 1: complete segregation
+    assert dissimilarity(np.array([[10, 0], [0, 30]]))[0] == pytest.approx(1.0)
+    # identical distributions: no segregation
+    assert dissimilarity(np.array([[10, 20], [30, 60]]))[0] == pytest.approx(0.0)
+    # group 0 has 3/4 in region 0, the rest 1/4 there: D = (0.5 + 0.5) / 2 = 0.5
+    d = dissimilarity(np.array([[3, 1], [1, 3]]))
+    assert d[0] == pytest.approx(0.5) and d[1] == pytest.approx(0.5)
