@@ -221,6 +221,10 @@ def summarize(ds: xr.Dataset, wall_seconds: float | None = None) -> dict[str, An
     if "date" in ds.coords:
         summary["start_date"] = str(pd.Timestamp(ds["date"].values[0]).date())
         summary["end_date"] = str(pd.Timestamp(ds["date"].values[-1]).date())
+    params = _params(ds)
+    if isinstance(params, dict) and "people_per_agent" in params:
+        # state counts are agents; a regional engine's `deaths` are people
+        summary["people_per_agent"] = params["people_per_agent"]
     summary["centrehold_version"] = ds.attrs.get("centrehold_version", __version__)
     return summary
 

@@ -500,6 +500,8 @@ def format_validation_error(
         n = len(prefix)
         if loc[:n] == prefix and len(loc) > n + 1 and isinstance(loc[n], int):
             dotted = ".".join(str(p) for p in loc[n + 1:])
+    if not dotted and overrides:  # a check across fields: any of the --set values may be at fault
+        origin += " with " + " ".join(f"--set {k}={v}" for k, v in overrides.items())
     head = f"{origin}: field '{dotted}'" if dotted else origin
     more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
         if len(errors) > 1 else ""
