@@ -36,7 +36,8 @@ def test_reads_published_layout_with_types_actors_and_ranges(tmp_path, layouts):
     assert report.notes == []
     events = assign_regions(events, iraq_region_map(), report)
     first, second = frame_to_events(events)
-    assert (first.source_id, first.line, first.region, first.type) == ("11", 2, "IQ-BG", "one-sided")
+    assert (first.source_id, first.line) == ("11", 2)
+    assert (first.region, first.type) == ("IQ-BG", "one-sided")
     assert (first.deaths_low, first.deaths_best, first.deaths_high) == (4.0, 5.0, 7.0)
     assert first.actors == ("IS", "Civilians")
     assert second.region == "IQ-NI" and second.type == "state-based"

@@ -107,7 +107,17 @@ class EvidenceInput:
                 "give a DataFrame with columns month, region, deaths"
             )
         frame = self.monthly[["month", "region", "deaths"]].copy()
-        frame["month"] = pd.to_datetime(frame["month"]).dt.to_period("M").dt.to_timestamp()
+        month = frame["month"]
+        try:
+            if not pd.api.types.is_datetime64_any_dtype(month):
+                month = pd.to_datetime(month.astype(str), format="ISO8601")
+        except (ValueError, TypeError) as exc:
+            raise UserError(
+                f"EvidenceInput.monthly has a month that is not a date ({exc}); "
+                "write months as YYYY-MM or give Timestamps"
+            ) from exc
+        frame["month"] = month.dt.tz_localize(None) if month.dt.tz is not None else month
+        frame["month"] = frame["month"].dt.to_period("M").dt.to_timestamp()
         frame["region"] = frame["region"].astype(str)
         frame["deaths"] = frame["deaths"].astype(float)
         if (frame["deaths"] < 0).any() or frame["deaths"].isna().any():
@@ -276,7 +286,8 @@ def tail_exponent(
 
     Uses the `powerlaw` package's maximum likelihood, discrete when every size is a
     whole number (event counts are), with xmin chosen by minimising the KS distance
-    unless given. Zero-death incidents cannot lie on a power law and are left out.
+    among values that leave at least `min_tail` incidents in the tail, unless given.
+    Zero-death incidents cannot lie on a power law and are left out.
     Returns NaN for alpha when fewer than `min_tail` incidents reach xmin.
     """
     import powerlaw  # heavy import, only needed here
@@ -290,12 +301,26 @@ def tail_exponent(
     discrete = bool(np.all(data == np.round(data)))
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
-        fit = powerlaw.Fit(data, xmin=xmin, discrete=discrete, verbose=False)
-    found_xmin = float(fit.xmin)
-    n_tail = int(np.count_nonzero(data >= found_xmin))
-    if n_tail < min_tail:
-        return math.nan, found_xmin, n_tail
-    return float(fit.power_law.alpha), found_xmin, n_tail
+        search = xmin
+        if xmin is None:
+            # Only xmins that leave at least `min_tail` incidents: the KS criterion
+            # otherwise wanders into the far tail, where a handful of points fit anything.
+            ordered = np.sort(data)
+            search = (float(ordered[0]), float(ordered[-min_tail]))
+        # powerlaw 2.0 bounds alpha to [0, 3] by default, which clamps steeper tails at 3
+        # and marks them invalid; open the range so exponents above 3 are estimated too.
+        fit = powerlaw.Fit(
+            data,
+            xmin=search,
+            discrete=discrete,
+            verbose=False,
+            parameter_ranges={"alpha": (1.0, 10.0)},
+        )
+        found_xmin = float(fit.xmin)
+        n_tail = int(np.count_nonzero(data >= found_xmin))
+        if n_tail < min_tail:
+            return math.nan, found_xmin, n_tail
+        return float(fit.power_law.alpha), found_xmin, n_tail
 
 
 def _window(frame: pd.DataFrame, start: str | None, end: str | None) -> pd.DataFrame:

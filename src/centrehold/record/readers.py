@@ -454,9 +454,7 @@ def read_ged(
         )
     else:
         checks.flag(frame["best_n"].isna(), lambda f: ["missing or non-numeric best"] * len(f))
-        checks.flag(
-            frame["best_n"] < 0, lambda f: [f"negative best ({v:g})" for v in f["best_n"]]
-        )
+        checks.flag(frame["best_n"] < 0, lambda f: [f"negative best ({v:g})" for v in f["best_n"]])
         _check_deaths(checks, "low_n", "high_n", "low", "high")
         checks.flag(
             (frame["best_n"] < frame["low_n"]) | (frame["best_n"] > frame["high_n"]),
