@@ -1,0 +1,442 @@
+"""The dashboard's web server: a JSON API described by OpenAPI, and a static page.
+
+Everything a request names is checked before it touches the disk or the engine:
+scenario names against the built-in library (never a path), knobs against the
+scenario's own schema, run sizes against the server's limits, bodies against a byte
+cap; files are served only from this package's `static/` folder (plus plotly's own
+JavaScript from the installed plotly package, so the page works offline).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from centrehold import __version__
+from centrehold.errors import UserError
+from centrehold.web import knobs as K
+from centrehold.web.jobs import JobManager
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+SAFE_STATIC = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one server accepts; the CLI exposes each as an option."""
+
+    max_agents: int = 200_000
+    max_ticks: int = 5_000
+    max_concurrent: int = 2
+    max_queued: int = 4
+    max_body_bytes: int = 16_384
+    keep_runs: int = 50
+
+
+# ----------------------------------------------------------------------------- schemas
+
+
+class KnobValues(BaseModel):
+    """The main parameters; leave one out to keep the scenario's value."""
+
+    model_config = ConfigDict(extra="forbid")
+    legitimacy: float | None = Field(None, ge=0.0, le=1.0)
+    forces_after_withdrawal: float | None = Field(
+        None, ge=0.0, le=1.0, description="iraq-2009: occupation street share kept")
+    revenge: float | None = Field(None, ge=0.0, le=5.0, description="iraq-2009")
+    funding_cut: float | None = Field(None, ge=0.0, le=1.0, description="iraq-2009")
+    forces: float | None = Field(None, ge=0.0, le=0.5, description="Epstein: cop density")
+    scale: float | None = Field(None, ge=1.0, le=10_000.0,
+                                description="people per agent (regional) or lattice side")
+
+
+class RunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario: str = Field(..., max_length=64, examples=["iraq-2009"],
+                          description="a built-in scenario name (see GET /api/scenarios)")
+    hypothesis: str | None = Field(None, max_length=8, examples=["H3"])
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    ticks: int | None = Field(None, ge=1, le=1_000_000,
+                              description="default: the scenario's own length")
+    knobs: KnobValues = Field(default_factory=KnobValues)
+
+    @field_validator("scenario")
+    @classmethod
+    def _name_not_path(cls, v: str) -> str:
+        if not NAME_RE.match(v):
+            raise ValueError("scenario must be a built-in name such as 'iraq-2009', not a path "
+                             "or free text")
+        return v
+
+    @field_validator("hypothesis")
+    @classmethod
+    def _hyp_form(cls, v: str | None) -> str | None:
+        if v is not None and not re.fullmatch(r"H[0-9]{1,2}", v):
+            raise ValueError("hypothesis must look like H0..H6")
+        return v
+
+
+class KnobInfo(BaseModel):
+    id: str
+    label: str
+    help: str
+    min: float
+    max: float
+    step: float
+    value: float
+
+
+class HypothesisInfo(BaseModel):
+    id: str
+    instigator: str
+    conjecture: str
+
+
+class ScenarioInfo(BaseModel):
+    name: str
+    description: str
+    model: str = ""
+    ticks: int = 0
+    tick_unit: str = "tick"
+    agents: int = 0
+    knobs: list[KnobInfo] = []
+    hypotheses: list[HypothesisInfo] = []
+    default_hypothesis: str | None = None
+
+
+class RunStatus(BaseModel):
+    id: str
+    scenario: str
+    hypothesis: str | None
+    seed: int
+    ticks: int
+    agents: int
+    state: Literal["queued", "running", "done", "error"]
+    done: int
+    total: int
+    error: str | None
+    elapsed: float
+
+
+class RunResults(BaseModel):
+    id: str
+    summary: dict[str, Any]
+    regional: bool
+    figures: dict[str, dict[str, Any]]
+    report_available: bool = False
+
+
+class CompareResults(BaseModel):
+    source: str
+    posterior: list[dict[str, Any]] | None
+    ach: dict[str, Any] | None
+    figures: dict[str, dict[str, Any]]
+
+
+class Problem(BaseModel):
+    detail: str
+
+
+ERRORS = {404: {"model": Problem}, 413: {"model": Problem}, 429: {"model": Problem}}
+
+
+# ----------------------------------------------------------------------------- the app
+
+
+class BodyLimit:
+    """ASGI middleware: refuse bodies over the cap, announced or streamed, with a 413."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        too_big = JSONResponse(status_code=413, content={
+            "detail": f"request body too large (limit {self.max_bytes} bytes); send less"})
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                size = self.max_bytes + 1
+            if size > self.max_bytes:
+                return await too_big(scope, receive, send)
+            return await self.app(scope, receive, send)
+        # no declared length (chunked): read up to the cap first, then replay it to the app
+        chunks, seen, more = [], 0, True
+        while more:
+            msg = await receive()
+            if msg["type"] != "http.request":
+                break
+            chunks.append(msg.get("body", b""))
+            seen += len(chunks[-1])
+            if seen > self.max_bytes:
+                return await too_big(scope, receive, send)
+            more = msg.get("more_body", False)
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+
+def _default_library() -> tuple[Callable[[], list[tuple[str, str]]], Callable[..., Any]]:
+    from centrehold.scenario import list_scenarios, load_scenario
+
+    return list_scenarios, load_scenario
+
+
+def _default_simulate() -> Callable[..., Any]:
+    from centrehold.engine import simulate
+
+    return simulate
+
+
+def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None = None,
+               library: tuple[Callable, Callable] | None = None,
+               compare_dir: Path | None = None, runs_dir: Path | None = None) -> FastAPI:
+    """Build the app. `simulate` and `library` default to the engine and the scenario
+    library; tests may pass small stand-ins with the same signatures."""
+    limits = limits or Limits()
+    list_fn, load_fn = library or _default_library()
+    jobs = JobManager(simulate or _default_simulate(), load_fn, limits.max_concurrent,
+                      limits.max_queued, limits.keep_runs, runs_dir)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        jobs.close()
+
+    app = FastAPI(title="centrehold", version=__version__, lifespan=lifespan,
+                  description="Run agent-based models of political violence and see them "
+                              "beside the record.")
+    app.state.jobs = jobs
+    app.state.limits = limits
+
+    cache: dict[str, Any] = {}  # the library does not change while a server runs
+
+    def names() -> dict[str, str]:
+        if "__names__" not in cache:
+            cache["__names__"] = dict(list_fn())
+        return cache["__names__"]
+
+    def scenario_or_404(name: str) -> Any:
+        if not NAME_RE.match(name):
+            raise HTTPException(404, f"no scenario named {name[:40]!r}: scenario names are "
+                                     "built-in names such as 'iraq-2009', never paths")
+        lib = names()
+        if name not in lib:
+            raise HTTPException(404, f"no scenario named {name!r}; choose one of: "
+                                     f"{', '.join(sorted(lib))}")
+        if name not in cache:
+            try:
+                cache[name] = load_fn(name, None)
+            except UserError as exc:
+                raise HTTPException(422, str(exc)) from None
+        return cache[name]
+
+    def info(name: str, desc: str, scn: Any) -> ScenarioInfo:
+        hyps = K.hypotheses_for(scn)
+        cal = getattr(scn, "calendar", None)
+        return ScenarioInfo(
+            name=name, description=desc, model=str(getattr(scn, "model", "")),
+            ticks=K.default_ticks(scn), tick_unit=cal.tick if cal is not None else "tick",
+            agents=K.estimate_agents(scn), knobs=[KnobInfo(**k) for k in K.knob_dicts(scn)],
+            hypotheses=[HypothesisInfo(**h) for h in hyps],
+            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None)
+
+    @app.get("/api/scenarios", response_model=list[ScenarioInfo], tags=["scenarios"])
+    def list_scenarios_api() -> list[ScenarioInfo]:
+        """Built-in scenarios with their main parameters and hypotheses."""
+        return [info(n, d, scenario_or_404(n)) for n, d in sorted(names().items())]
+
+    @app.get("/api/scenarios/{name}", response_model=ScenarioInfo, responses=ERRORS,
+             tags=["scenarios"])
+    def get_scenario(name: str = PathParam(..., max_length=200)) -> ScenarioInfo:
+        """One scenario's parameters (knobs with ranges and defaults) and hypotheses."""
+        scn = scenario_or_404(name)
+        return info(name, names()[name], scn)
+
+    @app.post("/api/runs", response_model=RunStatus, status_code=202,
+              responses={**ERRORS, 422: {"model": Problem}}, tags=["runs"])
+    def start_run(req: RunRequest) -> RunStatus:
+        """Start a run; it executes in the background. Poll its status or open its events."""
+        scn = scenario_or_404(req.scenario)
+        allowed = {k.id for k in K.knobs_for(scn)}
+        moved = {k: v for k, v in req.knobs.model_dump().items() if v is not None}
+        wrong = sorted(set(moved) - allowed)
+        if wrong:
+            raise HTTPException(422, f"knob {wrong[0]!r} does not apply to {req.scenario}; it "
+                                     f"takes: {', '.join(sorted(allowed))}")
+        hyps = [h["id"] for h in K.hypotheses_for(scn)]
+        if req.hypothesis and not hyps:
+            raise HTTPException(422, f"scenario {req.scenario} has no hypotheses; leave "
+                                     "hypothesis empty")
+        if req.hypothesis and req.hypothesis not in hyps:
+            raise HTTPException(422, f"no hypothesis {req.hypothesis} in {req.scenario}; choose "
+                                     f"one of: {', '.join(hyps)}")
+        overrides = K.overrides_for(scn, moved)
+        if req.hypothesis:
+            overrides["hypothesis"] = req.hypothesis
+        try:
+            scn = load_fn(req.scenario, overrides)
+        except UserError as exc:
+            raise HTTPException(422, str(exc)) from None
+        ticks = req.ticks or K.default_ticks(scn)
+        if ticks > limits.max_ticks:
+            raise HTTPException(422, f"run too long: {ticks} ticks (this server's limit is "
+                                     f"{limits.max_ticks}); ask for fewer ticks")
+        agents = K.estimate_agents(scn)
+        if agents > limits.max_agents:
+            raise HTTPException(422, f"run too large: about {agents} agents (this server's "
+                                     f"limit is {limits.max_agents}); raise the scale's people "
+                                     "per agent or shrink the lattice")
+        job = jobs.submit(req.scenario, req.hypothesis, req.seed, ticks, overrides, agents)
+        if job is None:
+            raise HTTPException(429, f"too many runs in progress ({jobs.max_active}); wait "
+                                     "for one to finish")
+        return RunStatus(**job.status())
+
+    @app.get("/api/runs", response_model=list[RunStatus], tags=["runs"])
+    def list_runs() -> list[RunStatus]:
+        """Recent runs of this server, newest first."""
+        return [RunStatus(**j.status()) for j in jobs.list()]
+
+    def job_or_404(run_id: str):
+        job = jobs.get(run_id)
+        if job is None:
+            raise HTTPException(404, f"no run {run_id[:40]!r} on this server; start one with "
+                                     "POST /api/runs")
+        return job
+
+    @app.get("/api/runs/{run_id}", response_model=RunStatus, responses=ERRORS, tags=["runs"])
+    def run_status(run_id: str = PathParam(..., max_length=64)) -> RunStatus:
+        """Progress of a run: ticks done of total, and its state."""
+        return RunStatus(**job_or_404(run_id).status())
+
+    @app.get("/api/runs/{run_id}/events", responses={**ERRORS, 200: {
+        "content": {"text/event-stream": {}},
+        "description": "server-sent events: `progress` while running, then `end`"}},
+        tags=["runs"])
+    async def run_events(run_id: str = PathParam(..., max_length=64)) -> StreamingResponse:
+        """Progress as server-sent events, ending when the run is done or failed."""
+        job = job_or_404(run_id)
+
+        async def stream():
+            last = None
+            while True:
+                st = job.status()
+                key = (st["state"], st["done"], st["total"])
+                if key != last:
+                    yield f"event: progress\ndata: {json.dumps(st)}\n\n"
+                    last = key
+                if st["state"] in ("done", "error"):
+                    yield f"event: end\ndata: {json.dumps(st)}\n\n"
+                    return
+                await asyncio.sleep(0.2)
+
+        return StreamingResponse(stream(), media_type="text/event-stream",
+                                 headers={"Cache-Control": "no-cache"})
+
+    @app.get("/api/runs/{run_id}/results", response_model=RunResults,
+             responses={**ERRORS, 409: {"model": Problem}}, tags=["runs"])
+    def run_results(run_id: str = PathParam(..., max_length=64)) -> RunResults:
+        """Summary and figures (plotly JSON) of a finished run."""
+        job = job_or_404(run_id)
+        if job.state != "done" or job.result is None:
+            detail = job.error if job.state == "error" else f"run {run_id} is {job.state}; " \
+                "wait for it to finish"
+            raise HTTPException(409, detail)
+        return RunResults(id=job.id, report_available=job.run_dir is not None, **job.result)
+
+    @app.get("/api/runs/{run_id}/report", responses={**ERRORS, 409: {"model": Problem},
+                                                      200: {"content": {"text/html": {}}}},
+             tags=["runs"])
+    def run_report(run_id: str = PathParam(..., max_length=64)) -> FileResponse:
+        """The run's self-contained HTML report (built on first request)."""
+        job = job_or_404(run_id)
+        if job.state != "done" or job.run_dir is None:
+            raise HTTPException(409, f"run {run_id} has no report: it is {job.state} or this "
+                                     "server keeps no run folders (start it with --runs-dir)")
+        out = job.run_dir / "report.html"
+        if not out.is_file():
+            from centrehold.report import build_report
+
+            build_report(job.run_dir, out)
+        return FileResponse(out, media_type="text/html")
+
+    @app.get("/api/compare", response_model=CompareResults, responses=ERRORS,
+             tags=["compare"])
+    def compare_results() -> CompareResults:
+        """Posterior probabilities and the ACH matrix from the server's compare folder."""
+        if compare_dir is None:
+            raise HTTPException(404, "no compare results on this server; start it with "
+                                     "--compare-dir DIR (a folder written by `centrehold "
+                                     "compare`)")
+        from centrehold.report import interactive
+        from centrehold.report.data import compute
+        from centrehold.report.load import load_runs
+
+        try:
+            rs = load_runs(compare_dir, max_runs=0)
+        except UserError as exc:
+            raise HTTPException(404, str(exc)) from None
+        rd = compute(rs)
+        figs = {}
+        if rd.posterior is not None:
+            figs["posterior"] = {"title": "Posterior probabilities",
+                                 "figure": json.loads(interactive.posterior(rd).to_json())}
+        if rd.ach is not None:
+            figs["ach"] = {"title": "Evidence by hypothesis (ACH)",
+                           "figure": json.loads(interactive.ach(rd).to_json())}
+        return CompareResults(
+            source=str(compare_dir),
+            posterior=rd.posterior.to_dict("records") if rd.posterior is not None else None,
+            ach=json.loads(rd.ach.to_json(orient="split")) if rd.ach is not None else None,
+            figures=figs)
+
+    @app.get("/", include_in_schema=False)
+    def index() -> FileResponse:
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+    @app.get("/static/{path:path}", include_in_schema=False)
+    def static(path: str) -> FileResponse:
+        if path == "vendor/plotly.min.js":
+            import plotly
+
+            return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                                media_type="text/javascript")
+        if not SAFE_STATIC.match(path) or ".." in path.split("/"):
+            raise HTTPException(400, "path refused: static paths are plain file names inside "
+                                     "the app's static folder (no '..', no absolute paths)")
+        target = (STATIC_DIR / path).resolve()
+        if not target.is_relative_to(STATIC_DIR) or not target.is_file():
+            raise HTTPException(404, f"no file {path[:60]!r} in the app's static folder")
+        return FileResponse(target)
+
+    @app.exception_handler(HTTPException)
+    async def _problem(_req: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail)})
+
+    app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    return app
