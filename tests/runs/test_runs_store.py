@@ -7,16 +7,17 @@ from functools import partial
 
 import pandas as pd
 import pytest
-from runs_testkit import counting_task, standin_task
+from runs_testkit import counting_task
 
 from centrehold.errors import UserError
-from centrehold.runs import EnsembleSpec, load_results, run_ensemble, to_xarray
-from centrehold.runs import store
+from centrehold.runs import EnsembleSpec, load_results, run_ensemble, run_task, store, to_xarray
+
+SMALL = {"width": "20", "height": "20"}
 
 
 def _spec(**kw) -> EnsembleSpec:
-    base = dict(scenario="standin", param_sets=[{"legitimacy": "0.5"}, {"legitimacy": "0.9"}],
-                replicates=3, root_seed=7, ticks=20)
+    base = dict(scenario="epstein-1", overrides=SMALL, replicates=3, root_seed=7, ticks=20,
+                param_sets=[{"legitimacy": "0.5"}, {"legitimacy": "0.9"}])
     base.update(kw)
     return EnsembleSpec(**base)
 
@@ -28,7 +29,7 @@ def _executions(log_dir) -> list[int]:
 def test_run_directory_layout_and_manifest(tmp_path):
     spec = _spec(keep_series=True)
     calls = []
-    table = run_ensemble(spec, tmp_path / "run", task_fn=standin_task,
+    table = run_ensemble(spec, tmp_path / "run", task_fn=run_task,
                          progress=lambda d, t: calls.append((d, t)))
     out = tmp_path / "run"
     assert list(table["task"]) == list(range(6))
@@ -42,7 +43,7 @@ def test_run_directory_layout_and_manifest(tmp_path):
     assert "numpy" in man["versions"] and "centrehold" in man["versions"]
     pd.testing.assert_frame_equal(load_results(out), table)
     series = pd.read_parquet(out / "series.parquet")
-    assert len(series) == 6 * 20 * 2  # tasks x ticks x groups
+    assert len(series) == 6 * 21 * 1  # tasks x (tick 0 + 20 ticks) x one group
     # a task's series sums to its row's totals
     t3 = series[series["task"] == 3]
     assert t3["arrests"].sum() == table.loc[3, "total_arrests"]
@@ -53,28 +54,48 @@ def test_run_directory_layout_and_manifest(tmp_path):
                                                                                   "mean_active"]
 
 
-def test_summary_outputs_match_hand_computation(tmp_path):
+def test_task_row_is_simulate_summarised_by_hand():
+    """The row a task returns is the engine's own Dataset, reduced as documented."""
+    from centrehold.engine import simulate
+    from centrehold.runs import expand
+    from centrehold.scenario import load_scenario
+
+    task = expand(_spec())[1]
+    row = run_task(task).row
+    ds = simulate(load_scenario("epstein-1", task.overrides), seed=task.seed, ticks=20)
+    assert ds.attrs["seed"] == task.seed
+    active = ds["active"].values.sum(axis=1)
+    assert active.max() > 0  # legitimacy 0.5: something to summarise
+    assert row["mean_active"] == active.mean()
+    assert row["peak_active"] == active.max()
+    assert row["peak_tick"] == int(ds["tick"].values[active.argmax()])
+    assert row["total_arrests"] == ds["arrests"].values.sum()
+    assert row["total_deaths"] == ds["killings"].values.sum()
+    assert row["final_jailed[citizens]"] == ds["jailed"].values[-1, 0]
+    assert row["final_quiet"] == ds["quiet"].values[-1].sum()
+    assert row["legitimacy"] == 0.5 and row["replicate"] == 1 and row["task"] == 1
+
+
+def test_summary_sums_every_dim_but_tick():
     from runs_testkit import standin_dataset
 
     from centrehold.runs import expand, summarise
 
     task = expand(_spec())[2]
-    ds = standin_dataset(task)
+    ds = standin_dataset(task)  # two groups
     s = summarise(ds)
     total_active = ds["active"].values.sum(axis=1)
     assert s["mean_active"] == total_active.mean()
     assert s["peak_active"] == total_active.max()
-    assert s["peak_tick"] == int(total_active.argmax())
     assert s["total_arrests"] == ds["arrests"].values.sum()
-    assert s["total_deaths"] == ds["killings"].values.sum()
     assert s["final_dead[b]"] == ds["dead"].values[-1, 1]
-    assert s["final_quiet"] == ds["quiet"].values[-1].sum()
+    assert s["final_dead"] == ds["dead"].values[-1].sum()
 
 
 def test_resume_computes_only_missing_and_redoes_corrupt(tmp_path):
     out, log = tmp_path / "run", tmp_path / "log"
     log.mkdir()
-    fn = partial(counting_task, log_dir=str(log), inner=standin_task)
+    fn = partial(counting_task, log_dir=str(log), inner=run_task)
     spec = _spec()
     full = run_ensemble(spec, out, task_fn=fn)
     assert _executions(log) == list(range(6))
@@ -102,16 +123,16 @@ def test_resume_computes_only_missing_and_redoes_corrupt(tmp_path):
 
 def test_foreign_or_existing_out_dir_is_refused(tmp_path):
     out = tmp_path / "run"
-    run_ensemble(_spec(), out, task_fn=standin_task)
+    run_ensemble(_spec(), out, task_fn=run_task)
     with pytest.raises(UserError, match="another run.*--resume.*--out") as e1:
-        run_ensemble(_spec(replicates=4), out, task_fn=standin_task, resume=True)
+        run_ensemble(_spec(replicates=4), out, task_fn=run_task, resume=True)
     with pytest.raises(UserError, match="already holds this run; pass --resume"):
-        run_ensemble(_spec(), out, task_fn=standin_task)
+        run_ensemble(_spec(), out, task_fn=run_task)
     other = tmp_path / "notarun"
     other.mkdir()
     (other / "thesis.txt").write_text("mine")
     with pytest.raises(UserError, match="not empty"):
-        run_ensemble(_spec(), other, task_fn=standin_task)
+        run_ensemble(_spec(), other, task_fn=run_task)
     assert "\n" not in str(e1.value)
     # the refused runs left the original intact
     assert store.read_manifest(out)["n_done"] == 6

@@ -9,6 +9,7 @@ to the calling process, so a remote cluster needs no shared file system.
 from __future__ import annotations
 
 import multiprocessing
+import socket
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -139,7 +140,7 @@ class DaskExecutor(_Closing):
 
     workers: int = 1
     scheduler: str | None = None
-    connect_timeout: float = 5.0
+    connect_timeout: float = 3.0
     kind: str = "dask"
     _client: Any = field(default=None, repr=False)
     _cluster: Any = field(default=None, repr=False)
@@ -152,13 +153,15 @@ class DaskExecutor(_Closing):
                 "the dask executor needs dask.distributed; install centrehold[distributed]"
             ) from exc
         if self.scheduler is not None:
+            _probe(self.scheduler, self.connect_timeout)
             try:
                 self._client = Client(self.scheduler, timeout=self.connect_timeout)
-            except (OSError, TimeoutError, ValueError) as exc:
+            except Exception as exc:  # noqa: BLE001 - anything here means no usable scheduler
                 raise UserError(
                     f"cannot reach a Dask scheduler at {self.scheduler!r} within "
-                    f"{self.connect_timeout:g}s; start one (`dask scheduler`) or fix the address"
-                ) from exc
+                    f"{self.connect_timeout:g}s ({type(exc).__name__}); check that one runs "
+                    "there (`dask scheduler`) or fix the address"
+                ) from None
             self.workers = len(self._client.scheduler_info(n_workers=-1).get("workers", {}))
         else:
             self._cluster = LocalCluster(
@@ -201,6 +204,31 @@ class DaskExecutor(_Closing):
         if self._cluster is not None:
             self._cluster.close()
             self._cluster = None
+
+
+def _probe(address: str, timeout: float) -> None:
+    """Fail fast on a refused or unresolvable TCP address instead of waiting out Dask's retries."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls"):
+        return  # other transports (inproc, ucx, ws) are left to Dask
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        host, port = None, None
+    if not host or not port:
+        raise UserError(
+            f"scheduler address {address!r} has no host:port; write e.g. tcp://127.0.0.1:8786"
+        )
+    try:
+        socket.create_connection((host, port), timeout=timeout).close()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UserError(
+            f"cannot reach a Dask scheduler at {address!r} ({reason}); start one "
+            "(`dask scheduler`) or fix the address"
+        ) from None
 
 
 def get_executor(

@@ -160,8 +160,8 @@ def read_manifest(out: Path) -> dict[str, Any] | None:
         ) from exc
 
 
-def prepare_dir(out: Path, digest: str, resume: bool) -> None:
-    """Refuse to mix two runs in one folder; let a matching run be resumed."""
+def check_dir(out: Path, digest: str, resume: bool) -> None:
+    """Refuse to mix two runs in one folder; let a matching run be resumed. Creates nothing."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise UserError(f"--out {out} is a file; give a directory path")
@@ -171,7 +171,6 @@ def prepare_dir(out: Path, digest: str, resume: bool) -> None:
             raise UserError(
                 f"--out {out} is not empty and holds no centrehold run; choose another --out"
             )
-        (out / TASKS).mkdir(parents=True, exist_ok=True)
         return
     if manifest.get("format") != FORMAT or manifest.get("digest") != digest:
         raise UserError(
@@ -182,7 +181,17 @@ def prepare_dir(out: Path, digest: str, resume: bool) -> None:
         raise UserError(
             f"--out {out} already holds this run; pass --resume to finish it, or another --out"
         )
-    (out / TASKS).mkdir(parents=True, exist_ok=True)
+
+
+def prepare_dir(out: Path, digest: str, resume: bool) -> None:
+    """:func:`check_dir`, then create the folders."""
+    check_dir(out, digest, resume)
+    try:
+        (Path(out) / TASKS).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(
+            f"cannot create --out {out}: {exc.strerror}; choose another folder"
+        ) from None
 
 
 def manifest_doc(
