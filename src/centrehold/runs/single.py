@@ -26,7 +26,8 @@ from centrehold.errors import UserError
 
 STATES = ("quiet", "active", "jailed", "dead")
 # Per-tick events: summed over ticks in totals and in regions.csv (all else is a level).
-FLOWS = ("arrests", "killings", "deaths", "attacks", "crime", "displaced", "displacements")
+FLOWS = ("arrests", "killings", "deaths", "attacks", "crime", "displaced", "displacements",
+         "births", "old_age")
 MANIFEST = "manifest.json"
 RUN_KIND = "centrehold.single-run"
 
