@@ -129,3 +129,15 @@ def test_derive_script_reproduces_the_bundled_tables(shared_data, tmp_path):
     for path in sorted(tmp_path.glob("*.csv")):
         assert filecmp.cmp(path, bundled / path.name, shallow=False), path.name
     assert len(list(tmp_path.glob("*.csv"))) == 5
+
+
+def test_aggregating_the_raw_coded_file_gives_the_sources_maxima(shared_data):
+    """The SOURCES.md check, from the raw file through reader, mapping and aggregation."""
+    from centrehold.record import import_record
+
+    path = shared_data / "ibc/IBC_event_province-coded_excl-wikileaks.csv"
+    _events, table, report = import_record(path, "ibc-province")
+    year = table[(table["period"] >= "2009-01-01") & (table["period"] <= "2009-12-01")]
+    maxima = year.groupby("period")["deaths_high"].sum().astype(int).tolist()
+    assert maxima == SOURCES_2009_MAXIMA
+    assert report.unmatched == {} and len(report.malformed) == 20
