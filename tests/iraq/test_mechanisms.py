@@ -46,14 +46,14 @@ def test_arrests_hold_down_the_active_population():
 
 
 def test_funding_cut_lowers_attacks_and_raises_crime():
-    # H5's attackers depend wholly on outside money; compare a deep and a shallow cut
+    # attackers made wholly dependent on the sponsors' money; a deep and a shallow cut
     t_cut = 517  # 2009-06-01
     deep_att = shallow_att = deep_crime = shallow_crime = 0
     for seed in (1, 2):
-        deep = run({"hypothesis": "H5", "funding.cut_level": 0.2,
-                    "intergroup.kill_rate": 0}, seed=seed, ticks=t_cut + 300)
-        shallow = run({"hypothesis": "H5", "funding.cut_level": 0.8,
-                       "intergroup.kill_rate": 0}, seed=seed, ticks=t_cut + 300)
+        common = {"hypothesis": "H3", "hypotheses.H3.params.funding_exposure": 1.0,
+                  "intergroup.kill_rate": 0}
+        deep = run({**common, "funding.cut_level": 0.2}, seed=seed, ticks=t_cut + 300)
+        shallow = run({**common, "funding.cut_level": 0.8}, seed=seed, ticks=t_cut + 300)
         deep_att += (instigated_attacks(deep) >= t_cut).sum()
         shallow_att += (instigated_attacks(shallow) >= t_cut).sum()
         deep_crime += deep.crime.values[t_cut:].sum()
