@@ -50,3 +50,30 @@ def test_epstein_2_has_two_groups(tmp_path: Path) -> None:
     assert len(summary["final_by_group"]) == 2
     df = pd.read_parquet(tmp_path / "r" / "ticks.parquet")
     assert df["group"].nunique() == 2 and df["tick"].max() == 20
+
+
+def test_iraq_2009_writes_the_regional_outputs(tmp_path: Path) -> None:
+    out = tmp_path / "iraq"
+    result = runner.invoke(app, ["run", "iraq-2009", "--ticks", "62", "--hypothesis", "H3",
+                                 "--set", "people_per_agent=10000", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["ticks"] == 62 and summary["people_per_agent"] == 10000
+    assert summary["start_date"] == "2008-01-01" and summary["end_date"] == "2008-03-02"
+    regions = pd.read_csv(out / "regions.csv")
+    assert len(regions) == 18 and regions["region"].str.match(r"^IQ-[A-Z]{2}$").all()
+    assert "Baghdad" in set(regions["region_name"])
+    assert regions["deaths_total"].sum() == summary["total_deaths"]
+    assert (out / "monthly_deaths.png").stat().st_size > 0
+    params = json.loads((out / "scenario.json").read_text())
+    assert params["hypothesis"] == "H3" and params["people_per_agent"] == 10000
+    ticks = pd.read_parquet(out / "ticks.parquet")
+    assert ticks["date"].min() == pd.Timestamp("2008-01-01")
+
+
+def test_iraq_2009_refuses_the_synchronous_schedule_in_one_line(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["run", "iraq-2009", "--ticks", "5", "--schedule", "synchronous",
+                                 "--set", "people_per_agent=10000", "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "sequential" in lines[0]

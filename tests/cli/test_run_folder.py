@@ -151,3 +151,21 @@ def test_run_single_refuses_a_bad_out_before_simulating(tmp_path: Path, fake_eng
     with pytest.raises(UserError):
         single.run_single("epstein-1", out_dir=tmp_path)
     assert fake_engine == []
+
+
+def test_ticks_counted_from_rows_when_the_engine_does_not_say() -> None:
+    assert summarize(civil_dataset(ticks=10))["ticks"] == 10  # rows 0..10, 0 is the start
+    assert summarize(regional_dataset(days=75))["ticks"] == 76  # one row per simulated day
+
+
+def test_simulate_timed_records_the_ticks_asked_for() -> None:
+    class Scn:
+        ticks = 17
+
+    def fake(scenario, seed, ticks, schedule, progress):
+        return regional_dataset(days=5)
+
+    ds, wall = single.simulate_timed(Scn(), 0, None, "sequential", None, simulate=fake)
+    assert ds.attrs["ticks"] == 17 and wall >= 0
+    ds, _ = single.simulate_timed(Scn(), 0, 9, "sequential", None, simulate=fake)
+    assert summarize(ds)["ticks"] == 9

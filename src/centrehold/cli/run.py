@@ -100,8 +100,11 @@ def _human_summary(summary: dict[str, Any], out: Path) -> str:
                  for g, c in summary["final_by_group"].items()}
         lines.append("living by group: " + "  ".join(f"{g} {n}" for g, n in alive.items()))
     if "peak_active" in summary:
+        deaths = f"deaths {summary['total_deaths']}"
+        if "people_per_agent" in summary:
+            deaths += f" people (one agent stands for {summary['people_per_agent']})"
         lines.append(f"peak active {summary['peak_active']} at tick {summary['peak_active_tick']}; "
-                     f"arrests {summary['total_arrests']}; deaths {summary['total_deaths']}")
+                     f"arrests {summary['total_arrests']}; {deaths}")
     lines.append(f"written to {out}/")
     return "\n".join(lines)
 

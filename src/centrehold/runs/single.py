@@ -235,10 +235,16 @@ def _int_or_none(value: Any) -> int | None:
 
 
 def _ticks_run(ds: xr.Dataset) -> int:
-    """Ticks simulated: the attribute when the engine sets it, else the rows minus tick 0."""
+    """Ticks simulated: the attribute when set, else counted from the rows.
+
+    The Epstein engine records tick 0 as the initial state before any tick runs;
+    a dated (regional) run records one row per simulated day or week.
+    """
     for key in ("ticks", "n_ticks"):
         if key in ds.attrs:
             return int(ds.attrs[key])
+    if "date" in ds.coords:
+        return int(ds.sizes["tick"])
     first = int(ds["tick"].values[0]) if ds["tick"].size else 0
     return int(ds.sizes["tick"]) - (1 if first == 0 else 0)
 
@@ -347,7 +353,10 @@ def simulate_timed(
         simulate = _engine()
     start = time.perf_counter()
     ds = simulate(scenario, seed=seed, ticks=ticks, schedule=schedule, progress=progress)
-    return ds, time.perf_counter() - start
+    wall = time.perf_counter() - start
+    # the run length asked for is the authoritative count, whatever rows the engine keeps
+    ds.attrs.setdefault("ticks", int(ticks if ticks is not None else scenario.ticks))
+    return ds, wall
 
 
 def run_single(
