@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
 import xarray as xr
 
 from centrehold.runs import store
@@ -63,9 +64,11 @@ def run_ensemble(
     entries = [_task_entry(t) for t in tasks]
     started = time.time()
     spec_doc = spec.model_dump(mode="json")
+    versions = store.package_versions()
 
     def write_manifest(finished: bool) -> None:
-        doc = store.manifest_doc(spec_doc, digest, entries, done, meta, started, finished)
+        doc = store.manifest_doc(spec_doc, digest, entries, done, meta, started, finished,
+                                 versions)
         store.atomic_write_json(out / store.MANIFEST, doc)
 
     write_manifest(False)
@@ -98,11 +101,13 @@ def collect(out: str | Path, indices: list[int], keep_series: bool = False) -> p
     missing = [i for i in indices if not store.task_done(out, i)]
     if missing:
         raise RuntimeError(f"{len(missing)} tasks are not done (first: {missing[0]})")
-    table = pd.concat([store.read_task(out, i) for i in indices], ignore_index=True)
+    rows = pa.concat_tables([store.read_task(out, i) for i in indices],
+                            promote_options="default")
+    table = rows.to_pandas()
     store.atomic_write_bytes(out / "results.parquet", store.parquet_bytes(table))
     if keep_series:
-        series = pd.concat([store.read_task(out, i, series=True) for i in indices],
-                           ignore_index=True)
+        series = pa.concat_tables([store.read_task(out, i, series=True) for i in indices],
+                                  promote_options="default").to_pandas()
         store.atomic_write_bytes(out / "series.parquet", store.parquet_bytes(series))
     return table
 

@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from centrehold.errors import UserError
 
@@ -55,7 +57,12 @@ def package_versions() -> dict[str, str]:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one."""
+    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
+
+    The file is fsynced before the rename; the folder is not (one fsync fewer per
+    file): a rename lost to a power cut leaves a marker that no longer matches its
+    data, and the checksum check sends that task back to be recomputed.
+    """
     path = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -70,11 +77,6 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    dfd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
@@ -85,6 +87,14 @@ def parquet_bytes(df: pd.DataFrame) -> bytes:
     buf = io.BytesIO()
     df.to_parquet(buf, index=False)
     return buf.getvalue()
+
+
+def row_parquet_bytes(row: dict[str, Any]) -> bytes:
+    """One labelled row as Parquet, through pyarrow directly (pandas adds ~20 ms a file)."""
+    table = pa.Table.from_pylist([row])
+    buf = pa.BufferOutputStream()
+    pq.write_table(table, buf)
+    return buf.getvalue().to_pybytes()
 
 
 def _digest(data: bytes) -> str:
@@ -102,11 +112,10 @@ def write_task(
     tdir = Path(out) / TASKS
     stem = task_stem(index)
     files: dict[str, dict[str, Any]] = {}
-    parts = [(f"{stem}.parquet", pd.DataFrame([row]))]
+    parts = [(f"{stem}.parquet", row_parquet_bytes(row))]
     if series is not None:
-        parts.append((f"{stem}.series.parquet", series))
-    for name, df in parts:
-        data = parquet_bytes(df)
+        parts.append((f"{stem}.series.parquet", parquet_bytes(series)))
+    for name, data in parts:
         atomic_write_bytes(tdir / name, data)
         files[name] = {"size": len(data), "sha256": _digest(data)}
     marker = {"task": index, "files": files, **info}
@@ -133,9 +142,9 @@ def task_done(out: Path, index: int) -> bool:
     return True
 
 
-def read_task(out: Path, index: int, series: bool = False) -> pd.DataFrame:
+def read_task(out: Path, index: int, series: bool = False) -> pa.Table:
     name = f"{task_stem(index)}.series.parquet" if series else f"{task_stem(index)}.parquet"
-    return pd.read_parquet(Path(out) / TASKS / name)
+    return pq.read_table(Path(out) / TASKS / name)
 
 
 def remove_strays(out: Path) -> None:
@@ -202,6 +211,7 @@ def manifest_doc(
     meta: dict[str, Any] | None,
     started: float,
     finished: bool,
+    versions: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     rows = []
     for t in tasks:
@@ -211,7 +221,7 @@ def manifest_doc(
         "digest": digest,
         "spec": spec,
         "meta": meta or {},
-        "versions": package_versions(),
+        "versions": versions if versions is not None else package_versions(),
         "seed_derivation": (
             "task i: numpy.random.SeedSequence(root_seed, spawn_key=(i,))"
             ".generate_state(1, uint64)[0] >> 1"

@@ -39,31 +39,43 @@ class TaskResult:
     series: pd.DataFrame | None = None
 
 
+def _collapse(da: xr.DataArray, keep: tuple[str, ...]) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Sum a variable over every dim not in ``keep``, in NumPy (xarray's reductions cost
+    more than a short run itself)."""
+    dims = da.dims
+    axes = tuple(i for i, d in enumerate(dims) if d not in keep)
+    vals = np.asarray(da.values)
+    if axes:
+        vals = vals.sum(axis=axes)
+    return vals, tuple(d for d in dims if d in keep)
+
+
 def summarise(ds: xr.Dataset) -> dict[str, float]:
     """Scalar outputs of one run, summed over every dim but ``tick``.
 
     These are the quantities sweeps and sensitivity analyses are run on; per-group
     final counts are kept too because a total can hide one group's collapse.
     """
-    other = [d for d in ds["active"].dims if d != "tick"]
-    active = ds["active"].sum(other) if other else ds["active"]
+    active, _ = _collapse(ds["active"], ("tick",))
+    ticks = np.asarray(ds["tick"].values)
     out: dict[str, float] = {
-        "mean_active": float(active.mean("tick")),
-        "peak_active": float(active.max("tick")),
-        "peak_tick": float(ds["tick"].values[int(active.argmax("tick"))]),
+        "mean_active": float(active.mean()),
+        "peak_active": float(active.max()),
+        "peak_tick": float(ticks[int(active.argmax())]),
     }
     for var in FLOW_VARS:
         if var in ds:
-            out[f"total_{var}"] = float(ds[var].sum())
+            out[f"total_{var}"] = float(np.asarray(ds[var].values).sum())
     out["total_deaths"] = out.get("total_killings", 0.0)
-    last = ds.isel(tick=-1)
+    groups = [str(g) for g in ds["group"].values] if "group" in ds.coords else []
     for var in STATE_VARS:
         if var not in ds:
             continue
-        out[f"final_{var}"] = float(last[var].sum())
-        if "group" in last[var].dims:
-            by_group = last[var].sum([d for d in last[var].dims if d != "group"])
-            for g, v in zip(by_group["group"].values, by_group.values, strict=True):
+        vals, kept = _collapse(ds[var], ("tick", "group"))
+        last = vals[-1] if kept and kept[0] == "tick" else vals
+        out[f"final_{var}"] = float(np.sum(last))
+        if "group" in kept:
+            for g, v in zip(groups, np.atleast_1d(last), strict=True):
                 out[f"final_{var}[{g}]"] = float(v)
     return out
 
