@@ -6,6 +6,7 @@ touched and the functions are safe to call from worker processes and the web.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -40,7 +41,19 @@ def _title(ds: xr.Dataset) -> str:
         bits.append(f"seed {ds.attrs['seed']}")
     if "schedule" in ds.attrs:
         bits.append(str(ds.attrs["schedule"]))
+    if ds.attrs.get("hypothesis"):
+        bits.append(f"hypothesis {ds.attrs['hypothesis']}")
     return ", ".join(bits)
+
+
+def _withdrawal(ds: xr.Dataset) -> pd.Timestamp | None:
+    """The withdrawal date from the run's parameters, if the scenario has one."""
+    try:
+        params = json.loads(ds.attrs.get("params", "{}"))
+        day = params.get("dates", {}).get("withdrawal")
+        return pd.Timestamp(day) if day else None
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 def plot_timeseries(ds: xr.Dataset, path: str | Path) -> None:
@@ -103,6 +116,11 @@ def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> None:
     ax = fig.subplots()
     ax.bar(monthly.index, monthly.values, width=25, color="#8e44ad", align="edge")
     ax.set_ylabel("deaths per month (simulated)")
+    day = _withdrawal(ds)
+    if day is not None and monthly.index.min() <= day <= monthly.index.max():
+        ax.axvline(day, color="#333333", ls="--", lw=1)
+        ax.annotate("withdrawal from the cities", (day, 1), xycoords=("data", "axes fraction"),
+                    xytext=(4, -12), textcoords="offset points", fontsize=8)
     ax.set_title(_title(ds), loc="left", fontsize=10)
     ax.xaxis_date()
     fig.savefig(path, format="png", dpi=110)
