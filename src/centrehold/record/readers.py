@@ -361,14 +361,17 @@ def read_ged(
     rows = _rows(path, encoding)
     header = _header(rows, path)
     has = set(header)
-    has_dates = {"date_start", "date_end"} <= has
+    has_dates = "date_start" in has
+    has_end = "date_end" in has
     if not has_dates and "year" not in has:
         raise UserError(
             f"{path} has neither date_start/date_end nor year: it is not a UCDP GED file "
             "(check --format)"
         )
     if has_dates:
-        date_cols = ["date_start", "date_end"]
+        date_cols = ["date_start", "date_end"] if has_end else ["date_start"]
+        if not has_end:
+            report.notes.append("no `date_end`: each event taken to last one day")
     else:
         date_cols = ["year"]
         report.date_precision = "year"
@@ -424,7 +427,8 @@ def read_ged(
             report.notes.append(f"no rows with country {country!r}: check its spelling")
     if has_dates:
         frame["start"] = _parse_dates(frame["date_start"], ("ISO8601",))
-        frame["end"] = _parse_dates(frame["date_end"], ("ISO8601",))
+        end_col = "date_end" if has_end else "date_start"
+        frame["end"] = _parse_dates(frame[end_col], ("ISO8601",))
     else:
         year = pd.to_numeric(frame["year"], errors="coerce")
         good_year = year.between(1000, 9999)
@@ -444,7 +448,7 @@ def read_ged(
         frame["type_name"] = frame["type_of_violence"].map(GED_TYPES)
     checks = _Checks(frame)
     if has_dates:
-        _check_dates(checks, "date_start", "date_end")
+        _check_dates(checks, "date_start", "date_end" if has_end else None)
     else:
         checks.flag(frame["start"].isna(), lambda f: [f"bad year {v!r}" for v in f["year"]])
     if death_cols == list(_GED_DEATH_PARTS):
