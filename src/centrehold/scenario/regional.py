@@ -183,7 +183,7 @@ class HardshipParams(_Strict):
     sensitivity: float = Field(default=0.1, ge=0.0, le=1.0)
     base_need: float = Field(default=0.3, ge=0.0, le=1.0)
     summer_amplitude: float = Field(
-        default=0.3, ge=0.0, le=1.0, description="extra need in the hot months (power cuts)"
+        default=0.1, ge=0.0, le=1.0, description="extra need in the hot months (power cuts)"
     )
     need_by_region: dict[str, float] = Field(
         default_factory=dict, description="override base_need per region code"
