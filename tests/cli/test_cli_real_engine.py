@@ -77,3 +77,18 @@ def test_iraq_2009_refuses_the_synchronous_schedule_in_one_line(tmp_path: Path) 
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "sequential" in lines[0]
+
+
+def test_a_run_folder_reruns_bit_for_bit(tmp_path: Path) -> None:
+    first = ["run", "epstein-2", "--ticks", "25", "--seed", "4", "--set", "legitimacy=0.75",
+             "--out", str(tmp_path / "a"), "--json"]
+    assert runner.invoke(app, first).exit_code == 0
+    # the folder's scenario.json carries the override; no --set needed the second time
+    again = ["run", str(tmp_path / "a"), "--ticks", "25", "--seed", "4",
+             "--out", str(tmp_path / "b"), "--json"]
+    result = runner.invoke(app, again)
+    assert result.exit_code == 0, result.stderr
+    a = pd.read_parquet(tmp_path / "a" / "ticks.parquet")
+    b = pd.read_parquet(tmp_path / "b" / "ticks.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    assert json.loads((tmp_path / "b" / "scenario.json").read_text())["legitimacy"] == 0.75

@@ -313,3 +313,22 @@ def test_no_pydantic_error_ever_escapes(toy_file: Path, sets: dict[str, str]) ->
         assert "\n" not in str(exc) and str(exc)
     except ValidationError as exc:  # pragma: no cover - the failure this test exists for
         pytest.fail(f"raw ValidationError escaped: {exc}")
+
+
+def test_default_scenario_moves_to_iraq_once_it_can_run(tmp_path: Path, monkeypatch) -> None:
+    lib = tmp_path / "library"
+    lib.mkdir()
+    monkeypatch.setattr(load, "LIBRARY_DIR", lib)
+    assert load._default_scenario() == "epstein-1"
+    (lib / "iraq-2009").mkdir()
+    (lib / "iraq-2009" / "scenario.yaml").write_text("name: iraq-2009\nmodel: regional\n")
+    monkeypatch.setattr(load, "find_spec", lambda name: None)  # engine path not there yet
+    assert load._default_scenario() == "epstein-1"
+    monkeypatch.setattr(load, "find_spec", lambda name: object())
+    assert load._default_scenario() == "iraq-2009"
+
+
+def test_a_json_file_loads_like_yaml(tmp_path: Path, toy_models) -> None:
+    (tmp_path / "scenario.json").write_text('{"name": "j", "model": "toy", "width": 12}')
+    assert load_scenario(str(tmp_path / "scenario.json")).width == 12
+    assert load_scenario(str(tmp_path)).width == 12  # a run folder holding scenario.json

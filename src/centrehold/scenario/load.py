@@ -38,6 +38,9 @@ MODELS: dict[str, str] = {
 }
 
 _YAML_SUFFIXES = (".yaml", ".yml")
+# a run folder's scenario.json holds every parameter used; JSON is YAML, so it loads as is
+_FILE_SUFFIXES = (*_YAML_SUFFIXES, ".json")
+_FOLDER_FILES = ("scenario.yaml", "scenario.yml", "scenario.json")
 
 
 def _err(message: str) -> UserError:
@@ -81,7 +84,7 @@ def library_scenarios() -> dict[str, Path]:
 
 
 def _looks_like_path(text: str) -> bool:
-    return text.endswith(_YAML_SUFFIXES) or "/" in text or os.sep in text
+    return text.endswith(_FILE_SUFFIXES) or "/" in text or os.sep in text
 
 
 def find_scenario(name_or_path: str) -> Path:
@@ -94,11 +97,12 @@ def find_scenario(name_or_path: str) -> Path:
         return library[text]
     path = Path(text).expanduser()
     if path.is_dir():
-        for suffix in _YAML_SUFFIXES:
-            if (path / f"scenario{suffix}").is_file():
-                return path / f"scenario{suffix}"
+        for name in _FOLDER_FILES:
+            if (path / name).is_file():
+                return path / name
         raise _err(
-            f"folder '{text}' has no scenario.yaml; put the scenario there or give the .yaml file"
+            f"folder '{text}' has no scenario.yaml (nor a run's scenario.json); "
+            "put the scenario there or give the .yaml file"
         )
     if path.is_file():
         return path
