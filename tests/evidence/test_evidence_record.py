@@ -37,3 +37,17 @@ def test_shares_cover_located_deaths_and_mixed_share_matches_the_panel():
     )
     assert 0.0 < table["share_mass_casualty"] < 1.0
     assert table["tail_n"] >= 50 and table["tail_xmin"] >= 1
+
+
+def test_class_shares_on_the_record_agree_with_the_mixed_share():
+    from centrehold.record import iraq_class_map
+
+    table = evidence_table(iraq_observed(), classes=iraq_class_map())
+    classes = table[[n for n in table.index if n.startswith("share_class_")]]
+    assert sorted(classes.index) == [
+        "share_class_kurdish", "share_class_mixed", "share_class_other",
+        "share_class_shia_arab", "share_class_sunni_arab",
+    ]
+    assert classes.sum() == pytest.approx(1.0)
+    assert table["share_class_mixed"] == pytest.approx(table["share_mixed"])
+    assert table["share_class_other"] == 0.0  # every governorate has a class

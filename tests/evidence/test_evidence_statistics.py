@@ -223,3 +223,31 @@ def test_evidence_input_validation():
         EvidenceInput(monthly([("2009-01", "A", -1)]), np.array([]))
     with pytest.raises(UserError, match="sizes"):
         EvidenceInput(monthly([("2009-01", "A", 1)]), np.array([1.0, -2.0]))
+
+
+def test_class_shares_exact_and_opt_in():
+    from centrehold.infer.evidence import class_shares
+
+    inp = EvidenceInput(
+        monthly([("2009-01", "A", 6), ("2009-01", "B", 2), ("2009-01", "C", 2),
+                 ("2009-01", UNKNOWN_REGION, 50)]),
+        np.array([]),
+    )
+    classes = {"A": "Shia Arab", "B": "mixed"}
+    got = class_shares(inp, classes)
+    assert got.to_dict() == {
+        "share_class_mixed": 0.2, "share_class_other": 0.2, "share_class_shia_arab": 0.6,
+    }
+    plain = evidence_table(inp)
+    assert not any(n.startswith("share_class_") for n in plain.index)
+    with_classes = evidence_table(inp, classes=classes)
+    assert with_classes["share_class_shia_arab"] == pytest.approx(0.6)
+
+
+def test_empty_input_gives_nans_not_errors():
+    inp = EvidenceInput(pd.DataFrame({"month": [], "region": [], "deaths": []}), np.array([]))
+    table = evidence_table(inp, regions=["A"])
+    assert math.isnan(table["national_mean"]) and math.isnan(table["share_A"])
+    window = evidence_table(inp, start="2009-01", end="2009-03", regions=["A"])
+    assert window["national_mean"] == 0.0 and window["national_2009-02"] == 0.0
+    assert math.isnan(window["share_mixed"]) and math.isnan(window["tail_alpha"])

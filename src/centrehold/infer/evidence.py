@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,6 +73,10 @@ STATISTICS: dict[str, str] = {
     "share_mixed": (
         "Share of located deaths that fell in governorates classed as mixed (the rest fell in "
         "homogeneous ones)."
+    ),
+    "share_class_<class>": (
+        "Share of located deaths in regions of that class (only when `classes` is given), "
+        "e.g. Shia Arab, Sunni Arab, Kurdish, mixed, other."
     ),
     "share_mass_casualty": (
         "Share of all incident deaths that came in incidents with at least the threshold "
@@ -289,6 +293,36 @@ def mixed_share(
     return sum(v for k, v in by_region.items() if k in set(mixed)) / total
 
 
+def class_shares(
+    inp: EvidenceInput | dict[str, float],
+    classes: Mapping[str, str],
+    start: str | None = None,
+    end: str | None = None,
+) -> pd.Series:
+    """Share of located deaths in each class of region (`classes`: region code -> class).
+
+    Finer than the mixed share: a conjecture that aims at one community's homogeneous
+    areas predicts a different split across classes than one that follows contact.
+    Regions missing from `classes` count under class "other". Names: `share_class_<class>`
+    with the class lower-cased and spaces as underscores, in sorted order.
+    """
+    by_region = inp if isinstance(inp, dict) else located_deaths(inp, start, end)
+    total = sum(by_region.values())
+    labels = sorted(set(classes.values()) | {"other"})
+    sums = dict.fromkeys(labels, 0.0)
+    for code, deaths in by_region.items():
+        sums[classes.get(code, "other")] += deaths
+    return pd.Series(
+        {
+            f"share_class_{'_'.join(label.lower().split())}": (
+                sums[label] / total if total > 0 else math.nan
+            )
+            for label in labels
+        },
+        dtype=float,
+    )
+
+
 def mass_casualty_share(sizes: np.ndarray, threshold: float = MASS_CASUALTY_THRESHOLD) -> float:
     """Share of incident deaths in incidents with at least `threshold` deaths."""
     sizes = np.asarray(sizes, dtype=float)
@@ -368,13 +402,16 @@ def evidence_table(
     mass_threshold: float = MASS_CASUALTY_THRESHOLD,
     tail_xmin: float | None = None,
     monthly_values: bool = True,
+    classes: Mapping[str, str] | None = None,
 ) -> pd.Series:
     """All evidence statistics as one Series with stable names (see `STATISTICS`).
 
     Pass the same `start`, `end` and `regions` for the record and the simulations so
     that their tables line up name for name; by default the window is the data's span
     and the regions are those present, which is only safe for a single table. `sizes`
-    are used as given: trim them to the window before building the input.
+    are used as given: trim them to the window before building the input. `classes`
+    (region code -> class, e.g. from `centrehold.record.iraq_governorate_classes`) adds
+    one `share_class_<class>` per class; without it the table has none.
     """
     series = national_series(inp, start, end)
     lo = None if series.empty else series.index[0]
@@ -390,6 +427,8 @@ def evidence_table(
             values[f"national_{month:%Y-%m}"] = float(deaths)
     by_region = located_deaths(inp, lo, hi)
     values.update(regional_shares(by_region, regions).to_dict())
+    if classes is not None:
+        values.update(class_shares(by_region, classes).to_dict())
     alpha, xmin, n_tail = tail_exponent(inp.sizes, xmin=tail_xmin)
     values.update(
         {

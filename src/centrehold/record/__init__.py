@@ -16,6 +16,7 @@ from centrehold.record.events import (
 )
 from centrehold.record.fetch import fetch_ged, ged_url
 from centrehold.record.iraq import (
+    iraq_class_map,
     iraq_governorate_classes,
     iraq_incident_sizes,
     iraq_observed,
@@ -56,6 +57,7 @@ __all__ = [
     "frame_to_events",
     "ged_url",
     "import_record",
+    "iraq_class_map",
     "iraq_governorate_classes",
     "iraq_incident_sizes",
     "iraq_observed",

@@ -87,6 +87,12 @@ def iraq_governorate_classes() -> pd.DataFrame:
     return _bundled("iraq_governorate_classes.csv")
 
 
+def iraq_class_map() -> dict[str, str]:
+    """Region code -> 2009 composition class, for `evidence_table(classes=...)`."""
+    table = iraq_governorate_classes()
+    return dict(zip(table["region"], table["class"], strict=True))
+
+
 def mixed_governorates(classes: tuple[str, ...] = ("mixed",)) -> tuple[str, ...]:
     """Codes of the governorates whose 2009 class is one of `classes`."""
     table = iraq_governorate_classes()
