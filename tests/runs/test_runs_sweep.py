@@ -35,8 +35,10 @@ def test_sweep_writes_table_indices_and_png(tmp_path):
     res = run_sweep("epstein-1", [ParamRange("legitimacy", 0.5, 0.95),
                                   ParamRange("width", 16, 30)],
                     out, method="grid", samples=3, replicates=2, root_seed=4, ticks=10,
-                    overrides=SMALL, task_fn=standin_task)
+                    overrides=SMALL, task_fn=standin_task, keep_series=True)
     assert len(res.table) == 9 * 2
+    series = pd.read_parquet(out / "series.parquet")
+    assert sorted(series["task"].unique()) == list(range(18))
     assert set(res.table["width"]) == {16.0, 23.0, 30.0}
     table = pd.read_parquet(out / "results.parquet")
     pd.testing.assert_frame_equal(table, res.table)
@@ -96,3 +98,25 @@ def test_cli_unreachable_scheduler_in_a_real_process(tmp_path):
     assert p.returncode == 2
     assert p.stderr.strip().startswith("error: cannot reach a Dask scheduler")
     assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr
+
+
+def test_cli_sobol_sweep_on_the_real_engine(tmp_path):
+    import json
+
+    out = tmp_path / "s"
+    r = _cli("epstein-1", "--param", "legitimacy=0.5:0.9", "--param", "cop_density=0.02:0.08",
+             "--method", "sobol", "--samples", "4", "--ticks", "8", "--seed", "3",
+             "--set", "width=20", "--set", "height=20", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    table = pd.read_parquet(out / "results.parquet")
+    assert len(table) == 4 * (2 + 2)
+    assert table["legitimacy"].between(0.5, 0.9).all()
+    assert table["cop_density"].between(0.02, 0.08).all()
+    assert table["seed"].nunique() == len(table)
+    idx = pd.read_csv(out / "indices.csv")
+    assert set(zip(idx["param"], idx["index"], strict=True)) == {
+        ("legitimacy", "S1"), ("legitimacy", "ST"), ("cop_density", "S1"), ("cop_density", "ST")}
+    assert "legitimacy" in r.stdout and "S1" in r.stdout
+    man = json.loads((out / "manifest.json").read_text())
+    assert man["meta"]["sweep"]["method"] == "sobol" and man["complete"]
+    assert man["tasks"][5]["overrides"]["legitimacy"] == repr(float(table.loc[5, "legitimacy"]))

@@ -87,11 +87,14 @@ def sweep(
     output: str = typer.Option(
         "mean_active", help="Output whose sensitivity indices are computed."
     ),
+    keep_series: bool = typer.Option(
+        False, "--keep-series", help="Also store every run's per-tick counts (series.parquet)."
+    ),
 ) -> None:
     """Sweep scenario parameters and compute sensitivity indices with confidence intervals."""
     try:
         _sweep(scenario, param, method, samples, replicates, workers, scheduler, executor,
-               out, resume, seed, ticks, set_, output)
+               out, resume, seed, ticks, set_, output, keep_series)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -101,7 +104,7 @@ def sweep(
 
 
 def _sweep(scenario, param, method, samples, replicates, workers, scheduler, executor, out,
-           resume, seed, ticks, set_, output) -> None:
+           resume, seed, ticks, set_, output, keep_series) -> None:
     from centrehold.infer.sensitivity import parse_param
     from centrehold.runs.ensemble import run_digest
     from centrehold.runs.executors import get_executor
@@ -116,7 +119,7 @@ def _sweep(scenario, param, method, samples, replicates, workers, scheduler, exe
     params = check_params(scenario, params, overrides)
     # everything that can be refused is refused before workers start
     spec, meta, _ = plan_sweep(scenario, params, method, samples, replicates, seed, ticks,
-                               overrides, output)
+                               overrides, output, keep_series)
     check_dir(out, run_digest(spec, meta), resume)
     kind = executor
     if kind == "auto":
@@ -128,7 +131,7 @@ def _sweep(scenario, param, method, samples, replicates, workers, scheduler, exe
             res = run_sweep(
                 scenario, params, out, method=method, samples=samples, replicates=replicates,
                 root_seed=seed, ticks=ticks, overrides=overrides, output=output, executor=ex,
-                resume=resume, progress=progress, validate=False,
+                resume=resume, progress=progress, validate=False, keep_series=keep_series,
             )
     finally:
         ex.close()

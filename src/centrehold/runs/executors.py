@@ -8,6 +8,7 @@ to the calling process, so a remote cluster needs no shared file system.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import socket
 import sys
@@ -169,6 +170,7 @@ class DaskExecutor(_Closing):
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                silence_logs=logging.ERROR,  # worker shutdown chatter would bury the progress bar
             )
             self._client = Client(self._cluster)
 
@@ -184,8 +186,8 @@ class DaskExecutor(_Closing):
         futures = self._client.map(fn, list(items), pure=False)
         index = {f.key: i for i, f in enumerate(futures)}
         try:
-            for fut in as_completed(futures):
-                res = fut.result()
+            # with_results: results come back in batches, not one round trip per task
+            for fut, res in as_completed(futures, with_results=True):
                 i = index[fut.key]
                 fut.release()
                 yield i, res

@@ -92,6 +92,7 @@ def sweep_spec(
     ticks: int | None,
     overrides: Mapping[str, str],
     schedule: str = "sequential",
+    keep_series: bool = False,
 ) -> EnsembleSpec:
     sets = [
         {p.name: _fmt(row[p.name], p.integer) for p in params}
@@ -105,6 +106,7 @@ def sweep_spec(
         root_seed=root_seed,
         ticks=ticks,
         schedule=schedule,
+        keep_series=keep_series,
     )
 
 
@@ -118,6 +120,7 @@ def plan_sweep(
     ticks: int | None = None,
     overrides: Mapping[str, str] | None = None,
     output: str = DEFAULT_OUTPUT,
+    keep_series: bool = False,
 ) -> tuple[EnsembleSpec, dict[str, Any], pd.DataFrame]:
     """The ensemble, run metadata and design of a sweep, before anything runs.
 
@@ -131,7 +134,8 @@ def plan_sweep(
         )
     overrides = dict(overrides or {})
     design = sens.design(params, method, samples, seed=root_seed)
-    spec = sweep_spec(scenario, params, design, replicates, root_seed, ticks, overrides)
+    spec = sweep_spec(scenario, params, design, replicates, root_seed, ticks, overrides,
+                      keep_series=keep_series)
     meta = {
         "sweep": {
             "method": method,
@@ -159,6 +163,7 @@ def run_sweep(
     progress: Progress | None = None,
     task_fn: Callable[[Task], TaskResult] = run_task,
     validate: bool = True,
+    keep_series: bool = False,
 ) -> SweepResult:
     """Design, run, collect, analyse; writes results.parquet, indices.csv and indices.png.
 
@@ -169,7 +174,7 @@ def run_sweep(
     if validate:
         params = check_params(scenario, params, overrides)
     spec, meta, design = plan_sweep(scenario, params, method, samples, replicates, root_seed,
-                                    ticks, overrides, output)
+                                    ticks, overrides, output, keep_series)
     table = run_ensemble(spec, out_dir, executor, resume=resume, progress=progress,
                          task_fn=task_fn, meta=meta)
     if output not in table.columns:
