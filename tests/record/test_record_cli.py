@@ -136,3 +136,17 @@ def test_fetch_command_prints_path_and_checksum(tmp_path, layouts, server):
 def test_ged_url_follows_ucdp_naming():
     assert ged_url("25.1") == "https://ucdp.uu.se/downloads/ged/ged251-csv.zip"
     assert Path(ged_url("24.1")).name == "ged241-csv.zip"
+
+
+def test_import_of_the_real_coded_ibc_file(shared_data, tmp_path):
+    path = shared_data / "ibc/IBC_event_province-coded_excl-wikileaks.csv"
+    out = tmp_path / "ibc.parquet"
+    result = runner.invoke(app, ["data", "import", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "read as ibc-province" in result.output
+    assert "rows read: 24036; events kept: 24016" in result.output
+    assert "line 6557: bad start date 'upto'" in result.output
+    assert "unmatched admin names" not in result.output
+    assert "date range: 2003-01-01 to 2010-12-31" in result.output
+    table, meta = read_table(out)
+    assert int(table["incidents"].sum()) == 24016 and meta["unlocated_events"] == 1210
