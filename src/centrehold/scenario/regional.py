@@ -334,8 +334,10 @@ class RegionalScenario(ScenarioBase):
             if any(x < 0 for x in s.values()):
                 raise ValueError(f"regions: {r.iso} has a negative share; shares lie in 0..1")
             if abs(sum(s.values()) - 1.0) > SHARE_TOLERANCE:
+                where = "share_overrides" if r.iso in self.share_overrides else "regions"
                 raise ValueError(
-                    f"regions: shares of {r.iso} sum to {sum(s.values()):.3f}, not 1; fix them"
+                    f"{where}: shares of {r.iso} sum to {sum(s.values()):.3f}, not 1; "
+                    "make them sum to 1"
                 )
         for a, b in self.adjacency:
             if a not in isos or b not in isos:
@@ -372,7 +374,7 @@ class RegionalScenario(ScenarioBase):
     def shares_of(self, iso: str) -> dict[str, float]:
         """Community shares of a region after overrides (the overrides are the parameters)."""
         r = next(r for r in self.regions if r.iso == iso)
-        return dict(self.share_overrides.get(iso, r.shares))
+        return {**r.shares, **self.share_overrides.get(iso, {})}
 
 
 def load_regional(path: str | Path, overrides: dict[str, Any] | None = None) -> RegionalScenario:
