@@ -81,7 +81,8 @@ def test_override_of_a_nested_field_absent_from_the_file(write) -> None:
     ("text", "expected"),
     [("0.7", 0.7), ("12", 12), ("true", True), ("False", False), ("life", "life"),
      ("no", "no"), ("on", "on"), ("2009-06-30", "2009-06-30"), ("null", None),
-     ("[1, 2]", [1, 2]), ("", ""), ("H3", "H3"), ("a: b: c", "a: b: c")],
+     ("[1, 2]", [1, 2]), ("", ""), ("H3", "H3"), ("a: b: c", "a: b: c"),
+     ("none", "none"), ("None", "None"), ("~", None)],
 )
 def test_parse_value_reads_yaml_but_keeps_words_and_dates(text: str, expected) -> None:
     assert parse_value(text) == expected

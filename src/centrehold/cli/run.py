@@ -111,7 +111,7 @@ def _human_summary(summary: dict[str, Any], out: Path) -> str:
 
 def run_command(
     scenario: str = typer.Argument(
-        None, help="Built-in scenario name (see `centrehold scenarios`) or a path to a .yaml file.",
+        None, help="Built-in name (see `centrehold scenarios`), a .yaml path, or a run folder.",
         show_default="the built-in default",
     ),
     seed: int = typer.Option(0, "--seed", min=0, help="Random seed; same seed, same run."),

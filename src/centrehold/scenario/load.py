@@ -285,7 +285,7 @@ def parse_value(text: str) -> Any:
 
     YAML 1.1 turns `no`/`on` into booleans and `2009-06-30` into a date; as
     `--set` values those are more often names or ISO strings that pydantic parses
-    itself, so only `true`/`false` become booleans.
+    itself, so only `true`/`false` become booleans. `null` (or `~`) clears a field.
     """
     try:
         value = yaml.safe_load(text)
@@ -295,11 +295,9 @@ def parse_value(text: str) -> Any:
         return text
     if isinstance(value, (_dt.date, _dt.datetime)):
         return text
-    if value is None and text.strip().lower() not in ("null", "none", "~"):
-        return text
-    if isinstance(value, str) and value.lower() == "none":
-        return None
-    return value
+    if value is None and text.strip().lower() not in ("null", "~"):
+        return text  # an empty value stays an empty string
+    return value  # `none` stays a word: several options are named "none"
 
 
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, str], label: str) -> dict:

@@ -1,0 +1,65 @@
+"""The built-in scenario files through the loader and the real schemas."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from centrehold.errors import UserError
+from centrehold.scenario import DEFAULT_SCENARIO, list_scenarios, load_scenario
+from centrehold.scenario.load import library_scenarios
+
+
+def test_every_built_in_scenario_loads_and_matches_its_file() -> None:
+    files = library_scenarios()
+    assert {"epstein-1", "epstein-2"} <= set(files)
+    for name, path in files.items():
+        scn = load_scenario(name)
+        raw = yaml.safe_load(path.read_text())
+        assert scn.name == name == raw["name"]  # the library name is the scenario's name
+        assert scn.model == raw["model"] and scn.ticks == raw.get("ticks", scn.ticks)
+    assert DEFAULT_SCENARIO in files
+    assert [n for n, _ in list_scenarios()] == sorted(files)
+
+
+def test_epstein_1_is_the_papers_run_2() -> None:
+    scn = load_scenario("epstein-1")
+    assert (scn.width, scn.height, scn.citizen_density, scn.cop_density) == (40, 40, 0.7, 0.04)
+    assert (scn.citizen_vision, scn.max_jail_term, scn.legitimacy) == (7, 30, 0.82)
+    assert abs(scn.arrest_prob_constant - 2.302585) < 1e-6
+
+
+def test_overrides_on_the_real_schema() -> None:
+    scn = load_scenario("epstein-1", {"legitimacy": "0.7", "max_jail_term": "life",
+                                      "preset": "mesa", "variant.rounding": "none"})
+    assert scn.legitimacy == 0.7 and scn.max_jail_term == "life"
+    assert scn.preset == "mesa" and scn.variant.rounding == "none"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "words"),
+    [({"legitmacy": "0.7"}, "did you mean 'legitimacy'"),
+     ({"citizen_density": "0.97"}, "exceeds 1"),
+     ({"citizen_vision": "-1"}, "citizen_vision"),
+     ({"max_jail_term": "-2"}, "max_jail_term"),
+     ({"width": "4x"}, "whole number"),
+     ({"preset": "ascape"}, "'epstein', 'netlogo' or 'mesa'"),
+     ({"legitimacy_schedule.at": "5"}, "set exactly one of the two")],
+)
+def test_issue_bad_inputs_on_the_real_schema(overrides: dict, words: str) -> None:
+    with pytest.raises(UserError) as info:
+        load_scenario("epstein-1", overrides)
+    message = str(info.value)
+    assert words in message and "\n" not in message
+    assert "epstein-1" in message  # names the file
+
+
+def test_iraq_2009_hypotheses_and_bad_values() -> None:
+    if "iraq-2009" not in library_scenarios():
+        pytest.skip("iraq-2009 not in this build")
+    assert load_scenario("iraq-2009", {"hypothesis": "H5"}).hypothesis == "H5"
+    for overrides, words in (({"hypothesis": "H9"}, "H9"),
+                             ({"mechanisms.revnge": "false"}, "did you mean 'revenge'"),
+                             ({"people_per_agent": "0"}, "people_per_agent")):
+        with pytest.raises(UserError, match=words):
+            load_scenario("iraq-2009", overrides)
