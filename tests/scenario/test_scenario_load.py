@@ -333,3 +333,10 @@ def test_a_json_file_loads_like_yaml(tmp_path: Path, toy_models) -> None:
     (tmp_path / "scenario.json").write_text('{"name": "j", "model": "toy", "width": 12}')
     assert load_scenario(str(tmp_path / "scenario.json")).width == 12
     assert load_scenario(str(tmp_path)).width == 12  # a run folder holding scenario.json
+
+
+def test_a_field_of_two_types_offers_both_fixes(toy_file: Path) -> None:
+    msg = error_of(load_scenario, str(toy_file), {"max_jail_term": "forever"})
+    assert "field 'max_jail_term'" in msg
+    assert "give a whole number or use one of 'life'" in msg
+    assert "more problem" not in msg  # one field, one problem

@@ -495,6 +495,11 @@ def format_validation_error(
     first = errors[0]
     loc = _clean_loc(tuple(first.get("loc", ())), src.schema)
     problem, fix = _fix_for(first, src.schema, loc)
+    # a field of several types (a number or "life") fails once per type: offer each way out
+    same = [e for e in errors[1:] if _clean_loc(tuple(e.get("loc", ())), src.schema) == loc]
+    fixes = [fix] + [_fix_for(e, src.schema, loc)[1] for e in same]
+    fix = " or ".join(dict.fromkeys(fixes))
+    n_more = len({_clean_loc(tuple(e.get("loc", ())), src.schema) for e in errors}) - 1
     origin = _origin(loc, src, overrides)
     dotted = ".".join(str(p) for p in loc)
     # a CSV row's field reads better as the column name alone
@@ -505,8 +510,7 @@ def format_validation_error(
     if not dotted and overrides:  # a check across fields: any of the --set values may be at fault
         origin += " with " + " ".join(f"--set {k}={v}" for k, v in overrides.items())
     head = f"{origin}: field '{dotted}'" if dotted else origin
-    more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})" \
-        if len(errors) > 1 else ""
+    more = f" (and {n_more} more problem{'s' if n_more > 1 else ''})" if n_more else ""
     line = f"{head}: {problem}; {fix}{more}"
     return " ".join(line.split())
 
