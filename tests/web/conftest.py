@@ -11,4 +11,7 @@ from .webkit import SMALL
 
 @pytest.fixture
 def small_app(tmp_path):
-    return create_app(SMALL, runs_dir=tmp_path / "runs")
+    """The real engine, run in the server's threads (no worker processes to start)."""
+    from centrehold.engine import simulate
+
+    return create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs")

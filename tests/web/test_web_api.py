@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import pytest
 from fastapi.testclient import TestClient
@@ -68,6 +69,28 @@ def test_epstein_run_end_to_end_and_reproducible(small_app):
         assert res2["summary"]["final"] == res["summary"]["final"]
         assert res2["figures"]["states"]["figure"]["data"] == \
             res["figures"]["states"]["figure"]["data"]
+
+
+def test_worker_processes_match_threads_bit_for_bit(small_app, tmp_path):
+    """The served app runs the engine in worker processes; same seed, same result as a
+    run in the server's own threads, and progress crosses the process boundary."""
+    with TestClient(small_app) as c:
+        ref_id = wait_done(c, c.post("/api/runs", json=EPSTEIN_SMALL).json()["id"])["id"]
+        ref = c.get(f"/api/runs/{ref_id}/results").json()
+    app = create_app(Limits(max_concurrent=1, max_queued=1), runs_dir=tmp_path / "p")
+    with TestClient(app) as c:
+        run_id = c.post("/api/runs", json=EPSTEIN_SMALL).json()["id"]
+        st = wait_done(c, run_id)
+        assert st["state"] == "done", st
+        res = c.get(f"/api/runs/{run_id}/results").json()
+        assert (tmp_path / "p" / run_id / "ticks.parquet").is_file()
+        job = app.state.jobs.get(run_id)
+        deadline = time.time() + 5
+        while job.reports == 0 and time.time() < deadline:  # reports may trail the result
+            time.sleep(0.05)
+        assert job.reports > 0
+    assert res["summary"]["final"] == ref["summary"]["final"]
+    assert res["figures"]["states"]["figure"]["data"] == ref["figures"]["states"]["figure"]["data"]
 
 
 def test_iraq_run_gives_map_and_record(small_app):

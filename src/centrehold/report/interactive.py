@@ -39,6 +39,12 @@ def _rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r},{g},{b},{alpha})"
 
 
+def _monthly_axis(fig: go.Figure, months) -> None:
+    """One tick a month (a quarter on long runs), labelled by month, for monthly series."""
+    n = len(months)
+    fig.update_xaxes(tickformat="%b %Y", dtick="M1" if n <= 15 else ("M3" if n <= 48 else "M12"))
+
+
 def national(rd: ReportData) -> go.Figure:
     fig = go.Figure()
     _add_band(fig, rd.national, style.SIM_COLOUR, "simulated")
@@ -55,6 +61,8 @@ def national(rd: ReportData) -> go.Figure:
     fig.update_layout(**LAYOUT, title="National deaths per " + per,
                       xaxis_title="month" if rd.dated else "tick",
                       yaxis_title=f"civilian deaths per {per} (people)")
+    if rd.dated:
+        _monthly_axis(fig, rd.national.index)
     return fig
 
 
@@ -149,6 +157,8 @@ def by_group(rd: ReportData) -> go.Figure:
     fig.update_layout(**LAYOUT, title="Deaths by victim group", xaxis_title=per,
                       yaxis_title=f"deaths per {per} (people, mean of runs)",
                       legend_title="victim group")
+    if rd.dated:
+        _monthly_axis(fig, rd.national.index)
     return fig
 
 
@@ -161,7 +171,8 @@ def index_fig(rd: ReportData, frame, title: str, ytitle: str, extra: dict | None
                                  line=dict(color=style.OKABE_ITO[k % len(style.OKABE_ITO)],
                                            width=1.2, dash="dash")))
     fig.update_layout(**LAYOUT, title=title, xaxis_title="date" if rd.dated else "tick",
-                      yaxis_title=ytitle, yaxis_range=[0, 1.02])
+                      yaxis_title=ytitle, yaxis_range=[0, 1.02],
+                      legend=dict(orientation="h", yanchor="top", y=-0.25, x=0))
     return fig
 
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi import Path as PathParam
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from centrehold import __version__
@@ -206,24 +206,19 @@ def _default_library() -> tuple[Callable[[], list[tuple[str, str]]], Callable[..
     return list_scenarios, load_scenario
 
 
-def _default_simulate() -> Callable[..., Any]:
-    from centrehold.engine import simulate
-
-    return simulate
-
-
 def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None = None,
                library: tuple[Callable, Callable] | None = None,
                compare_dir: Path | None = None, runs_dir: Path | None = None) -> FastAPI:
-    """Build the app. `simulate` and `library` default to the engine and the scenario
-    library; tests may pass small stand-ins with the same signatures."""
+    """Build the app. Runs go to worker processes running the engine; a `simulate`
+    stand-in (tests) runs in threads instead. `library` defaults to the scenario library."""
     limits = limits or Limits()
     list_fn, load_fn = library or _default_library()
-    jobs = JobManager(simulate or _default_simulate(), load_fn, limits.max_concurrent,
-                      limits.max_queued, limits.keep_runs, runs_dir)
+    jobs = JobManager(simulate, load_fn, limits.max_concurrent, limits.max_queued,
+                      limits.keep_runs, runs_dir)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        jobs.warm_up()
         yield
         jobs.close()
 
@@ -358,16 +353,19 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
         return StreamingResponse(stream(), media_type="text/event-stream",
                                  headers={"Cache-Control": "no-cache"})
 
-    @app.get("/api/runs/{run_id}/results", response_model=RunResults,
-             responses={**ERRORS, 409: {"model": Problem}}, tags=["runs"])
-    def run_results(run_id: str = PathParam(..., max_length=64)) -> RunResults:
+    @app.get("/api/runs/{run_id}/results", response_class=Response,
+             responses={**ERRORS, 409: {"model": Problem},
+                        200: {"model": RunResults, "content": {"application/json": {}}}},
+             tags=["runs"])
+    def run_results(run_id: str = PathParam(..., max_length=64)) -> Response:
         """Summary and figures (plotly JSON) of a finished run."""
         job = job_or_404(run_id)
         if job.state != "done" or job.result is None:
             detail = job.error if job.state == "error" else f"run {run_id} is {job.state}; " \
                 "wait for it to finish"
             raise HTTPException(409, detail)
-        return RunResults(id=job.id, report_available=job.run_dir is not None, **job.result)
+        # serialised once when the run ended: polling clients cost a memory copy, no more
+        return Response(content=job.result, media_type="application/json")
 
     @app.get("/api/runs/{run_id}/report", responses={**ERRORS, 409: {"model": Problem},
                                                       200: {"content": {"text/html": {}}}},

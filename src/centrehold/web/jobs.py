@@ -1,18 +1,23 @@
-"""Runs started from the web: a bounded thread pool, progress kept per run, results as JSON.
+"""Runs started from the web: a bounded pool of worker processes, progress kept per run,
+results kept as ready-to-send JSON.
 
-Simulations run off the request thread so the API stays responsive; the engine reports
-progress through the usual `progress(done, total)` callback, which here only stores two
-integers that the status endpoint and the event stream read.
+Simulations run in separate processes, not just off the request thread: the engine and
+the result tables hold the interpreter lock for long stretches, and a thread doing that
+makes every status poll wait. A worker reports progress through the usual
+`progress(done, total)` callback, forwarded over a queue to one drain thread that only
+stores two integers per run. A stand-in `simulate` (tests) runs in threads instead.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
+import queue as queue_mod
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,7 +41,8 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
-    result: dict | None = None
+    reports: int = 0  # progress reports received from the worker
+    result: bytes | None = None  # the results as JSON, serialised once
     run_dir: Path | None = None
 
     def status(self) -> dict:
@@ -69,20 +75,107 @@ def run_results(ds: Any, wall: float) -> dict:
     return {"summary": summary, "figures": figures, "regional": rd.regional}
 
 
+def _results_bytes(job_id: str, ds: Any, wall: float, run_dir: Path | None) -> bytes:
+    res = run_results(ds, wall)
+    if run_dir is not None:
+        from centrehold.runs.single import write_run
+
+        write_run(ds, run_dir, wall_seconds=wall)
+    res.update(id=job_id, report_available=run_dir is not None)
+    return json.dumps(res, default=str, allow_nan=False).encode()
+
+
+def _error_line(exc: BaseException) -> str:
+    from centrehold.errors import UserError
+
+    kind = "" if isinstance(exc, UserError) else f"internal error ({type(exc).__name__}): "
+    return kind + " ".join(str(exc).split())[:300]
+
+
+def process_run(job_id: str, scenario: str, overrides: dict[str, str], seed: int, ticks: int,
+                run_dir: Path | None, progress_queue: Any) -> tuple[str, bytes | str]:
+    """Body of a run in a worker process: ("done", results JSON) or ("error", one line)."""
+    try:
+        from centrehold.engine import simulate
+        from centrehold.scenario import load_scenario
+
+        def progress(done: int, total: int) -> None:
+            progress_queue.put((job_id, int(done), int(total)))
+
+        scn = load_scenario(scenario, overrides)
+        t0 = time.perf_counter()
+        ds = simulate(scn, seed=seed, ticks=ticks, progress=progress)
+        return "done", _results_bytes(job_id, ds, time.perf_counter() - t0, run_dir)
+    except Exception as exc:  # reported to the page as one line; the worker keeps going
+        return "error", _error_line(exc)
+
+
+def _warm() -> bool:
+    """Import the engine in a fresh worker so the first run does not pay for it."""
+    import centrehold.engine  # noqa: F401
+    import centrehold.scenario  # noqa: F401
+
+    return True
+
+
 class JobManager:
     """Holds the runs of one server; thread-safe; forgets the oldest finished runs."""
 
-    def __init__(self, simulate: SimulateFn, load: Callable[..., Any], max_concurrent: int,
-                 max_queued: int, keep: int = 50, runs_dir: Path | None = None) -> None:
+    def __init__(self, simulate: SimulateFn | None, load: Callable[..., Any],
+                 max_concurrent: int, max_queued: int, keep: int = 50,
+                 runs_dir: Path | None = None) -> None:
         self._simulate = simulate
         self._load = load
-        self._pool = ThreadPoolExecutor(max_workers=max_concurrent,
-                                        thread_name_prefix="centrehold-run")
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self.max_active = max_concurrent + max_queued
         self.keep = keep
         self.runs_dir = runs_dir
+        self._stop = threading.Event()
+        self._max_workers = max_concurrent
+        self._pool: Executor | None = None
+        self._manager: Any = None
+        self._queue: Any = None
+
+    def _ensure_pool(self) -> Executor:
+        """Start the workers on first use (and again after a shutdown: test clients open and
+        close the app's lifespan around every request)."""
+        with self._lock:
+            if self._pool is None:
+                self._stop.clear()
+                if self._simulate is None:  # the real engine: worker processes
+                    ctx = mp.get_context("spawn")
+                    self._manager = ctx.Manager()
+                    self._queue = self._manager.Queue()
+                    self._pool = ProcessPoolExecutor(max_workers=self._max_workers,
+                                                     mp_context=ctx)
+                    threading.Thread(target=self._drain_progress, args=(self._queue,),
+                                     daemon=True, name="centrehold-progress").start()
+                else:
+                    self._pool = ThreadPoolExecutor(max_workers=self._max_workers,
+                                                    thread_name_prefix="centrehold-run")
+            return self._pool
+
+    def warm_up(self) -> None:
+        if self._simulate is None:
+            pool = self._ensure_pool()
+            for _ in range(self._max_workers):
+                pool.submit(_warm)
+
+    def _drain_progress(self, q: Any) -> None:
+        while not self._stop.is_set():
+            try:
+                job_id, done, total = q.get(timeout=0.5)
+            except queue_mod.Empty:
+                continue
+            except (EOFError, OSError):  # the manager went away: the server is stopping
+                return
+            job = self.get(job_id)
+            if job is not None:
+                job.reports += 1
+            if job is not None and job.state in ("queued", "running"):
+                job.state = "running"
+                job.done, job.total = done, total
 
     def active(self) -> int:
         with self._lock:
@@ -107,8 +200,28 @@ class JobManager:
                 return None
             self._jobs[job.id] = job
             self._forget_old()
-        self._pool.submit(self._run, job)
+        if self.runs_dir is not None:
+            job.run_dir = self.runs_dir / job.id
+        pool = self._ensure_pool()
+        if self._simulate is None:
+            fut = pool.submit(process_run, job.id, scenario, overrides, seed, ticks,
+                              job.run_dir, self._queue)
+            job.started = time.time()
+            fut.add_done_callback(lambda f: self._finish(job, f))
+        else:
+            pool.submit(self._run_in_thread, job)
         return job
+
+    def _finish(self, job: Job, fut: Any) -> None:
+        try:
+            state, payload = fut.result()
+        except BaseException as exc:  # a worker died (killed, out of memory) or was cancelled
+            state, payload = "error", _error_line(exc)
+        if state == "done":
+            job.result, job.done = payload, job.total
+        else:
+            job.error, job.run_dir = payload, None
+        job.state, job.finished = state, time.time()
 
     def _forget_old(self) -> None:
         finished = sorted((j for j in self._jobs.values() if j.state in ("done", "error")),
@@ -116,7 +229,7 @@ class JobManager:
         for j in finished[: max(0, len(self._jobs) - self.keep)]:
             del self._jobs[j.id]
 
-    def _run(self, job: Job) -> None:
+    def _run_in_thread(self, job: Job) -> None:
         job.state, job.started = "running", time.time()
 
         def progress(done: int, total: int) -> None:
@@ -126,23 +239,25 @@ class JobManager:
             scn = self._load(job.scenario, job.overrides)
             t0 = time.perf_counter()
             ds = self._simulate(scn, seed=job.seed, ticks=job.ticks, progress=progress)
-            wall = time.perf_counter() - t0
-            job.result = run_results(ds, wall)
-            if self.runs_dir is not None:
-                from centrehold.runs.single import write_run
-
-                job.run_dir = self.runs_dir / job.id
-                write_run(ds, job.run_dir, wall_seconds=wall)
+            job.result = _results_bytes(job.id, ds, time.perf_counter() - t0, job.run_dir)
             job.done = job.total
             job.state = "done"
         except Exception as exc:  # reported to the page as one line; the server keeps going
-            from centrehold.errors import UserError
-
-            kind = "" if isinstance(exc, UserError) else f"internal error ({type(exc).__name__}): "
-            job.error = kind + " ".join(str(exc).split())[:300]
+            job.error, job.run_dir = _error_line(exc), None
             job.state = "error"
         finally:
             job.finished = time.time()
 
     def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Stop the workers; runs still executing finish, queued ones are dropped."""
+        with self._lock:
+            pool, manager = self._pool, self._manager
+            self._pool = self._manager = self._queue = None
+            self._stop.set()
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        if manager is not None:
+            manager.shutdown()
+        for j in self.list():
+            if j.state == "queued":
+                j.state, j.error = "error", "the server stopped before this run started"

@@ -156,8 +156,8 @@ function follow(id) {
   source.onerror = () => { /* the browser retries by itself; the end event closes it */ };
 }
 
-function card(k, v) {
-  return `<div class="card"><div class="v">${fmt(v)}</div><div class="k">${k}</div></div>`;
+function card(k, v, small) {
+  return `<div class="card"><div class="v${small ? " small" : ""}">${fmt(v)}</div><div class="k">${k}</div></div>`;
 }
 
 async function showResults(id) {
@@ -169,7 +169,7 @@ async function showResults(id) {
   const parts = [card("agents", s.agents), card("ticks", s.ticks),
                  card("deaths (people)", s.total_deaths), card("arrests (agents)", s.total_arrests),
                  card("peak active (agents)", s.peak_active), card("wall time (s)", s.wall_seconds)];
-  if (s.start_date) parts.splice(2, 0, card("period", `${s.start_date} → ${s.end_date}`));
+  if (s.start_date) parts.splice(2, 0, card("period", `${s.start_date} → ${s.end_date}`, true));
   cards.innerHTML = parts.join("");
   const box = $("charts");
   box.innerHTML = "";
