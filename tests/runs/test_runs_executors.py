@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from functools import partial
 
@@ -36,14 +37,12 @@ def reference(tmp_path_factory) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def cluster():
-    """One LocalCluster for the module: real worker processes, one thread each."""
-    from distributed import LocalCluster
-
-    c = LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
-                     dashboard_address=None)
-    yield c
-    c.close()
+def dask_ex():
+    """One LocalCluster for the module, started the way `--workers 1` starts it:
+    real worker processes, one thread each. Tests scale it to two workers."""
+    ex = get_executor("dask", workers=1)
+    yield ex
+    ex.close()
 
 
 def _square(x: int) -> int:
@@ -65,23 +64,23 @@ def test_local_processes_give_identical_table(reference, tmp_path):
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
 
 
-def test_dask_one_then_two_workers_give_identical_table(reference, cluster, tmp_path):
-    with get_executor("dask", scheduler=cluster.scheduler_address) as ex:
-        assert ex.workers == 1
-        t1 = run_ensemble(_spec(), tmp_path / "one", ex, task_fn=TASK_FN)
-        cluster.scale(2)
-        ex.client.wait_for_workers(2, timeout=60)
-        t2 = run_ensemble(_spec(), tmp_path / "two", ex, task_fn=TASK_FN)
-        who = ex.client.run(lambda: 1)
-    assert len(who) == 2
+def test_dask_one_then_two_workers_give_identical_table(reference, dask_ex, tmp_path):
+    assert dask_ex.workers == 1 and len(dask_ex.client.scheduler_info()["workers"]) == 1
+    t1 = run_ensemble(_spec(), tmp_path / "one", dask_ex, task_fn=TASK_FN)
+    dask_ex._cluster.scale(2)
+    dask_ex.client.wait_for_workers(2, timeout=60)
+    t2 = run_ensemble(_spec(), tmp_path / "two", dask_ex, task_fn=TASK_FN)
+    ran_on = dask_ex.client.run(os.getpid)
+    assert len(set(ran_on.values())) == 2 and os.getpid() not in ran_on.values()
     pd.testing.assert_frame_equal(t1, reference, check_exact=True)
     pd.testing.assert_frame_equal(t2, reference, check_exact=True)
 
 
-def test_dask_worker_death_is_retried_and_result_identical(reference, cluster, tmp_path):
-    cluster.scale(2)
+def test_dask_worker_death_is_retried_and_result_identical(reference, dask_ex, tmp_path):
+    """Through a second client at the scheduler's address, as `--scheduler` connects."""
+    dask_ex._cluster.scale(2)
     fn = partial(die_once, marker_dir=str(tmp_path), victim=2, inner=TASK_FN)
-    with get_executor("dask", scheduler=cluster.scheduler_address) as ex:
+    with get_executor("dask", scheduler=dask_ex._cluster.scheduler_address) as ex:
         ex.client.wait_for_workers(2, timeout=60)
         table = run_ensemble(_spec(), tmp_path / "run", ex, task_fn=fn)
     assert (tmp_path / "died-2").exists()  # the worker really died once

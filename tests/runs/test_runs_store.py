@@ -144,3 +144,35 @@ def test_atomic_write_replaces_whole_file(tmp_path):
     store.atomic_write_bytes(p, b"b" * 10)
     assert p.read_bytes() == b"b" * 10
     assert [q.name for q in tmp_path.iterdir()] == ["f.bin"]
+
+
+def test_summary_of_a_regional_shaped_dataset():
+    """Regions are summed away; deaths in persons by cause take precedence over killings."""
+    import numpy as np
+    import xarray as xr
+
+    from centrehold.runs import series_table, summarise
+
+    rng = np.random.default_rng(5)
+    T, R, G = 6, 3, 2
+    dims = ("tick", "region", "group")
+    counts = {v: rng.integers(0, 9, size=(T, R, G)) for v in
+              ("quiet", "active", "jailed", "dead", "arrests", "killings")}
+    deaths = rng.integers(0, 50, size=(T, R, G, 2))
+    ds = xr.Dataset(
+        {**{v: (dims, a) for v, a in counts.items()},
+         "deaths": ((*dims, "cause"), deaths)},
+        coords={"tick": np.arange(T), "region": ["IQ-BG", "IQ-NI", "IQ-BA"],
+                "group": ["g0", "g1"], "cause": ["sectarian", "instigated"],
+                "region_name": ("region", ["Baghdad", "Ninawa", "Basra"])},
+    )
+    s = summarise(ds)
+    active = counts["active"].sum(axis=(1, 2))
+    assert s["mean_active"] == active.mean() and s["peak_active"] == active.max()
+    assert s["total_deaths"] == deaths.sum()
+    assert s["total_deaths[instigated]"] == deaths[..., 1].sum()
+    assert s["total_killings"] == counts["killings"].sum()
+    assert s["final_jailed[g1]"] == counts["jailed"][-1, :, 1].sum()
+    series = series_table(ds)
+    assert len(series) == T * G and "region" not in series
+    assert series["arrests"].sum() == counts["arrests"].sum()

@@ -28,7 +28,8 @@ def is_output_name(name: str) -> bool:
     """Whether ``name`` can be an output of :func:`summarise` (per-group names included)."""
     if name in SCALAR_OUTPUTS:
         return True
-    return any(name.startswith(f"final_{v}[") and name.endswith("]") for v in STATE_VARS)
+    prefixes = [f"final_{v}[" for v in STATE_VARS] + ["total_deaths["]
+    return any(name.startswith(p) and name.endswith("]") for p in prefixes)
 
 
 @dataclass
@@ -66,7 +67,15 @@ def summarise(ds: xr.Dataset) -> dict[str, float]:
     for var in FLOW_VARS:
         if var in ds:
             out[f"total_{var}"] = float(np.asarray(ds[var].values).sum())
-    out["total_deaths"] = out.get("total_killings", 0.0)
+    if "deaths" in ds:
+        # regional runs count deaths in persons by cause (attacks included); prefer them
+        out["total_deaths"] = float(np.asarray(ds["deaths"].values).sum())
+        if "cause" in ds["deaths"].dims:
+            by_cause, _ = _collapse(ds["deaths"], ("cause",))
+            for c, v in zip(ds["cause"].values, np.atleast_1d(by_cause), strict=True):
+                out[f"total_deaths[{c}]"] = float(v)
+    else:
+        out["total_deaths"] = out.get("total_killings", 0.0)
     groups = [str(g) for g in ds["group"].values] if "group" in ds.coords else []
     for var in STATE_VARS:
         if var not in ds:
