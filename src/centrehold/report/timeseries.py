@@ -56,11 +56,13 @@ def _withdrawal(ds: xr.Dataset) -> pd.Timestamp | None:
         return None
 
 
-def plot_timeseries(ds: xr.Dataset, path: str | Path) -> None:
-    """Agents by state, events per tick and, with several groups, each group's living members.
+def plot_timeseries(ds: xr.Dataset, path: str | Path) -> Figure:
+    """Agents by state, events per tick and, with several groups, a panel per group.
 
-    The group panel is there because Model II's outcome (one group wiped out)
-    is invisible in totals.
+    The group panel is there because Model II's outcome (one group wiped out) is
+    invisible in totals; for dated (regional) runs, whose populations barely move,
+    it shows each group's actives instead. When the quiet dwarf the other states
+    they are left out of the first panel (and said so), or nothing else would show.
     """
     x, xlabel = _x(ds)
     groups = list(ds["group"].values) if "group" in ds.dims else []
@@ -70,31 +72,51 @@ def plot_timeseries(ds: xr.Dataset, path: str | Path) -> None:
     axes = fig.subplots(panels, 1, sharex=True)
 
     ax = axes[0]
+    totals = {n: _total(ds, n).values for n in STATE_STYLE if n in ds}
+    others = max((int(v.max()) for n, v in totals.items() if n != "quiet"), default=0)
     for name, (colour, label) in STATE_STYLE.items():
-        if name in ds and (name != "dead" or int(ds[name].sum()) > 0):
-            ax.plot(x, _total(ds, name).values, color=colour, label=label, lw=1.1)
+        if name not in totals or (name == "dead" and int(totals[name].max()) == 0):
+            continue
+        values = totals[name]
+        if name == "quiet" and int(values.max()) > 5 * max(others, 1):
+            ax.plot([], [], color="none",
+                    label=f"quiet not shown ({int(values.min())}-{int(values.max())})")
+            continue
+        ax.plot(x, values, color=colour, label=label, lw=1.1)
     ax.set_ylabel("agents")
     ax.set_title(_title(ds), loc="left", fontsize=10)
     ax.legend(loc="upper right", fontsize=8, ncols=4)
 
     ax = axes[1]
-    for name, colour in (("arrests", "#2980b9"), ("deaths", "#8e44ad"), ("killings", "#d35400")):
+    for name, colour in (("arrests", "#2980b9"), ("killings", "#d35400")):
         if name in ds and "tick" in ds[name].dims and int(ds[name].sum()) > 0:
             ax.plot(x, _total(ds, name).values, color=colour, label=f"{name} per tick", lw=0.9)
-    ax.set_ylabel("events")
+    ax.set_ylabel("agents per tick")
+    if "deaths" in ds and "tick" in ds["deaths"].dims:
+        # deaths are counted in people in scaled worlds: their own axis, their own unit
+        right = ax.twinx()
+        right.plot(x, _total(ds, "deaths").values, color="#8e44ad", lw=0.8, alpha=0.8,
+                   label="deaths per tick (people, right)")
+        right.set_ylabel("people per tick")
+        right.legend(loc="upper left", fontsize=8)
     if ax.lines:
         ax.legend(loc="upper right", fontsize=8)
 
     if panels == 3:
         ax = axes[2]
-        alive = sum(_total(ds, s, ("tick", "group")) for s in ("quiet", "active", "jailed")
-                    if s in ds)
+        if "date" in ds.coords:
+            per_group = _total(ds, "active", ("tick", "group"))
+            ax.set_ylabel("active by group")
+        else:
+            per_group = sum(_total(ds, s, ("tick", "group")) for s in ("quiet", "active", "jailed")
+                            if s in ds)
+            ax.set_ylabel("living members")
         for g in groups:
-            ax.plot(x, alive.sel(group=g).values, label=str(g), lw=1.0)
-        ax.set_ylabel("living members")
+            ax.plot(x, per_group.sel(group=g).values, label=str(g), lw=1.0)
         ax.legend(loc="upper right", fontsize=8, ncols=min(len(groups), 4))
     axes[-1].set_xlabel(xlabel)
     fig.savefig(path, format="png", dpi=110)
+    return fig
 
 
 def monthly_national_deaths(ds: xr.Dataset) -> pd.Series:
@@ -108,7 +130,7 @@ def monthly_national_deaths(ds: xr.Dataset) -> pd.Series:
     return monthly
 
 
-def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> None:
+def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> Figure:
     """National monthly deaths as bars: the series the record is compared on."""
     monthly = monthly_national_deaths(ds)
     fig = Figure(figsize=(9, 3.4), layout="constrained")
@@ -117,10 +139,12 @@ def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> None:
     ax.bar(monthly.index, monthly.values, width=25, color="#8e44ad", align="edge")
     ax.set_ylabel("deaths per month (simulated)")
     day = _withdrawal(ds)
-    if day is not None and monthly.index.min() <= day <= monthly.index.max():
+    dates = pd.to_datetime(ds["date"].values)
+    if day is not None and dates.min() <= day <= dates.max():
         ax.axvline(day, color="#333333", ls="--", lw=1)
         ax.annotate("withdrawal from the cities", (day, 1), xycoords=("data", "axes fraction"),
                     xytext=(4, -12), textcoords="offset points", fontsize=8)
     ax.set_title(_title(ds), loc="left", fontsize=10)
     ax.xaxis_date()
     fig.savefig(path, format="png", dpi=110)
+    return fig
