@@ -176,3 +176,21 @@ def test_summary_of_a_regional_shaped_dataset():
     series = series_table(ds)
     assert len(series) == T * G and "region" not in series
     assert series["arrests"].sum() == counts["arrests"].sum()
+
+
+def test_a_failing_task_keeps_finished_work_and_reports_the_users_error(tmp_path):
+    """A bad parameter set fails as the loader's UserError; tasks before it stay done."""
+    out = tmp_path / "run"
+    spec = EnsembleSpec(scenario="epstein-1", overrides=SMALL, ticks=5, replicates=2,
+                        param_sets=[{"legitimacy": "0.7"}, {"legitimacy": "2"}])
+    with pytest.raises(UserError, match="legitimacy"):
+        run_ensemble(spec, out)
+    man = store.read_manifest(out)
+    assert [t["status"] for t in man["tasks"]] == ["done", "done", "pending", "pending"]
+    assert man["complete"] is False
+    assert store.task_done(out, 1) and not store.task_done(out, 2)
+    # resuming reports the finished tasks first, then fails again on the same task
+    seen = []
+    with pytest.raises(UserError):
+        run_ensemble(spec, out, resume=True, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(2, 4)]

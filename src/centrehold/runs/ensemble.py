@@ -80,16 +80,21 @@ def run_ensemble(
         ex = executor if executor is not None else InProcessExecutor()
         last = time.monotonic()
         t0 = time.monotonic()
-        for j, res in ex.as_completed(task_fn, pending):
-            t = pending[j]
-            info = {"seed": t.seed, "wall_seconds_since_start": round(time.monotonic() - t0, 3)}
-            store.write_task(out, t.index, res.row, res.series, info)
-            done.add(t.index)
-            if progress is not None:
-                progress(len(done), total)
-            if time.monotonic() - last > _MANIFEST_EVERY_S:
-                write_manifest(False)
-                last = time.monotonic()
+        try:
+            for j, res in ex.as_completed(task_fn, pending):
+                t = pending[j]
+                info = {"seed": t.seed,
+                        "wall_seconds_since_start": round(time.monotonic() - t0, 3)}
+                store.write_task(out, t.index, res.row, res.series, info)
+                done.add(t.index)
+                if progress is not None:
+                    progress(len(done), total)
+                if time.monotonic() - last > _MANIFEST_EVERY_S:
+                    write_manifest(False)
+                    last = time.monotonic()
+        finally:
+            # a failing task or Ctrl-C still leaves a manifest that says what is done
+            write_manifest(False)
     table = collect(out, [t.index for t in tasks], spec.keep_series)
     write_manifest(True)
     return table
