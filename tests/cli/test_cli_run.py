@@ -103,7 +103,7 @@ def test_bad_yaml_names_file_and_line(fake_engine, tmp_path: Path) -> None:
 def test_occupied_out_is_refused(fake_engine, toy: Path, tmp_path: Path) -> None:
     (tmp_path / "data.csv").write_text("a,b\n")
     line = one_error_line(invoke("run", str(toy), "--out", str(tmp_path)))
-    assert "not a centrehold run" in line and "choose a new folder" in line
+    assert "not a single centrehold run" in line and "choose a new folder" in line
     assert fake_engine == []
 
 

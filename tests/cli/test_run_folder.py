@@ -94,7 +94,7 @@ def test_monthly_deaths_by_hand() -> None:
 
 def test_out_that_holds_other_files_is_refused(tmp_path: Path) -> None:
     (tmp_path / "thesis.docx").write_text("precious")
-    with pytest.raises(UserError, match="not a centrehold run.*choose a new folder"):
+    with pytest.raises(UserError, match="not a single centrehold run.*choose a new folder"):
         write_run(civil_dataset(), tmp_path)
     assert (tmp_path / "thesis.docx").read_text() == "precious"
 
@@ -169,3 +169,10 @@ def test_simulate_timed_records_the_ticks_asked_for() -> None:
     assert ds.attrs["ticks"] == 17 and wall >= 0
     ds, _ = single.simulate_timed(Scn(), 0, 9, "sequential", None, simulate=fake)
     assert summarize(ds)["ticks"] == 9
+
+
+def test_an_ensemble_folder_is_not_overwritten(tmp_path: Path) -> None:
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "ensemble", "tasks": []}))
+    with pytest.raises(UserError, match="not a single centrehold run"):
+        write_run(civil_dataset(), tmp_path)
+    assert json.loads((tmp_path / "manifest.json").read_text())["kind"] == "ensemble"

@@ -85,7 +85,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
     manifest = _read_manifest(out)
     if manifest is None:
         raise UserError(
-            f"--out {out} already holds files that are not a centrehold run "
+            f"--out {out} already holds files that are not a single centrehold run "
             f"({', '.join(sorted(entries)[:3])}{', ...' if len(entries) > 3 else ''}); "
             "choose a new folder or empty this one"
         )
