@@ -110,6 +110,16 @@ def process_run(job_id: str, scenario: str, overrides: dict[str, str], seed: int
         return "error", _error_line(exc)
 
 
+def _worker_init() -> None:
+    """Simulations yield the CPU to the API: a status poll should never wait for a tick."""
+    import os
+
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # not on this platform, or not allowed
+        pass
+
+
 def _warm() -> bool:
     """Import the engine in a fresh worker so the first run does not pay for it."""
     import centrehold.engine  # noqa: F401
@@ -148,7 +158,7 @@ class JobManager:
                     self._manager = ctx.Manager()
                     self._queue = self._manager.Queue()
                     self._pool = ProcessPoolExecutor(max_workers=self._max_workers,
-                                                     mp_context=ctx)
+                                                     mp_context=ctx, initializer=_worker_init)
                     threading.Thread(target=self._drain_progress, args=(self._queue,),
                                      daemon=True, name="centrehold-progress").start()
                 else:
