@@ -339,7 +339,7 @@ def simulate_regional(
     arrests_gr = np.zeros((G, R), dtype=np.int64)
     moved = np.zeros((G, R), dtype=np.int64)
     A = (w.width, w.height, w.cell_offset, w.occupant)
-    every = max(1, T // 200)
+    every = max(1, -(-T // 200))  # at most 200 progress calls
     mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
 
     for t in range(T):

@@ -1,0 +1,54 @@
+"""The run's Dataset follows the engine contract: labelled dims, real dates, attributes."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+
+from centrehold.engine import simulate
+from centrehold.scenario.regional import RegionalScenario
+
+from .conftest import scenario
+
+
+def test_dataset_layout_dates_and_attributes():
+    calls: list[tuple[int, int]] = []
+    sc = scenario({"hypothesis": "H3"})
+    ds = simulate(sc, seed=11, ticks=700, progress=lambda d, t: calls.append((d, t)))
+    assert ds.sizes["tick"] == 700 and ds.sizes["region"] == 18 and ds.sizes["group"] == 4
+    assert list(ds.region.values[:3]) == ["IQ-AN", "IQ-AR", "IQ-BA"]
+    assert ds.region_name.sel(region="IQ-BG").item() == "Baghdad"
+    assert pd.Timestamp(ds.date.values[0]) == pd.Timestamp("2008-01-01")
+    assert pd.Timestamp(ds.date.values[546]) == pd.Timestamp("2009-06-30")
+    for name in ("quiet", "active", "jailed", "dead", "arrests", "killings"):
+        assert ds[name].dims == ("tick", "region", "group")
+        assert np.issubdtype(ds[name].dtype, np.integer)
+    assert ds.deaths.dims == ("tick", "region", "group", "cause")
+    assert list(ds.cause.values) == ["sectarian", "instigated"]
+    # every attack's toll is in the deaths table under its cause
+    inst = ds.attack_instigator.values == "withdrawal_opponents"
+    assert inst.any()
+    assert ds.deaths.sel(cause="instigated").sum() <= ds.attack_deaths.values[inst].sum()
+    assert ds.deaths.sel(cause="sectarian").sum() == ds.attack_deaths.values[~inst].sum()
+    assert set(ds.attack_region.values) <= set(ds.region.values)
+    # civilians are conserved: the living and the dead add up to the world built
+    alive = (ds.quiet + ds.active + ds.jailed + ds.dead).sum(("region", "group"))
+    assert (alive == ds.attrs["civilians"]).all()
+    # centre-holds index lies in 0..1
+    assert float(ds.centre_holds.min()) >= 0.0 and float(ds.centre_holds.max()) <= 1.0
+    # attributes: the parameters re-validate into the same scenario
+    assert ds.attrs["scenario"] == "iraq-2009" and ds.attrs["seed"] == 11
+    again = RegionalScenario.model_validate(json.loads(ds.attrs["params"]))
+    assert again == sc
+    # progress: at most ~200 calls, the last one complete
+    assert 0 < len(calls) <= 201 and calls[-1] == (700, 700)
+
+
+def test_weekly_ticks_carry_weekly_dates():
+    sc = scenario({"calendar.tick": "week"})
+    assert sc.ticks == 209
+    ds = simulate(sc, seed=1, ticks=20)
+    step = np.diff(ds.date.values).astype("timedelta64[D]").astype(int)
+    assert (step == 7).all()
