@@ -13,7 +13,7 @@ from toy import TOY_HYPOTHESES, toy_simulator  # noqa: E402
 
 from centrehold.infer.abc import calibrate  # noqa: E402
 
-RESUME_ARGS = dict(population_size=60, max_generations=5, seed=11, pilot=60)
+RESUME_ARGS = dict(population_size=40, max_generations=5, seed=11, pilot=40)
 
 
 def slow_simulator(hypothesis, params, seed):

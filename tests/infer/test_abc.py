@@ -140,7 +140,8 @@ def test_killed_calibration_resumes_and_ends_where_an_uninterrupted_one_ends(tmp
                             **RESUME_ARGS)
         whole = calibrate(slow_simulator, TOY_HYPOTHESES, observed(), tmp_path / "whole.db",
                           **RESUME_ARGS)
-    assert len(resumed.epsilons) == RESUME_ARGS["max_generations"]
+    # both stop at the same generation (the last or the one where the budget ran out)
+    assert len(resumed.epsilons) == len(whole.epsilons) > stopped_at
     # seeds are fixed per (generation, task), so the resumed run redoes the
     # interrupted generation exactly: same particles, same weights, same probabilities
     pd.testing.assert_frame_equal(resumed.parameters, whole.parameters)
@@ -185,3 +186,29 @@ def test_posterior_draws_follow_the_particle_weights(tmp_path):
     mean = np.average(sub["value"], weights=sub["weight"])
     assert np.mean([d["rate"] for d in draws]) == pytest.approx(mean, rel=0.1)
     assert posterior_draws(res, "constant", 5, seed=1) == []
+
+
+def test_separability_tells_distinct_hypotheses_apart_and_not_twins():
+    from centrehold.infer.abc import reference_table, scales_of, separability
+
+    from .toy import toy_simulator as sim
+
+    twins = [
+        HypothesisSpec("poisson", {"rate": PriorSpec("uniform", (2.0, 1.0))}),
+        HypothesisSpec("constant", {}),
+        # the same model under another name: no statistic can tell these two apart
+        HypothesisSpec("twin_a", {"rate": PriorSpec("uniform", (6.0, 1.0))}),
+        HypothesisSpec("twin_b", {"rate": PriorSpec("uniform", (6.0, 1.0))}),
+    ]
+
+    def simulator(h, p, seed):
+        return sim("poisson" if h.startswith("twin") else h, p, seed)
+
+    names = ["mean", "dispersion", "zeros", "mean_nonzero"]
+    ref = reference_table(simulator, twins, names, 240, seed=3)
+    conf, rate = separability(ref, scales_of(ref, names), k=5)
+    assert rate["poisson"] > 0.95 and rate["constant"] > 0.95
+    # twins are confused: recovery near a coin flip, far from perfect
+    assert 0.2 < rate["twin_a"] < 0.8 and 0.2 < rate["twin_b"] < 0.8
+    assert conf.loc["twin_a", "twin_b"] > 0.2
+    np.testing.assert_allclose(conf.sum(axis=1).to_numpy(), 1.0)

@@ -19,6 +19,7 @@ from centrehold.cli import report as _report; _report.register(app)  # noqa: E40
 from centrehold.cli import data as _data; _data.register(app)  # noqa: E402,E702,I001
 from centrehold.cli import serve as _serve; _serve.register(app)  # noqa: E402,E702,I001
 from centrehold.cli import sweep as _sweep; _sweep.register(app)  # noqa: E402,E702,I001
+from centrehold.cli import compare as _compare; _compare.register(app)  # noqa: E402,E702,I001
 # --- end of command registrations ---
 
 

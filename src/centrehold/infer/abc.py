@@ -122,19 +122,21 @@ def _task_seed(seed: int, t: int, i: int) -> int:
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
-def _run_task(payload: bytes, seed: int) -> tuple[Any, int]:
-    """Simulate until one particle is accepted, with NumPy seeded for this task only."""
+def _run_task(payload: bytes, task: tuple[int, int]) -> tuple[Any, int, bool]:
+    """Simulate until one particle is accepted (or the task's cap), NumPy seeded for this task."""
     simulate_one, create_sample = cloudpickle.loads(payload)
+    seed, cap = task
     np.random.seed(seed)
     random.seed(seed)
     sample = create_sample()
     n = 0
-    while True:
+    while n < cap:
         particle = simulate_one()
         n += 1
         sample.append(particle)
         if particle.accepted:
-            return sample, n
+            return sample, n, True
+    return sample, n, False
 
 
 def _serial_map(fn: Callable, items: Sequence, progress: Progress | None = None) -> list:
@@ -159,25 +161,40 @@ class SeededMappingSampler(Sampler):
         seed: int,
         map_: Callable[..., list] | None = None,
         on_generation: Callable[[int, int], None] | None = None,
+        budget: float = np.inf,
+        spent: int = 0,
     ) -> None:
         super().__init__()
         self.seed = int(seed)
         self.map_ = map_ or _serial_map
         self.on_generation = on_generation
+        self.budget = budget
+        self.spent = int(spent)
 
     def sample_until_n_accepted(
         self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
     ):
+        # Each task may spend its share of what is left of the budget. A generation
+        # whose acceptance rate is so low that some task exhausts its share is not
+        # stored (sample not ok) and the run stops at the last complete generation:
+        # with no cap, one generation at a tiny threshold could run for hours.
+        left = min(self.budget - self.spent, max_eval)
+        cap = int(max(1, left // n)) if np.isfinite(left) else 2**62
         factory = self.sample_factory
         payload = cloudpickle.dumps((simulate_one, factory))
-        seeds = [_task_seed(self.seed, t, i) for i in range(n)]
+        tasks = [(_task_seed(self.seed, t, i), cap) for i in range(n)]
         fn = functools.partial(_run_task, payload)
-        results = self.map_(fn, seeds)
+        results = self.map_(fn, tasks)
         sample = self._create_empty_sample()
         total = 0
-        for part, evals in results:
+        complete = True
+        for part, evals, accepted in results:
             sample += part
             total += evals
+            complete &= accepted
+        if not complete:
+            sample.ok = False
+        self.spent += total
         self.nr_evaluations_ = total
         if self.on_generation is not None:
             self.on_generation(t, total)
@@ -251,7 +268,7 @@ def draw_from_prior(
     return out
 
 
-def prior_scales(
+def reference_table(
     simulator: Simulator,
     hypotheses: Sequence[HypothesisSpec],
     names: Sequence[str],
@@ -259,16 +276,23 @@ def prior_scales(
     seed: int,
     map_: Callable[..., list] | None = None,
     progress: Progress | None = None,
-) -> pd.Series:
+) -> pd.DataFrame:
+    """Prior-predictive simulations: one row each, columns ``hypothesis`` + the statistics."""
+    draws = draw_from_prior(hypotheses, n, seed)
+    fn = functools.partial(_pilot_task, simulator)
+    results = (map_ or _serial_map)(fn, draws, progress)
+    table = pd.DataFrame(np.vstack([_as_stats(s, names) for s in results]), columns=list(names))
+    table.insert(0, "hypothesis", [d[0] for d in draws])
+    return table
+
+
+def scales_of(table: pd.DataFrame, names: Sequence[str]) -> pd.Series:
     """Spread of each statistic under the prior predictive: MAD x 1.4826, else SD, else 1.
 
     The MAD keeps a few explosive simulations from setting the yardstick; a
     statistic constant under the prior gets scale 1 (it can separate nothing).
     """
-    draws = draw_from_prior(hypotheses, n, seed)
-    fn = functools.partial(_pilot_task, simulator)
-    results = (map_ or _serial_map)(fn, draws, progress)
-    table = np.vstack([_as_stats(s, names) for s in results])
+    table = table[list(names)].to_numpy(dtype=float)
     scales = []
     for j in range(table.shape[1]):
         col = table[:, j]
@@ -284,6 +308,49 @@ def prior_scales(
 
 def _sidecar(db_path: Path) -> Path:
     return db_path.with_suffix(".meta.json")
+
+
+def _reference_path(db_path: Path) -> Path:
+    return db_path.with_suffix(".reference.parquet")
+
+
+def separability(
+    reference: pd.DataFrame, scales: pd.Series, k: int = 5
+) -> tuple[pd.DataFrame, pd.Series]:
+    """How well the statistics tell the hypotheses apart on synthetic records.
+
+    Each prior-predictive simulation in ``reference`` is treated as a record whose
+    generating hypothesis is known, and classified by its ``k`` nearest neighbours
+    among the others (leave-one-out, the distance ABC itself uses). Returns the
+    confusion matrix (rows: truth, columns: assigned share) and each hypothesis's
+    recovery rate. A rate near 1/(number of hypotheses) means the statistics cannot
+    separate that hypothesis, whatever a posterior says (Robert et al., PNAS 2011).
+    """
+    names = list(scales.index)
+    x = reference[names].to_numpy(dtype=float)
+    labels = reference["hypothesis"].astype(str).to_numpy()
+    sc = scales.to_numpy(dtype=float)
+    n = len(x)
+    d = np.zeros((n, n))
+    for i in range(n):
+        z = (x - x[i]) / sc
+        both = np.isnan(x) & np.isnan(x[i])
+        z = np.where(np.isnan(z), _NAN_PENALTY, z)
+        z = np.where(both, 0.0, z)
+        d[i] = np.sqrt(np.sum(z * z, axis=1))
+    np.fill_diagonal(d, np.inf)
+    hyps = sorted(set(labels))
+    assigned = []
+    for i in range(n):
+        nn = np.argsort(d[i], kind="stable")[: min(k, n - 1)]
+        votes = pd.Series(labels[nn]).value_counts()
+        top = votes[votes == votes.max()].index
+        # ties go to the nearest neighbour among the tied labels
+        assigned.append(next(lab for lab in labels[nn] if lab in set(top)))
+    conf = pd.crosstab(pd.Series(labels, name="truth"), pd.Series(assigned, name="assigned"),
+                       normalize="index").reindex(index=hyps, columns=hyps, fill_value=0.0)
+    rate = pd.Series(np.diag(conf.to_numpy()), index=hyps, name="recovery_rate")
+    return conf, rate
 
 
 def calibrate(
@@ -332,6 +399,8 @@ def calibrate(
             progress(min(done["n"], total_budget + pilot), total_budget + pilot)
 
     exists = db_path.exists() and meta_path.exists()
+    if resume and not db_path.exists():
+        raise UserError(f"no calibration history at {db_path} to resume; drop --resume")
     if resume and exists:
         meta = json.loads(meta_path.read_text())
         if meta["hypotheses"] != hyp_names or meta["statistics"] != names:
@@ -350,7 +419,9 @@ def calibrate(
                     "use a fresh --out or drop --resume"
                 )
             db_path.unlink()
-        scales = prior_scales(simulator, hypotheses, names, pilot, seed, map_)
+        reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
+        reference.to_parquet(_reference_path(db_path), index=False)
+        scales = scales_of(reference, names)
         report(pilot)
         meta = {
             "hypotheses": hyp_names,
@@ -365,7 +436,8 @@ def calibrate(
         pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()}) for h in hypotheses
     ]
 
-    sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: report(n))
+    sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: report(n),
+                                   budget=total_budget)
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
     abc = pyabc.ABCSMC(
@@ -387,6 +459,7 @@ def calibrate(
         abc.load(db_url, 1, observed_sum_stat=x0)
         history = abc.history
         already = history.total_nr_simulations if history.n_populations > 0 else 0
+        sampler.spent = int(already)
         report(already)
         remaining_gens = max_generations - (history.max_t + 1)
         remaining_budget = total_budget - already
@@ -408,6 +481,11 @@ def calibrate(
     if progress is not None:
         progress(total_budget + pilot, total_budget + pilot)
     return read_result(db_path, hyp_names, observed, scales)
+
+
+def load_reference(db_path: str | Path) -> pd.DataFrame:
+    """The pilot's prior-predictive table stored beside a history."""
+    return pd.read_parquet(_reference_path(Path(db_path).resolve()))
 
 
 def read_result(
@@ -474,6 +552,8 @@ def posterior_draws(
     sub = result.parameters[result.parameters["hypothesis"] == hypothesis]
     if sub.empty:
         return []
+    if (sub["parameter"] == "").all():  # alive, but with no free parameters
+        return [{} for _ in range(n)]
     wide = sub.pivot_table(index="particle", columns="parameter", values="value", dropna=False)
     w = sub.groupby("particle")["weight"].first().reindex(wide.index).to_numpy(float)
     w = w / w.sum()

@@ -141,7 +141,8 @@ def hypothesis_scores(matrix: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for hyp, sub in matrix.groupby("hypothesis", sort=False):
         u = sub[sub["item"].isin(useful)]
-        inc = sum(INCONSISTENCY.get(r, 0.0) * w for r, w in zip(u["rating"], u["weight"]))
+        pairs = zip(u["rating"], u["weight"], strict=True)
+        inc = sum(INCONSISTENCY.get(r, 0.0) * w for r, w in pairs)
         rows.append(
             {
                 "hypothesis": hyp,

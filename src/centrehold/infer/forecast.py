@@ -40,7 +40,8 @@ def crps_sample(samples: np.ndarray, y: float, weights: np.ndarray | None = None
 def crps_normal(mu: float, sigma: float, y: float) -> float:
     """Closed-form CRPS of N(mu, sigma^2) at y (Gneiting & Raftery 2007), the test oracle."""
     z = (y - mu) / sigma
-    return float(sigma * (z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi)))
+    inner = z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / np.sqrt(np.pi)
+    return float(sigma * inner)
 
 
 def baselines(
@@ -67,7 +68,9 @@ def baselines(
             float(hist[region].get(prev, np.nan)) if region in hist.columns else np.nan
         )
         out["fit mean"].append(float(mean.get(region, np.nan)))
-    idx = pd.MultiIndex.from_arrays([targets["month"], targets["region"]], names=["month", "region"])
+    idx = pd.MultiIndex.from_arrays(
+        [targets["month"], targets["region"]], names=["month", "region"]
+    )
     return {k: pd.Series(v, index=idx) for k, v in out.items()}
 
 

@@ -1,0 +1,74 @@
+"""From a regional Dataset to evidence; the scenario's hypotheses as ABC reads them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from centrehold.infer.simulated import evidence_input, hypotheses_from_scenario
+
+
+def _dataset() -> xr.Dataset:
+    dates = pd.date_range("2009-01-30", "2009-02-02", freq="D")  # 4 ticks over two months
+    deaths = np.zeros((4, 2, 2, 2), dtype=np.int64)  # tick, region, group, cause
+    deaths[0, 0, 0, 0] = 10  # Jan 30, BG, sectarian
+    deaths[0, 0, 1, 0] = 5  # same governorate-day, other group: one incident of 15
+    deaths[1, 1, 0, 1] = 7  # Jan 31, BA, instigated
+    deaths[2, 0, 1, 0] = 3  # Feb 1, BG, sectarian
+    deaths[3, 1, 0, 1] = 20  # Feb 2, BA, instigated
+    return xr.Dataset(
+        {
+            "deaths": (("tick", "region", "group", "cause"), deaths),
+            "attack_tick": (("attack",), np.array([1, 3])),
+            "attack_deaths": (("attack",), np.array([7, 20])),
+        },
+        coords={
+            "tick": np.arange(4),
+            "date": ("tick", dates),
+            "region": ["IQ-BG", "IQ-BA"],
+            "group": ["a", "b"],
+            "cause": ["sectarian", "instigated"],
+        },
+    )
+
+
+def test_monthly_deaths_and_incident_sizes_by_hand():
+    inp = evidence_input(_dataset())
+    m = inp.monthly.set_index(["month", "region"])["deaths"]
+    assert m[(pd.Timestamp("2009-01-01"), "IQ-BG")] == 15
+    assert m[(pd.Timestamp("2009-01-01"), "IQ-BA")] == 7
+    assert m[(pd.Timestamp("2009-02-01"), "IQ-BG")] == 3
+    assert m[(pd.Timestamp("2009-02-01"), "IQ-BA")] == 20
+    assert sorted(inp.sizes) == [3.0, 7.0, 15.0, 20.0]
+    # every death is in the monthly table; sizes account for the same deaths here
+    assert inp.monthly["deaths"].sum() == inp.sizes.sum()
+
+
+def test_window_trims_months_and_incidents_alike():
+    inp = evidence_input(_dataset(), start="2009-02", end="2009-02")
+    assert set(inp.monthly["month"]) == {pd.Timestamp("2009-02-01")}
+    assert sorted(inp.sizes) == [3.0, 20.0]
+
+
+def test_a_dataset_without_attacks_is_a_user_error():
+    from centrehold.errors import UserError
+
+    with pytest.raises(UserError, match="attack_tick"):
+        evidence_input(_dataset().drop_vars("attack_tick"))
+
+
+def test_hypotheses_and_priors_come_from_the_scenario_file():
+    from centrehold.scenario import load_scenario
+
+    sc = load_scenario("iraq-2009")
+    hyps = hypotheses_from_scenario(sc)
+    assert [h.name for h in hyps] == sorted(sc.hypotheses)
+    for h in hyps:
+        for pname, spec in h.priors.items():
+            prior = sc.hypotheses[h.name].priors[pname]
+            rv = spec.rv()
+            # the pyabc prior has the scenario's support, exactly
+            lo, hi = rv.distribution.support()
+            assert lo == pytest.approx(prior.low) and hi == pytest.approx(prior.high)
