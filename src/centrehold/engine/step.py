@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 
 from centrehold.engine import kernels as K
@@ -16,6 +17,11 @@ from centrehold.engine.rules import Rules, Variant, jail_cap, row_segments, visi
 from centrehold.engine.state import DEAD, World
 
 SCHEDULES = ("sequential", "synchronous")
+
+# Below this many agents a synchronous tick runs on one thread: the work is smaller
+# than the cost of waking a thread pool (and far smaller on a busy machine). Results
+# do not depend on the thread count, so this changes speed only.
+PARALLEL_MIN_AGENTS = 50_000
 
 
 @dataclass
@@ -150,6 +156,13 @@ def step(
     tail = (arrests, killings, kill_cells, births, old_age, counters, world.extra["_free"])
     if schedule == "sequential":
         K.tick_sequential(ukey, np.int64(tick), ws["order"], ws["tag"], *common, *segs, *tail)
+    elif world.n_agents < PARALLEL_MIN_AGENTS and numba.get_num_threads() > 1:
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            K.tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
+        finally:
+            numba.set_num_threads(threads)
     else:
         K.tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
     world.extra["_nfree"] = int(counters[1])
