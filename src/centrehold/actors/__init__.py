@@ -1,1 +1,13 @@
+"""Instigators and their policies: the iraq-2009 hypotheses H0..H6 as attack intensities."""
 
+from centrehold.actors.hypotheses import (
+    ALL_INSTIGATORS,
+    INSTIGATORS,
+    POLICIES,
+    WorldSummary,
+    funding_exposure,
+    intensity,
+)
+
+__all__ = ["ALL_INSTIGATORS", "INSTIGATORS", "POLICIES", "WorldSummary", "funding_exposure",
+           "intensity"]
