@@ -85,11 +85,13 @@ def region_map(rd: ReportData, boundaries: dict | None) -> go.Figure:
     zmax = zmax if zmax > 0 else 1.0
     names = {i: rd.region_names.get(i, GOVERNORATES.get(i, (i,))[0]) for i in isos}
     fig = go.Figure()
-    z0 = rate[isos].iloc[0].to_numpy()
     if boundaries is not None:
         feats = {f["properties"]["iso_3166_2"]: f for f in boundaries["features"]}
         isos = [i for i in isos if i in feats]
-        z0 = rate[isos].iloc[0].to_numpy()
+    # open on the deadliest month: the first month is often the least telling
+    start = int(np.argmax(rate[isos].sum(axis=1).to_numpy())) if len(rate) else 0
+    z0 = rate[isos].iloc[start].to_numpy()
+    if boundaries is not None:
         for iso, colour, v in zip(isos, _cividis(z0, zmax), z0, strict=True):
             xs, ys = [], []
             for ring in polygons(feats[iso]):
@@ -136,9 +138,9 @@ def region_map(rd: ReportData, boundaries: dict | None) -> go.Figure:
         **{**LAYOUT, "height": 600},
         title=f"Simulated deaths per 100,000 by governorate and month<br>"
               f"<sup>{note}</sup>",
-        sliders=[dict(active=0, steps=steps, currentvalue=dict(prefix="month: "),
-                      pad=dict(t=20))],
-        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.02, xanchor="right",
+        sliders=[dict(active=start, steps=steps, currentvalue=dict(prefix="month: "),
+                      pad=dict(t=20), x=0.08, len=0.92)],
+        updatemenus=[dict(type="buttons", showactive=False, x=0, y=-0.02, xanchor="left",
                           buttons=[dict(label="Play", method="animate",
                                         args=[None, dict(frame=dict(duration=400, redraw=True),
                                                          fromcurrent=True)])])],
