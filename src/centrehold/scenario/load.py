@@ -10,6 +10,7 @@ this module's job is to say *where* a problem is (the file, the CSV row or the
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as _dt
 import difflib
@@ -302,11 +303,9 @@ def parse_value(text: str) -> Any:
 
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, str], label: str) -> dict:
     """Return a copy of the scenario data with each dotted key set to its parsed value."""
-    import copy
-
     result = copy.deepcopy(data)
     for key, raw in overrides.items():
-        parts = [p for p in key.split(".")]
+        parts = key.split(".")
         if any(not p for p in parts):
             raise _err(f"--set {key}={raw}: empty part in the key; write dotted keys like a.b")
         if parts[0] == "model":
