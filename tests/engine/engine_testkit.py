@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pytest
 import yaml
 
 from centrehold.scenario.epstein import EpsteinScenario
@@ -24,8 +23,3 @@ def outbursts(actives: np.ndarray, level: int = 50) -> int:
     """Number of times the count of actives rises to `level` or above."""
     above = actives >= level
     return int(np.sum(above[1:] & ~above[:-1]) + above[0])
-
-
-@pytest.fixture
-def scenario_factory():
-    return make_scenario
