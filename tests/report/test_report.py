@@ -74,15 +74,26 @@ def test_observed_panel_matches_published_check():
 def test_compare_tables_long_and_wide(tmp_path):
     pd.DataFrame({"model": ["H1", "H0", "H1"], "posterior": [0.2, 0.5, 0.3]}).to_csv(
         tmp_path / "posterior.csv", index=False)
-    pd.DataFrame({"evidence": ["a", "a", "b", "b"], "hypothesis": ["H0", "H1", "H0", "H1"],
-                  "consistency": [1.0, -1.0, 0.5, 0.0]}).to_csv(tmp_path / "ach.csv",
-                                                                index=False)
+    # the long layout `compare` writes: one row per (item, hypothesis), rating and score
+    pd.DataFrame({"item": ["a", "a", "b", "b"], "hypothesis": ["H0", "H1", "H0", "H1"],
+                  "rating": ["C", "II", "N", "CC"], "score": [1.0, -2.0, 0.0, 2.0],
+                  "p_value": [0.3, 0.001, 0.1, 0.9]}).to_csv(tmp_path / "ach.csv", index=False)
     rs = load.load_runs(tmp_path)
     assert dict(zip(rs.posterior["hypothesis"], rs.posterior["probability"], strict=True)) == {
         "H0": 0.5, "H1": pytest.approx(0.5)}
-    assert rs.ach.loc["a", "H1"] == -1.0 and rs.ach.shape == (2, 2)
+    assert rs.ach.loc["a", "H1"] == -2.0 and rs.ach.loc["b", "H1"] == 2.0
+    assert rs.ach.shape == (2, 2)
+    assert rs.ach_labels.loc["a", "H1"] == "II" and rs.ach_labels.loc["b", "H0"] == "N"
     rep = build_report(tmp_path, tmp_path / "c.html")
     assert rep.sections == ["posterior", "ach"]
+    assert "II (-2)" in (tmp_path / "c.html").read_text(encoding="utf-8")
+
+
+def test_wide_ach_table(tmp_path):
+    pd.DataFrame({"evidence": ["a", "b"], "H0": [1.0, -1.0], "H1": [0.0, 2.0]}).to_csv(
+        tmp_path / "ach.csv", index=False)
+    rs = load.load_runs(tmp_path)
+    assert rs.ach.loc["b", "H1"] == 2.0 and rs.ach_labels is None
 
 
 @pytest.mark.parametrize("bad", ["missing", "empty"])

@@ -44,6 +44,7 @@ class ReportData:
     observed: Observed | None = None
     posterior: pd.DataFrame | None = None
     ach: pd.DataFrame | None = None
+    ach_labels: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
 
 
@@ -93,7 +94,7 @@ def compute(rs: RunSet, with_observed: bool = True) -> ReportData:
     dated = bool(first is not None and "date" in first.ticks.columns)
     rd = ReportData(scenario=rs.scenario, regional=regional, dated=dated, n_runs=len(rs.runs),
                     people_per_agent=first.people_per_agent if first else 1.0,
-                    posterior=rs.posterior, ach=rs.ach)
+                    posterior=rs.posterior, ach=rs.ach, ach_labels=rs.ach_labels)
     if first is None:
         return rd
     for st in ("quiet", "active", "jailed", "dead"):

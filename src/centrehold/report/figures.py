@@ -208,14 +208,16 @@ def posterior(rd: ReportData, path: Path) -> Path:
 def ach(rd: ReportData, path: Path) -> Path:
     m = rd.ach
     fig, ax = plt.subplots(figsize=(1.2 + 0.9 * m.shape[1], 1.4 + 0.45 * m.shape[0]))
-    lim = float(np.nanmax(np.abs(m.to_numpy()))) or 1.0
+    lim = max(float(np.nanmax(np.abs(m.to_numpy(dtype=float)))), 2.0) if m.size else 2.0
     im = ax.imshow(m.to_numpy(dtype=float), cmap=style.DIVERGING, vmin=-lim, vmax=lim,
                    aspect="auto")
     ax.set_xticks(range(m.shape[1]), [str(c) for c in m.columns])
     ax.set_yticks(range(m.shape[0]), [str(i) for i in m.index])
     for i in range(m.shape[0]):
         for j in range(m.shape[1]):
-            ax.text(j, i, f"{m.iat[i, j]:.2f}", ha="center", va="center", fontsize=7)
+            lab = rd.ach_labels.iat[i, j] if rd.ach_labels is not None else ""
+            ax.text(j, i, f"{lab}\n{m.iat[i, j]:.2f}" if lab else f"{m.iat[i, j]:.2f}",
+                    ha="center", va="center", fontsize=7)
     ax.set_xlabel("hypothesis")
     ax.set_title("ACH matrix: consistency of each evidence item")
     fig.colorbar(im, ax=ax, label="consistency (negative = inconsistent)")

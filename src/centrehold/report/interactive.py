@@ -201,11 +201,17 @@ def posterior(rd: ReportData) -> go.Figure:
 
 def ach(rd: ReportData) -> go.Figure:
     m = rd.ach
-    lim = float(np.nanmax(np.abs(m.to_numpy()))) or 1.0
-    fig = go.Figure(go.Heatmap(z=m.to_numpy(dtype=float), x=[str(c) for c in m.columns],
+    lim = max(float(np.nanmax(np.abs(m.to_numpy(dtype=float)))), 2.0) if m.size else 2.0
+    z = m.to_numpy(dtype=float)
+    if rd.ach_labels is not None:
+        text = [[f"{lab} ({v:+.0f})" if lab else "" for lab, v in zip(row, zr, strict=True)]
+                for row, zr in zip(rd.ach_labels.fillna("").to_numpy(), z, strict=True)]
+    else:
+        text = [[f"{v:.2f}" for v in zr] for zr in z]
+    fig = go.Figure(go.Heatmap(z=z, x=[str(c) for c in m.columns],
                                y=[str(i) for i in m.index], colorscale="PuOr", zmin=-lim,
-                               zmax=lim, texttemplate="%{z:.2f}",
-                               colorbar=dict(title="consistency")))
+                               zmax=lim, text=text, texttemplate="%{text}",
+                               colorbar=dict(title="consistency<br>(-2..2)")))
     fig.update_layout(**{**LAYOUT, "height": 120 + 40 * m.shape[0]},
                       title="ACH matrix: consistency of each evidence item with each hypothesis",
                       xaxis_title="hypothesis", yaxis_autorange="reversed")

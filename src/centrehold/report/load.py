@@ -54,6 +54,7 @@ class RunSet:
     runs: list[SingleRun] = field(default_factory=list)
     posterior: pd.DataFrame | None = None  # columns: hypothesis, probability
     ach: pd.DataFrame | None = None  # index: evidence item; columns: hypotheses
+    ach_labels: pd.DataFrame | None = None  # the same shape: ratings (CC, C, N, I, II)
 
     @property
     def regional(self) -> bool:
@@ -150,6 +151,18 @@ def read_ach(path: Path) -> pd.DataFrame:
     return wide.select_dtypes("number")
 
 
+def read_ach_labels(path: Path, values: pd.DataFrame) -> pd.DataFrame | None:
+    """The ACH ratings (Heuer's CC..II) laid out like `values`, when the table has them."""
+    df = pd.read_csv(path, keep_default_na=False)
+    low = {c.lower(): c for c in df.columns}
+    if "hypothesis" not in low or "rating" not in low:
+        return None
+    ev = next((low[c] for c in ("evidence", "item", "statistic") if c in low), df.columns[0])
+    lab = df.pivot_table(index=ev, columns=low["hypothesis"], values=low["rating"],
+                         aggfunc="first")
+    return lab.reindex(index=values.index, columns=values.columns)
+
+
 def _find(root: Path, name: str) -> Path | None:
     direct = root / name
     if direct.is_file():
@@ -173,6 +186,7 @@ def load_runs(root: Path | str, max_runs: int = 400) -> RunSet:
         rs.posterior = read_posterior(post)
     if (ach := _find(root, "ach.csv")) is not None:
         rs.ach = read_ach(ach)
+        rs.ach_labels = read_ach_labels(ach, rs.ach)
     if not rs.runs and rs.posterior is None and rs.ach is None:
         raise UserError(f"{root}: no ticks.parquet, posterior.csv or ach.csv found; "
                         "pass a directory written by `centrehold run` or `compare`")

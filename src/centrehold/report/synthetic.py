@@ -106,12 +106,18 @@ def write_run(ds: xr.Dataset, out_dir: Path | str) -> dict:
 
 def compare_tables(hypotheses: tuple[str, ...] = ("H0", "H1", "H2", "H3", "H4", "H5", "H6"),
                    seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A posterior table and an ACH matrix shaped like `compare`'s outputs (random values)."""
+    """A posterior table and a long ACH table shaped like `compare`'s outputs (random
+    values): one ACH row per (item, hypothesis) with Heuer's rating and its score."""
     rng = np.random.default_rng(seed)
     p = rng.dirichlet(np.ones(len(hypotheses)))
-    post = pd.DataFrame({"hypothesis": hypotheses, "probability": p})
+    post = pd.DataFrame({"hypothesis": hypotheses, "probability": p, "alive": True})
     items = ["monthly_total", "share_baghdad", "post_withdrawal_change", "pre_election_change",
              "mixed_share", "mass_casualty_share", "tail_exponent"]
-    ach = pd.DataFrame(rng.uniform(-2, 2, (len(items), len(hypotheses))).round(2),
-                       index=pd.Index(items, name="evidence"), columns=list(hypotheses))
-    return post, ach.reset_index()
+    ratings = {"CC": 2.0, "C": 1.0, "N": 0.0, "I": -1.0, "II": -2.0}
+    rows = []
+    for item in items:
+        for h in hypotheses:
+            r = str(rng.choice(list(ratings)))
+            rows.append({"item": item, "hypothesis": h, "p_value": float(rng.uniform()),
+                         "rating": r, "score": ratings[r], "weight": 1.0})
+    return post, pd.DataFrame(rows)
