@@ -323,9 +323,9 @@ def test_default_scenario_moves_to_iraq_once_it_can_run(tmp_path: Path, monkeypa
     assert load._default_scenario() == "epstein-1"
     (lib / "iraq-2009").mkdir()
     (lib / "iraq-2009" / "scenario.yaml").write_text("name: iraq-2009\nmodel: regional\n")
-    monkeypatch.setattr(load, "find_spec", lambda name: None)  # engine path not there yet
+    monkeypatch.setattr(load, "_has_regional_engine", lambda: False)  # engine not there yet
     assert load._default_scenario() == "epstein-1"
-    monkeypatch.setattr(load, "find_spec", lambda name: object())
+    monkeypatch.setattr(load, "_has_regional_engine", lambda: True)
     assert load._default_scenario() == "iraq-2009"
 
 
@@ -340,3 +340,13 @@ def test_a_field_of_two_types_offers_both_fixes(toy_file: Path) -> None:
     assert "field 'max_jail_term'" in msg
     assert "give a whole number or use one of 'life'" in msg
     assert "more problem" not in msg  # one field, one problem
+
+
+def test_reading_a_scenario_does_not_load_the_engine() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys, centrehold.scenario as s; s.list_scenarios(); "
+            "print('centrehold.engine' in sys.modules, 'numba' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]

@@ -20,7 +20,6 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -49,16 +48,18 @@ def _err(message: str) -> UserError:
     return UserError(" ".join(message.split()))
 
 
+def _has_regional_engine() -> bool:
+    """Whether the regional engine is installed, found by its file: importing it would load
+    Numba and the whole engine just to read a scenario."""
+    return (Path(__file__).resolve().parents[1] / "engine" / "regional.py").is_file()
+
+
 def _default_scenario() -> str:
     """iraq-2009 becomes the default as soon as its file and its engine path both exist."""
     has_file = (LIBRARY_DIR / "iraq-2009" / "scenario.yaml").is_file() or (
         LIBRARY_DIR / "iraq-2009.yaml"
     ).is_file()
-    try:
-        has_engine = find_spec("centrehold.engine.regional") is not None
-    except (ImportError, ValueError):
-        has_engine = False
-    return "iraq-2009" if has_file and has_engine else "epstein-1"
+    return "iraq-2009" if has_file and _has_regional_engine() else "epstein-1"
 
 
 DEFAULT_SCENARIO: str = _default_scenario()
