@@ -89,3 +89,11 @@ def test_unknown_mechanism_switch():
 def test_scale_out_of_range():
     msg = one_line_error("iraq-2009", {"people_per_agent": "0"})
     assert "people_per_agent" in msg
+
+
+def test_regions_may_come_as_csv_tag_rows(copy: Path):
+    text = (copy / "scenario.yaml").read_text()
+    (copy / "scenario.yaml").write_text(
+        text.replace("regions: governorates.csv", "regions: !csv governorates.csv"))
+    tagged = load_scenario(str(copy / "scenario.yaml"))
+    assert tagged.regions == load_scenario("iraq-2009").regions

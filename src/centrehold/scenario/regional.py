@@ -18,7 +18,6 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from centrehold.errors import UserError
 from centrehold.scenario.base import ScenarioBase
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
@@ -271,27 +270,37 @@ class RegionalScenario(ScenarioBase):
     @field_validator("regions", mode="before")
     @classmethod
     def _load_regions(cls, v: Any, info: ValidationInfo) -> Any:
-        if not isinstance(v, str):
+        """Accept a CSV path, `!csv` rows (flat, one share column per group) or full specs."""
+        if isinstance(v, str):
+            df = pd.read_csv(_resolve(v, info), dtype=str, keep_default_na=False)
+            rows, where = df.to_dict("records"), v
+        elif isinstance(v, list) and v and isinstance(v[0], dict) and "shares" not in v[0]:
+            rows, where = v, "the regions table"
+        else:
             return v
-        df = pd.read_csv(_resolve(v, info), keep_default_na=False)
-        need = {"iso", "name", "population"}
-        if not need <= set(df.columns):
-            raise ValueError(f"regions table {v} needs columns {sorted(need)}")
         groups = (info.data or {}).get("groups") or ["shia_arab", "sunni_arab", "kurd", "other"]
-        missing = [g for g in groups if g not in df.columns]
+        cols = set(rows[0]) if rows else set()
+        need = {"iso", "name", "population"}
+        if not need <= cols:
+            raise ValueError(f"{where} needs columns {sorted(need)}; add them")
+        missing = [g for g in groups if g not in cols]
         if missing:
-            raise ValueError(f"regions table {v} lacks share columns {missing}; add one per group")
+            raise ValueError(f"{where} lacks share columns {missing}; add one per group")
         out = []
-        for row in df.to_dict("records"):
+        for row in rows:
             shares = {}
             for g in groups:
-                if row[g] == "":
-                    raise ValueError(f"region {row['iso']} has no share for {g} in {v}; fill it")
+                if row[g] in ("", None):
+                    raise ValueError(
+                        f"region {row['iso']} has no share for {g} in {where}; fill it"
+                    )
                 shares[g] = float(row[g])
+            kurdistan = str(row.get("kurdistan") or "0").lower() in ("1", "true")
             out.append({
-                "iso": row["iso"], "name": row["name"], "population": int(row["population"]),
-                "shares": shares, "kurdistan": bool(int(row.get("kurdistan", 0) or 0)),
-                "borders": str(row.get("borders", "")), "source": str(row.get("source", "")),
+                "iso": row["iso"], "name": row["name"],
+                "population": int(float(row["population"])), "shares": shares,
+                "kurdistan": kurdistan, "borders": str(row.get("borders") or ""),
+                "source": str(row.get("source") or ""),
             })
         return out
 
@@ -376,35 +385,3 @@ class RegionalScenario(ScenarioBase):
         r = next(r for r in self.regions if r.iso == iso)
         return {**r.shares, **self.share_overrides.get(iso, {})}
 
-
-def load_regional(path: str | Path, overrides: dict[str, Any] | None = None) -> RegionalScenario:
-    """Read a regional scenario file, tables resolved next to it; for tests and scripts.
-
-    The project-wide `centrehold.scenario.load_scenario` is the user-facing loader; this
-    one exists so the regional engine can be exercised without it and with nested
-    overrides given as a plain dict.
-    """
-    import yaml
-    from pydantic import ValidationError
-
-    p = Path(path)
-    if p.is_dir():
-        p = p / "scenario.yaml"
-    if not p.is_file():
-        cand = LIBRARY_DIR / str(path) / "scenario.yaml"
-        if not cand.is_file():
-            raise UserError(f"scenario '{path}' not found; give a YAML path or a built-in name")
-        p = cand
-    data = yaml.safe_load(p.read_text())
-    for key, value in (overrides or {}).items():
-        node = data
-        parts = key.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    try:
-        return RegionalScenario.model_validate(data, context={"base_dir": str(p.parent)})
-    except ValidationError as e:
-        err = e.errors()[0]
-        loc = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        raise UserError(f"{p}: {loc}: {err['msg']}") from None
