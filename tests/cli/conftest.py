@@ -22,7 +22,8 @@ def fake_engine(monkeypatch: pytest.MonkeyPatch) -> list:
 
     def simulate(scenario, seed, ticks=None, schedule="sequential", progress=None):
         n = ticks if ticks is not None else scenario.ticks
-        calls.append({"scenario": scenario, "seed": seed, "ticks": n, "schedule": schedule})
+        calls.append({"scenario": scenario, "seed": seed, "ticks": n, "schedule": schedule,
+                      "progress": progress})
         if progress is not None:
             for done in range(1, n + 1):
                 progress(done, n)

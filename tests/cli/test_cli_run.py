@@ -169,3 +169,15 @@ def test_progress_callback_drives_a_bar(fake_engine, toy: Path, tmp_path: Path) 
     with progress_bar("x", enabled=False) as update:
         assert update is None
     assert seen == [1, 2, 3]
+
+
+def test_progress_bar_only_on_a_terminal(fake_engine, toy: Path, tmp_path: Path,
+                                         monkeypatch) -> None:
+    from centrehold.cli import run as run_module
+
+    result = invoke("run", str(toy), "--out", str(tmp_path / "a"), "--json")
+    assert result.exit_code == 0 and fake_engine[-1]["progress"] is None  # not a terminal
+    monkeypatch.setattr(run_module, "_stderr_is_terminal", lambda: True)
+    result = invoke("run", str(toy), "--out", str(tmp_path / "b"), "--json")
+    assert result.exit_code == 0 and fake_engine[-1]["progress"] is not None
+    assert json.loads(result.stdout)["ticks"] == 12  # the bar never touches stdout

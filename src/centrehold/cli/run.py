@@ -87,6 +87,11 @@ def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int], Non
         yield update
 
 
+def _stderr_is_terminal() -> bool:
+    """Bars only for a person watching: logs, pipes and CI get clean output."""
+    return sys.stderr.isatty()
+
+
 def _human_summary(summary: dict[str, Any], out: Path) -> str:
     final = summary.get("final", {})
     counts = "  ".join(f"{k} {v}" for k, v in final.items())
@@ -161,7 +166,7 @@ def run_command(
         model = validate_source(source, overrides)
         out_dir = out if out is not None else Path("out") / f"{model.name}-seed{seed}"
         single.check_out_dir(out_dir)
-        show_bar = sys.stderr.isatty()
+        show_bar = _stderr_is_terminal()
         with progress_bar(f"{model.name}", show_bar) as progress:
             ds, wall = single.simulate_timed(model, seed, ticks, schedule.value, progress)
         summary = single.write_run(ds, out_dir, wall_seconds=wall)
