@@ -134,7 +134,7 @@ def step(
     killings = np.zeros((n_groups, R), dtype=np.int64)
     births = np.zeros((n_groups, R), dtype=np.int64)
     old_age = np.zeros((n_groups, R), dtype=np.int64)
-    kill_cells = np.empty(world.n_agents, dtype=np.int64)
+    kill_cells = np.empty(world.n_agents if rules.intergroup else 0, dtype=np.int64)
     if "_free" not in world.extra:
         free = np.flatnonzero(world.state == DEAD).astype(np.int64)
         stack = np.empty(world.n_agents, dtype=np.int64)
