@@ -350,3 +350,13 @@ def test_reading_a_scenario_does_not_load_the_engine() -> None:
             "print('centrehold.engine' in sys.modules, 'numba' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_a_field_given_twice_is_refused_with_both_lines(write) -> None:
+    path = write(GOOD_TOY + "legitimacy: 0.5\n")
+    msg = error_of(load_scenario, str(path))
+    assert "field 'legitimacy' is given twice (first on line 12)" in msg
+    assert "s.yaml line 16" in msg
+    nested = write("name: t\nmodel: toy\nvariant:\n  neighbourhood: moore\n"
+                   "  neighbourhood: lattice\n")
+    assert "field 'neighbourhood' is given twice" in error_of(load_scenario, str(nested))

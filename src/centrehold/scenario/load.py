@@ -153,7 +153,30 @@ def _construct_csv(loader: yaml.SafeLoader, node: yaml.Node) -> _CsvRef:
     return _CsvRef(str(value), node.start_mark.line + 1)
 
 
+class _DuplicateKey(Exception):
+    """A field written twice in one mapping; YAML would silently keep the last."""
+
+    def __init__(self, key: str, first: int, second: int) -> None:
+        super().__init__(key)
+        self.key, self.first, self.second = key, first, second
+
+
+def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        line = key_node.start_mark.line + 1
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            raise _DuplicateKey(str(key), seen[key], line)
+        if isinstance(key, (str, int, float, bool)):
+            seen[key] = line
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
 _ScenarioYamlLoader.add_constructor("!csv", _construct_csv)
+_ScenarioYamlLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
 
 
 def read_csv_records(path: Path, origin: str) -> list[dict[str, str | None]]:
@@ -244,6 +267,11 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
     except yaml.YAMLError as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid YAML"
         raise _err(f"{label}: YAML syntax error: {first}; fix the file") from None
+    except _DuplicateKey as dup:
+        raise _err(
+            f"{label} line {dup.second}: field '{dup.key}' is given twice (first on line "
+            f"{dup.first}); keep one of them"
+        ) from None
     if not isinstance(data, dict):
         raise _err(
             f"{label}: expected a mapping of fields (name: ..., model: ...) at the top, "
@@ -550,7 +578,7 @@ def list_scenarios() -> list[tuple[str, str]]:
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioYamlLoader)  # noqa: S506
             text = str(data.get("description", "")) if isinstance(data, dict) else ""
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        except (OSError, yaml.YAMLError, UnicodeDecodeError, _DuplicateKey):
             text = "(file unreadable: run `centrehold run " + name + "` for the error)"
         first = text.strip().splitlines()[0] if text.strip() else ""
         rows.append((name, first))
