@@ -312,10 +312,20 @@ def _bump(width, height, offset, occupant, kind, group, revenge, r, c, g, radius
 
 @njit(cache=True)
 def _member_cell(width, height, offset, occupant, kind, group, state, r, g, s, tries):
-    """Cell of a random on-lattice civilian of group g in region r (g < 0: anyone)."""
+    """Cell of a random on-lattice civilian of group g in region r (g < 0: anyone).
+
+    Random probes first (cheap where the group is common); if they all miss, a scan
+    from a random start, so a rare minority is found whenever it is there at all.
+    """
     n = offset[r + 1] - offset[r]
     for _ in range(tries):
         c = offset[r] + randint(s, n)
+        b = occupant[c]
+        if b != EMPTY and kind[b] == 0 and (g < 0 or group[b] == g):
+            return c
+    start = randint(s, n)
+    for j in range(n):
+        c = offset[r] + (start + j) % n
         b = occupant[c]
         if b != EMPTY and kind[b] == 0 and (g < 0 or group[b] == g):
             return c
