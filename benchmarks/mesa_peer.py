@@ -118,6 +118,7 @@ class MesaRun:
     setup_seconds: float
     wall_seconds: float  # stepping only, construction excluded
     step_seconds: np.ndarray  # float64[ticks]: wall seconds of each model.step()
+    step_cpu_seconds: np.ndarray  # float64[ticks]: CPU seconds of each model.step()
     mesa_version: str = field(default_factory=mesa_version)
 
     @property
@@ -199,11 +200,13 @@ def run_mesa(
     record(0)
     every = max(1, ticks // 200)
     step_seconds = np.zeros(ticks, dtype=np.float64)
+    step_cpu = np.zeros(ticks, dtype=np.float64)
     t0 = time.perf_counter()
     for t in range(1, ticks + 1):
-        ts = time.perf_counter()
+        ts, cs = time.perf_counter(), time.process_time()
         model.step()
         step_seconds[t - 1] = time.perf_counter() - ts
+        step_cpu[t - 1] = time.process_time() - cs
         record(t)
         if progress is not None and (t % every == 0 or t == ticks):
             progress(t, ticks)
@@ -226,6 +229,7 @@ def run_mesa(
         setup_seconds=setup,
         wall_seconds=wall,
         step_seconds=step_seconds,
+        step_cpu_seconds=step_cpu,
     )
 
 
