@@ -244,16 +244,24 @@ def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
     """A uniformly chosen empty cell among the offsets, or -1; a few probes, then a count.
 
     Probing uniformly and keeping the first empty cell is uniform over the empty
-    cells, and the exact count afterwards is too, so the mixture is exact.
+    cells, and the exact count afterwards is too, so the mixture is exact. One 64-bit
+    draw gives four 16-bit probes; a probe at or above the largest multiple of n
+    below 2**16 is skipped, so every offset stays exactly equally likely.
     """
     n = off.shape[0]
     if n == 0:
         return -1
-    for t in range(8):
-        i = below(key, tick, a, slot + t, n)
-        c = base + _wrap(y + off[i, 1], h) * w + _wrap(x + off[i, 0], w)
-        if tag[c] == T_EMPTY:
-            return c
+    limit = (65536 // n) * n
+    for t in range(3):
+        hbits = hash4(key, tick, a, slot + t)
+        for j in range(4):
+            v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
+            if v >= limit:
+                continue
+            i = v % n
+            c = base + _wrap(y + off[i, 1], h) * w + _wrap(x + off[i, 0], w)
+            if tag[c] == T_EMPTY:
+                return c
     free = 0
     for i in range(n):
         if tag[base + _wrap(y + off[i, 1], h) * w + _wrap(x + off[i, 0], w)] == T_EMPTY:
@@ -546,8 +554,9 @@ def demography(
 
 @njit(cache=True, parallel=True)
 def build_prefix(pref, tag, row_region, row_y, row_base, width, cell_offset):
-    """Row prefix sums of the snapshot: layer 0 forces on the streets, 1 actives,
-    2 + g free civilians of group g (only when there are more than two layers)."""
+    """Row prefix sums of the snapshot. Layer 0 packs forces on the streets (high 32 bits)
+    and actives (low 32 bits) so one lookup serves both; layer 1 + g counts the free
+    civilians of group g (only when there are more layers than one)."""
     n_rows = row_region.shape[0]
     n_layers = pref.shape[0]
     for i in prange(n_rows):
@@ -555,27 +564,24 @@ def build_prefix(pref, tag, row_region, row_y, row_base, width, cell_offset):
         w = width[r]
         c0 = cell_offset[r] + row_y[i] * w
         b = row_base[r] + row_y[i] * (w + 1)
-        for m in range(n_layers):
-            pref[m, b] = 0
-        cops = 0
-        acts = 0
+        pref[0, b] = 0
+        s = 0
         for x in range(w):
             t = tag[c0 + x]
             if t == T_FORCE:
-                cops += 1
+                s += 1 << 32
             elif t >= T_CIV:
-                acts += t & 1
-            pref[0, b + x + 1] = cops
-            pref[1, b + x + 1] = acts
-        if n_layers > 2:
-            for m in range(2, n_layers):
-                s = 0
-                gt = T_CIV + 2 * (m - 2)
-                for x in range(w):
-                    t = tag[c0 + x]
-                    if t == gt or t == gt + 1:
-                        s += 1
-                    pref[m, b + x + 1] = s
+                s += t & 1
+            pref[0, b + x + 1] = s
+        for m in range(1, n_layers):
+            pref[m, b] = 0
+            s = 0
+            gt = T_CIV + 2 * (m - 1)
+            for x in range(w):
+                t = tag[c0 + x]
+                if t == gt or t == gt + 1:
+                    s += 1
+                pref[m, b + x + 1] = s
 
 
 @njit(cache=True, inline="always")
@@ -622,15 +628,24 @@ def _sync_release(flag, key, tick, tag, occupant, kind, group, state, cell, regi
 
 
 @njit(cache=True, parallel=True)
-def _sync_rule_a(flag, tag, pref, segs, row_base, width, height, cell_offset, kind, group, region,
-                 cell, hardship, risk_aversion, state, revenge, legitimacy, ip, fp):
+def _sync_rule_a(flag, tag, pref, segs, row_base, width, height, cell_offset, occupant, kind,
+                 group, region, cell, hardship, risk_aversion, state, revenge, legitimacy, ip,
+                 fp):
+    """Rule A for every civilian on the snapshot's prefix sums.
+
+    The loop walks the lattice in cell order, not agent order: neighbouring agents
+    then read neighbouring prefix rows, which keeps them in cache. The result does not
+    depend on the order, since every agent reads the snapshot and writes only its own
+    state and its own cell's tag.
+    """
     rounding = ip[I_ROUND]
     intergroup = ip[I_INTERGROUP] == 1
     n_layers = pref.shape[0]
     threshold = fp[F_THRESH]
     k = fp[F_K]
-    for a in prange(kind.shape[0]):
-        if kind[a] != 0 or cell[a] == EMPTY or flag[a] == 2:
+    for c in prange(occupant.shape[0]):
+        a = occupant[c]
+        if a < 0 or kind[a] != 0 or flag[a] == 2:
             continue
         st = state[a]
         if st != QUIET and st != ACTIVE:
@@ -638,25 +653,26 @@ def _sync_rule_a(flag, tag, pref, segs, row_base, width, height, cell_offset, ki
         r = region[a]
         w = width[r]
         h = height[r]
-        loc = cell[a] - cell_offset[r]
+        loc = c - cell_offset[r]
         x = loc % w
         y = loc // w
         rb = row_base[r]
         g = group[a]
-        cops = _seg_sum(pref, 0, rb, w, h, x, y, segs)
-        actives = _seg_sum(pref, 1, rb, w, h, x, y, segs)
+        packed = _seg_sum(pref, 0, rb, w, h, x, y, segs)
+        cops = packed >> 32
+        actives = packed & 0xFFFFFFFF
         p = arrest_probability(cops, actives + 1, k, rounding)
         act = decides_active(hardship[a], legitimacy[g, r], revenge[a], risk_aversion[a], p,
                              threshold)
         if intergroup and act:
             others = 0
-            for m in range(2, n_layers):
-                if m - 2 != g:
+            for m in range(1, n_layers):
+                if m - 1 != g:
                     others += _seg_sum(pref, m, rb, w, h, x, y, segs)
             if others == 0:
                 act = False
         state[a] = ACTIVE if act else QUIET
-        tag[cell[a]] = T_CIV + 2 * g + (1 if act else 0)
+        tag[c] = T_CIV + 2 * g + (1 if act else 0)
         flag[a] = 3 if act else 4  # decided this tick
 
 
@@ -754,12 +770,17 @@ def _sync_arrests(tgt, prio, moved, claim_agent, claim_prio, key, tick, occupant
 
 
 @njit(cache=True, parallel=True)
-def _sync_move_targets(tgt, prio, moved, key, tick, tag, kind, state, cell, region, width,
-                       height, cell_offset, cit_off, cop_off, walk_off, ip):
+def _sync_move_targets(tgt, prio, moved, key, tick, tag, occupant, kind, state, cell, region,
+                       width, height, cell_offset, cit_off, cop_off, walk_off, ip):
+    """Every mover proposes an empty cell; walked in cell order for locality, as rule A."""
     move_mode = ip[I_MOVE]
     for a in prange(kind.shape[0]):
         tgt[a] = -1
-        if move_mode == 0 or moved[a] == 1 or cell[a] == EMPTY:
+    if move_mode == 0:
+        return
+    for c in prange(occupant.shape[0]):
+        a = occupant[c]
+        if a < 0 or moved[a] == 1:
             continue
         if kind[a] == 0:
             if ip[I_CIT_MOVE] == 0 or (state[a] != QUIET and state[a] != ACTIVE):
@@ -772,7 +793,7 @@ def _sync_move_targets(tgt, prio, moved, key, tick, tag, kind, state, cell, regi
         r = region[a]
         base = cell_offset[r]
         w = width[r]
-        loc = cell[a] - base
+        loc = c - base
         tgt[a] = empty_near(a, tag, base, w, height[r], loc % w, loc // w, off, SLOT_MOVE, key,
                             tick)
         prio[a] = hash4(key, tick, a, SLOT_PRIORITY + 1) | np.uint64(1)
@@ -828,8 +849,9 @@ def tick_synchronous(
     _sync_jail(flag, kind, state, jail_left)
     _sync_release(flag, key, tick, tag, occupant, kind, group, state, cell, region, cell_offset)
     build_prefix(pref, tag, ws["row_region"], ws["row_y"], ws["row_base"], width, cell_offset)
-    _sync_rule_a(flag, tag, pref, cit_segs, ws["row_base"], width, height, cell_offset, kind,
-                 group, region, cell, hardship, risk_aversion, state, revenge, legitimacy, ip, fp)
+    _sync_rule_a(flag, tag, pref, cit_segs, ws["row_base"], width, height, cell_offset, occupant,
+                 kind, group, region, cell, hardship, risk_aversion, state, revenge, legitimacy,
+                 ip, fp)
     if ip[I_INTERGROUP] == 1:
         _sync_targets(tgt, prio, flag, 0, cit_off, cit_segs, 1, key, tick, tag, kind, group,
                       state, cell, region, width, height, cell_offset, effectiveness, lut)
@@ -839,8 +861,8 @@ def tick_synchronous(
                   group, state, cell, region, width, height, cell_offset, effectiveness, lut)
     _sync_arrests(tgt, prio, moved, claim_agent, claim_prio, key, tick, occupant, tag, group,
                   state, cell, region, jail_left, ip, arrests)
-    _sync_move_targets(tgt, prio, moved, key, tick, tag, kind, state, cell, region, width,
-                       height, cell_offset, cit_off, cop_off, walk_off, ip)
+    _sync_move_targets(tgt, prio, moved, key, tick, tag, occupant, kind, state, cell, region,
+                       width, height, cell_offset, cit_off, cop_off, walk_off, ip)
     _resolve(tgt, prio, claim_agent, claim_prio)
     _sync_apply_moves(tgt, claim_agent, claim_prio, occupant, tag, cell)
     if ip[I_MAX_AGE] >= 0 or fp[F_BIRTH] > 0.0:

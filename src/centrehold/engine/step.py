@@ -88,7 +88,7 @@ def _workspace(world: World, params: dict, n_groups: int) -> dict:
     rows_before = np.concatenate([[0], np.cumsum(heights)[:-1]]).astype(np.int64)
     row_region = np.repeat(np.arange(world.n_regions, dtype=np.int64), heights)
     row_y = np.concatenate([np.arange(h, dtype=np.int64) for h in heights])
-    n_layers = 2 + (n_groups if params["ip"][K.I_INTERGROUP] else 0)
+    n_layers = 1 + (n_groups if params["ip"][K.I_INTERGROUP] else 0)
     ws = {
         "n": n,
         "n_cells": world.n_cells,
@@ -104,7 +104,7 @@ def _workspace(world: World, params: dict, n_groups: int) -> dict:
         "row_y": row_y,
         "tag": np.zeros(world.n_cells, dtype=np.int8),
         "lut": K.tag_table(n_groups),
-        "pref": np.zeros((n_layers, world.n_cells + int(heights.sum())), dtype=np.int32),
+        "pref": np.zeros((n_layers, world.n_cells + int(heights.sum())), dtype=np.int64),
     }
     world.extra["_ws"] = ws
     return ws
