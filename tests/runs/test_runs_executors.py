@@ -69,7 +69,12 @@ def test_dask_one_then_two_workers_give_identical_table(reference, dask_ex, tmp_
     t1 = run_ensemble(_spec(), tmp_path / "one", dask_ex, task_fn=TASK_FN)
     dask_ex._cluster.scale(2)
     dask_ex.client.wait_for_workers(2, timeout=60)
-    t2 = run_ensemble(_spec(), tmp_path / "two", dask_ex, task_fn=TASK_FN)
+    dask_ex.chunksize = 4  # uneven groups (4 + 2) must still come back in task order
+    try:
+        t2 = run_ensemble(_spec(), tmp_path / "two", dask_ex, task_fn=TASK_FN)
+        assert dask_ex.map(_square, range(7)) == [0, 1, 4, 9, 16, 25, 36]
+    finally:
+        dask_ex.chunksize = None
     ran_on = dask_ex.client.run(os.getpid)
     assert len(set(ran_on.values())) == 2 and os.getpid() not in ran_on.values()
     pd.testing.assert_frame_equal(t1, reference, check_exact=True)
@@ -82,6 +87,7 @@ def test_dask_worker_death_is_retried_and_result_identical(reference, dask_ex, t
     fn = partial(die_once, marker_dir=str(tmp_path), victim=2, inner=TASK_FN)
     with get_executor("dask", scheduler=dask_ex._cluster.scheduler_address) as ex:
         ex.client.wait_for_workers(2, timeout=60)
+        ex.chunksize = 2  # the victim's whole group is lost with the worker and rerun
         table = run_ensemble(_spec(), tmp_path / "run", ex, task_fn=fn)
     assert (tmp_path / "died-2").exists()  # the worker really died once
     pd.testing.assert_frame_equal(table, reference, check_exact=True)
@@ -100,3 +106,12 @@ def test_bad_executor_arguments():
         get_executor("processes", workers=0)
     with pytest.raises(UserError, match="unknown executor"):
         get_executor("threads")  # type: ignore[arg-type]
+
+
+def test_auto_chunksize_keeps_several_groups_per_worker():
+    from centrehold.runs.executors import auto_chunksize
+
+    assert auto_chunksize(6, 2) == 1
+    assert auto_chunksize(200, 2) == 8
+    assert auto_chunksize(40, 2) == 5
+    assert auto_chunksize(0, 4) == 1
