@@ -123,3 +123,23 @@ def test_real_run_writer_if_present(tmp_path):
     single.write_run(synthetic.regional_dataset(ticks=20), tmp_path / "run")
     rep = build_report(tmp_path / "run")
     assert "map_deaths_per_100k" in rep.sections
+
+
+def test_sweep_folder_series(tmp_path):
+    """A sweep's folder (series.parquet by task, results.parquet labels) reports as a band."""
+    rows = []
+    for task in range(3):
+        for tick in range(5):
+            rows.append({"task": task, "tick": tick, "group": "a", "quiet": 90 - tick,
+                         "active": tick + task, "jailed": 10, "dead": tick, "arrests": 1,
+                         "killings": 1 if tick else 0})
+    pd.DataFrame(rows).to_parquet(tmp_path / "series.parquet", index=False)
+    pd.DataFrame({"task": [0, 1, 2], "hypothesis": ["H0", "H0", "H3"], "seed": [1, 2, 3]}
+                 ).to_parquet(tmp_path / "results.parquet", index=False)
+    rs = load.load_runs(tmp_path)
+    assert len(rs.runs) == 3 and rs.runs[2].params["hypothesis"] == "H3"
+    rd = data.compute(rs, with_observed=False)
+    assert rd.states["active"].loc[4].tolist() == [4, 5, 6]
+    assert rd.national.loc[1].tolist() == [1.0, 1.0, 1.0]
+    rep = build_report(tmp_path, tmp_path / "s.html")
+    assert rep.sections == ["states", "national_deaths"]

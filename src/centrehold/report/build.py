@@ -64,7 +64,12 @@ def _plan(rd: ReportData, boundaries: dict | None) -> list[tuple[str, Callable, 
     plan = []
     if rd.states:
         plan.append(("states", figures.states, interactive.states,
-                     "Agents quiet, active, jailed and dead at each tick."))
+                     "Agents quiet, active, jailed and dead at each tick."
+                     + (" Band: 5-95% of all runs found, pooled." if rd.n_runs > 1 else "")))
+    if not rd.regional and len(rd.national):
+        plan.append(("national_deaths", figures.national_deaths, interactive.national,
+                     "Deaths per tick, all groups" + (", all runs pooled." if rd.n_runs > 1
+                                                       else ".")))
     if rd.regional:
         obs = f" {rd.observed.source}." if rd.observed is not None else (
             " No observed record was available for this scenario.")

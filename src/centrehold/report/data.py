@@ -107,6 +107,14 @@ def compute(rs: RunSet, with_observed: bool = True) -> ReportData:
         if cols:
             rd.states[st] = pd.DataFrame(cols)
     if not regional:
+        nat = {}
+        for i, run in enumerate(rs.runs):
+            df = run.ticks
+            if "deaths" in df.columns or "killings" in df.columns:
+                d = df.assign(_p=indices.deaths_in_people(df, run.people_per_agent))
+                nat[i] = d.groupby("tick")["_p"].sum()
+        if nat and any(s.to_numpy().any() for s in nat.values()):
+            rd.national = pd.DataFrame(nat).fillna(0.0)
         return rd
     nat, groups, rates, seg, ch, ch_min, seg_g = {}, [], [], {}, {}, [], []
     for i, run in enumerate(rs.runs):

@@ -151,6 +151,32 @@ def read_ach(path: Path) -> pd.DataFrame:
     return wide.select_dtypes("number")
 
 
+def read_ensemble_series(root: Path, max_runs: int) -> list[SingleRun]:
+    """An ensemble or sweep folder (`series.parquet`: per-tick counts by task and group,
+    regions summed): one run per task, labelled from `results.parquet` when present."""
+    try:
+        series = pd.read_parquet(root / "series.parquet")
+    except (OSError, ValueError) as exc:
+        raise UserError(f"{root / 'series.parquet'}: cannot read it ({exc}); re-run the "
+                        "sweep with --resume") from None
+    labels: dict[int, dict] = {}
+    if (root / "results.parquet").is_file():
+        res = pd.read_parquet(root / "results.parquet")
+        keep = [c for c in ("task", "hypothesis", "param_set", "replicate", "seed")
+                if c in res.columns]
+        labels = {int(r["task"]): r for r in res[keep].to_dict("records")} if "task" in keep \
+            else {}
+    manifest = _read_json(root / "manifest.json")
+    scenario = str((manifest.get("spec") or {}).get("scenario", "")) if manifest else ""
+    runs = []
+    for task, block in list(series.groupby("task", sort=True))[:max_runs]:
+        lab = labels.get(int(task), {})
+        params = {"name": scenario, **{k: v for k, v in lab.items() if k != "task"}}
+        runs.append(SingleRun(root, block.drop(columns="task").reset_index(drop=True), params,
+                              {"scenario": scenario, "seed": lab.get("seed")}))
+    return runs
+
+
 def read_ach_labels(path: Path, values: pd.DataFrame) -> pd.DataFrame | None:
     """The ACH ratings (Heuer's CC..II) laid out like `values`, when the table has them."""
     df = pd.read_csv(path, keep_default_na=False)
@@ -182,6 +208,8 @@ def load_runs(root: Path | str, max_runs: int = 400) -> RunSet:
     else:
         for p in sorted(root.rglob("ticks.parquet"))[:max_runs]:
             rs.runs.append(read_single(p.parent))
+    if not rs.runs and max_runs and (root / "series.parquet").is_file():
+        rs.runs = read_ensemble_series(root, max_runs)
     if (post := _find(root, "posterior.csv")) is not None:
         rs.posterior = read_posterior(post)
     if (ach := _find(root, "ach.csv")) is not None:
