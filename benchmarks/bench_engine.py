@@ -45,16 +45,17 @@ PARAMS: dict[str, Any] = {
 # (side, ticks for centrehold). 3780 x 3780 at density 0.70 holds 10^7 citizens
 # (plus ~1.06 x 10^6 cops at 0.074).
 CENTREHOLD_SIZES: list[tuple[int, int]] = [
-    (40, 1000),
-    (100, 1000),
-    (200, 400),
-    (400, 200),
-    (1000, 50),
-    (2000, 20),
-    (3780, 10),
+    (40, 500),
+    (100, 300),
+    (200, 200),
+    (400, 100),
+    (1000, 30),
+    (2000, 10),
+    (3780, 6),
 ]
-# (side, ticks for Mesa): sized so that the largest takes about a minute here.
-MESA_SIZES: list[tuple[int, int]] = [(40, 100), (100, 40), (200, 16)]
+# (side, ticks for Mesa). 200x200 is where one Mesa run of the example's length takes
+# minutes (about 2.6 s a tick on an idle machine); a few ticks give its rate.
+MESA_SIZES: list[tuple[int, int]] = [(40, 60), (100, 20), (200, 8)]
 QUICK_CENTREHOLD = [(40, 200), (100, 100)]
 QUICK_MESA = [(40, 20), (100, 5)]
 SCHEDULES = ("sequential", "synchronous")
