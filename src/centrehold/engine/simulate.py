@@ -181,7 +181,7 @@ def simulate(
 
     legit[0] = _legitimacy(scenario, 0)
     record(0)
-    every = max(1, ticks // 200)
+    every = max(1, -(-ticks // 200))  # ceil: at most 200 calls
     dead_so_far = np.zeros(G, dtype=np.int64)
     for t in range(1, ticks + 1):
         lt = _legitimacy(scenario, t)
