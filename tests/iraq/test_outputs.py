@@ -27,12 +27,16 @@ def test_dataset_layout_dates_and_attributes():
         assert np.issubdtype(ds[name].dtype, np.integer)
     assert ds.deaths.dims == ("tick", "region", "group", "cause")
     assert list(ds.cause.values) == ["sectarian", "instigated"]
-    # every attack's toll is in the deaths table under its cause
-    inst = ds.attack_instigator.values == "withdrawal_opponents"
-    assert inst.any()
-    assert ds.deaths.sel(cause="instigated").sum() <= ds.attack_deaths.values[inst].sum()
-    assert ds.deaths.sel(cause="sectarian").sum() == ds.attack_deaths.values[~inst].sum()
+    # every attack's and every incident's toll is in the deaths table under its cause
+    assert ds.sizes["attack"] > 0 and ds.sizes["incident"] > 0
+    assert (ds.attack_instigator.values == "withdrawal_opponents").all()
+    assert ds.deaths.sel(cause="instigated").sum() <= ds.attack_deaths.sum()
+    assert ds.deaths.sel(cause="sectarian").sum() == ds.incident_deaths.sum()
     assert set(ds.attack_region.values) <= set(ds.region.values)
+    by_group = pd.Series(ds.incident_deaths.values).groupby(ds.incident_group.values).sum()
+    expect = ds.deaths.sel(cause="sectarian").sum(("tick", "region")).to_series()
+    assert (by_group.reindex(expect.index, fill_value=0) == expect).all()
+    assert (ds.attack_deaths >= 1).all() and (ds.incident_deaths >= 1).all()
     # civilians are conserved: the living and the dead add up to the world built
     alive = (ds.quiet + ds.active + ds.jailed + ds.dead).sum(("region", "group"))
     assert (alive == ds.attrs["civilians"]).all()

@@ -450,9 +450,16 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
     def cat(xs: list[np.ndarray], dt: type) -> np.ndarray:
         return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
 
-    a_tick = cat(att_tick, np.int64)
-    a_region = cat(att_region, np.int64)
-    a_target = cat(att_target, np.int64)
+    who = cat(att_who, np.int64)
+    is_att = who == 1
+    all_tick = cat(att_tick, np.int64)
+    all_region = cat(att_region, np.int64)
+    all_target = cat(att_target, np.int64)
+    all_deaths = cat(att_deaths, np.int64)
+    a_tick, a_region, a_target = all_tick[is_att], all_region[is_att], all_target[is_att]
+    i_tick, i_region, i_group = all_tick[~is_att], all_region[~is_att], all_target[~is_att]
+    iso_arr = np.array(isos, dtype=object)
+    group_arr = np.array(groups, dtype=object)
     targets = groups + ["any", "state"]
     instigator = INSTIGATORS[hyp]
     ds = xr.Dataset(
@@ -471,13 +478,15 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
             "centre_holds": (("tick", "region"), centre),
             "funding": (("tick",), funding[:T]),
             "attack_tick": (("attack",), a_tick),
-            "attack_region": (("attack",), np.array(isos, dtype=object)[a_region]
-                              if a_region.size else np.zeros(0, dtype=object)),
-            "attack_target": (("attack",), np.array(targets, dtype=object)[a_target]
-                              if a_target.size else np.zeros(0, dtype=object)),
-            "attack_deaths": (("attack",), cat(att_deaths, np.int64)),
-            "attack_instigator": (("attack",), np.array(["sectarian", instigator],
-                                                        dtype=object)[cat(att_who, np.int64)]),
+            "attack_region": (("attack",), iso_arr[a_region]),
+            "attack_target": (("attack",), np.array(targets, dtype=object)[a_target]),
+            "attack_deaths": (("attack",), all_deaths[is_att]),
+            "attack_instigator": (("attack",), np.full(a_tick.shape[0], instigator,
+                                                       dtype=object)),
+            "incident_tick": (("incident",), i_tick),
+            "incident_region": (("incident",), iso_arr[i_region]),
+            "incident_group": (("incident",), group_arr[i_group]),
+            "incident_deaths": (("incident",), all_deaths[~is_att]),
         },
         coords={
             "tick": np.arange(T),
@@ -488,6 +497,7 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
             "cause": list(CAUSES),
             "force": list(w.force_names),
             "attack": np.arange(a_tick.shape[0]),
+            "incident": np.arange(i_tick.shape[0]),
         },
         attrs={
             "scenario": sc.name,
@@ -503,8 +513,7 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
             "agents": int(w.n_agents),
             "civilians": int(built.n_civilians),
             "units": "states, arrests, killings, displaced, forces_on_streets: agents; "
-                     "deaths, attack_deaths, crime: persons/incidents (agent deaths x "
-                     "people_per_agent; attacks at their own toll)",
+                     "deaths, attack_deaths, incident_deaths: persons; crime: incidents",
         },
     )
     ds["deaths"].attrs["description"] = "deaths in persons by victim community and cause"
