@@ -55,3 +55,13 @@ def test_example_runs(page: str, line: str, fake_engine, tmp_path: Path) -> None
         assert result.exit_code == 2 and "did you mean 'legitimacy'" in result.stderr
     else:
         assert result.exit_code == 0, f"{page}: {line}: {result.stderr}"
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/cli.md", "docs/scenarios.md",
+                                  "docs/architecture.md", "docs/ODD.md"])
+def test_relative_links_and_images_exist(page: str) -> None:
+    text = (ROOT / page).read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)\)", text)
+    local = [t for t in targets if "://" not in t]
+    missing = [t for t in local if not ((ROOT / page).parent / t).exists()]
+    assert missing == []
