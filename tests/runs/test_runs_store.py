@@ -194,3 +194,35 @@ def test_a_failing_task_keeps_finished_work_and_reports_the_users_error(tmp_path
     with pytest.raises(UserError):
         run_ensemble(spec, out, resume=True, progress=lambda d, t: seen.append((d, t)))
     assert seen == [(2, 4)]
+
+
+def test_any_truncation_or_flipped_byte_is_detected(tmp_path):
+    """Property: whatever single damage a data file suffers, the task is not done."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    out = tmp_path / "d"
+    (out / "tasks").mkdir(parents=True)
+    store.write_task(out, 3, {"task": 3, "mean_active": 1.5, "label": "x"}, None, {})
+    path = out / "tasks" / "000003.parquet"
+    good = path.read_bytes()
+    assert store.task_done(out, 3)
+
+    @settings(max_examples=150, deadline=None)
+    @given(cut=st.integers(0, len(good) - 1), pos=st.integers(0, len(good) - 1),
+           flip=st.integers(1, 255), truncate=st.booleans())
+    def damaged(cut, pos, flip, truncate):
+        if truncate:
+            bad = good[:cut]
+        else:
+            b = bytearray(good)
+            b[pos] ^= flip
+            bad = bytes(b)
+        path.write_bytes(bad)
+        try:
+            assert not store.task_done(out, 3)
+        finally:
+            path.write_bytes(good)
+
+    damaged()
+    assert store.task_done(out, 3)
