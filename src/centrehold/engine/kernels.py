@@ -245,20 +245,22 @@ def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
 
     Probing uniformly and keeping the first empty cell is uniform over the empty
     cells, and the exact count afterwards is too, so the mixture is exact. One 64-bit
-    draw gives four 16-bit probes; a probe at or above the largest multiple of n
-    below 2**16 is skipped, so every offset stays exactly equally likely.
+    draw gives four 16-bit probes, each mapped to 0..n-1 by multiply-shift with the
+    few biased values rejected, so every offset stays exactly equally likely.
     """
     n = off.shape[0]
     if n == 0:
         return -1
-    limit = (65536 // n) * n
     for t in range(3):
         hbits = hash4(key, tick, a, slot + t)
         for j in range(4):
             v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
-            if v >= limit:
+            # Lemire's multiply-shift with rejection: exactly uniform on 0..n-1
+            m = v * n
+            low = m & 0xFFFF
+            if low < n and low < (65536 - n) % n:
                 continue
-            i = v % n
+            i = m >> 16
             c = base + _wrap(y + off[i, 1], h) * w + _wrap(x + off[i, 0], w)
             if tag[c] == T_EMPTY:
                 return c
@@ -628,12 +630,12 @@ def _sync_release(flag, key, tick, tag, occupant, kind, group, state, cell, regi
 
 
 @njit(cache=True, parallel=True)
-def _sync_rule_a(flag, tag, pref, segs, row_base, width, height, cell_offset, occupant, kind,
-                 group, region, cell, hardship, risk_aversion, state, revenge, legitimacy, ip,
-                 fp):
+def _sync_rule_a(flag, tag, pref, segs, row_region, row_y, row_base, width, height, cell_offset,
+                 occupant, kind, group, region, cell, hardship, risk_aversion, state, revenge,
+                 legitimacy, ip, fp):
     """Rule A for every civilian on the snapshot's prefix sums.
 
-    The loop walks the lattice in cell order, not agent order: neighbouring agents
+    The loop walks the lattice row by row, not agent by agent: neighbouring agents
     then read neighbouring prefix rows, which keeps them in cache. The result does not
     depend on the order, since every agent reads the snapshot and writes only its own
     state and its own cell's tag.
@@ -643,37 +645,48 @@ def _sync_rule_a(flag, tag, pref, segs, row_base, width, height, cell_offset, oc
     n_layers = pref.shape[0]
     threshold = fp[F_THRESH]
     k = fp[F_K]
-    for c in prange(occupant.shape[0]):
-        a = occupant[c]
-        if a < 0 or kind[a] != 0 or flag[a] == 2:
-            continue
-        st = state[a]
-        if st != QUIET and st != ACTIVE:
-            continue
-        r = region[a]
+    # P for each whole C/A (floor, round): one exp per value, not per agent
+    n_cells_seen = 0
+    for i in range(segs.shape[0]):
+        n_cells_seen += segs[i, 2] - segs[i, 1] + 1
+    ptab = np.empty(n_cells_seen + 1)
+    for q in range(n_cells_seen + 1):
+        ptab[q] = 1.0 - math.exp(-k * q)
+    for i in prange(row_region.shape[0]):
+        r = row_region[i]
         w = width[r]
         h = height[r]
-        loc = c - cell_offset[r]
-        x = loc % w
-        y = loc // w
+        y = row_y[i]
         rb = row_base[r]
-        g = group[a]
-        packed = _seg_sum(pref, 0, rb, w, h, x, y, segs)
-        cops = packed >> 32
-        actives = packed & 0xFFFFFFFF
-        p = arrest_probability(cops, actives + 1, k, rounding)
-        act = decides_active(hardship[a], legitimacy[g, r], revenge[a], risk_aversion[a], p,
-                             threshold)
-        if intergroup and act:
-            others = 0
-            for m in range(1, n_layers):
-                if m - 1 != g:
-                    others += _seg_sum(pref, m, rb, w, h, x, y, segs)
-            if others == 0:
-                act = False
-        state[a] = ACTIVE if act else QUIET
-        tag[c] = T_CIV + 2 * g + (1 if act else 0)
-        flag[a] = 3 if act else 4  # decided this tick
+        c0 = cell_offset[r] + y * w
+        for x in range(w):
+            c = c0 + x
+            a = occupant[c]
+            if a < 0 or kind[a] != 0 or flag[a] == 2:
+                continue
+            st = state[a]
+            if st != QUIET and st != ACTIVE:
+                continue
+            g = group[a]
+            packed = _seg_sum(pref, 0, rb, w, h, x, y, segs)
+            cops = packed >> 32
+            actives = (packed & 0xFFFFFFFF) + 1
+            if rounding == 2:
+                p = arrest_probability(cops, actives, k, rounding)
+            else:
+                p = ptab[np.int64(ratio_term(cops, actives, rounding))]
+            act = decides_active(hardship[a], legitimacy[g, r], revenge[a], risk_aversion[a],
+                                 p, threshold)
+            if intergroup and act:
+                others = 0
+                for m in range(1, n_layers):
+                    if m - 1 != g:
+                        others += _seg_sum(pref, m, rb, w, h, x, y, segs)
+                if others == 0:
+                    act = False
+            state[a] = ACTIVE if act else QUIET
+            tag[c] = T_CIV + 2 * g + (1 if act else 0)
+            flag[a] = 3 if act else 4  # decided this tick
 
 
 @njit(cache=True, parallel=True)
@@ -771,32 +784,37 @@ def _sync_arrests(tgt, prio, moved, claim_agent, claim_prio, key, tick, occupant
 
 @njit(cache=True, parallel=True)
 def _sync_move_targets(tgt, prio, moved, key, tick, tag, occupant, kind, state, cell, region,
-                       width, height, cell_offset, cit_off, cop_off, walk_off, ip):
-    """Every mover proposes an empty cell; walked in cell order for locality, as rule A."""
+                       row_region, row_y, width, height, cell_offset, cit_off, cop_off, walk_off,
+                       ip):
+    """Every mover proposes an empty cell; walked row by row for locality, as rule A."""
     move_mode = ip[I_MOVE]
     for a in prange(kind.shape[0]):
         tgt[a] = -1
     if move_mode == 0:
         return
-    for c in prange(occupant.shape[0]):
-        a = occupant[c]
-        if a < 0 or moved[a] == 1:
-            continue
-        if kind[a] == 0:
-            if ip[I_CIT_MOVE] == 0 or (state[a] != QUIET and state[a] != ACTIVE):
-                continue
-            off = cit_off if move_mode == 1 else walk_off
-        else:
-            if state[a] != QUIET:
-                continue
-            off = cop_off if move_mode == 1 else walk_off
-        r = region[a]
-        base = cell_offset[r]
+    cit_m = cit_off if move_mode == 1 else walk_off
+    cop_m = cop_off if move_mode == 1 else walk_off
+    cit_moves = ip[I_CIT_MOVE] == 1
+    for i in prange(row_region.shape[0]):
+        r = row_region[i]
         w = width[r]
-        loc = c - base
-        tgt[a] = empty_near(a, tag, base, w, height[r], loc % w, loc // w, off, SLOT_MOVE, key,
-                            tick)
-        prio[a] = hash4(key, tick, a, SLOT_PRIORITY + 1) | np.uint64(1)
+        h = height[r]
+        y = row_y[i]
+        base = cell_offset[r]
+        c0 = base + y * w
+        for x in range(w):
+            a = occupant[c0 + x]
+            if a < 0 or moved[a] == 1:
+                continue
+            if kind[a] == 0:
+                if not cit_moves or (state[a] != QUIET and state[a] != ACTIVE):
+                    continue
+                tgt[a] = empty_near(a, tag, base, w, h, x, y, cit_m, SLOT_MOVE, key, tick)
+            else:
+                if state[a] != QUIET:
+                    continue
+                tgt[a] = empty_near(a, tag, base, w, h, x, y, cop_m, SLOT_MOVE, key, tick)
+            prio[a] = hash4(key, tick, a, SLOT_PRIORITY + 1) | np.uint64(1)
 
 
 @njit(cache=True)
@@ -849,9 +867,9 @@ def tick_synchronous(
     _sync_jail(flag, kind, state, jail_left)
     _sync_release(flag, key, tick, tag, occupant, kind, group, state, cell, region, cell_offset)
     build_prefix(pref, tag, ws["row_region"], ws["row_y"], ws["row_base"], width, cell_offset)
-    _sync_rule_a(flag, tag, pref, cit_segs, ws["row_base"], width, height, cell_offset, occupant,
-                 kind, group, region, cell, hardship, risk_aversion, state, revenge, legitimacy,
-                 ip, fp)
+    _sync_rule_a(flag, tag, pref, cit_segs, ws["row_region"], ws["row_y"], ws["row_base"], width,
+                 height, cell_offset, occupant, kind, group, region, cell, hardship,
+                 risk_aversion, state, revenge, legitimacy, ip, fp)
     if ip[I_INTERGROUP] == 1:
         _sync_targets(tgt, prio, flag, 0, cit_off, cit_segs, 1, key, tick, tag, kind, group,
                       state, cell, region, width, height, cell_offset, effectiveness, lut)
@@ -862,7 +880,8 @@ def tick_synchronous(
     _sync_arrests(tgt, prio, moved, claim_agent, claim_prio, key, tick, occupant, tag, group,
                   state, cell, region, jail_left, ip, arrests)
     _sync_move_targets(tgt, prio, moved, key, tick, tag, occupant, kind, state, cell, region,
-                       width, height, cell_offset, cit_off, cop_off, walk_off, ip)
+                       ws["row_region"], ws["row_y"], width, height, cell_offset, cit_off,
+                       cop_off, walk_off, ip)
     _resolve(tgt, prio, claim_agent, claim_prio)
     _sync_apply_moves(tgt, claim_agent, claim_prio, occupant, tag, cell)
     if ip[I_MAX_AGE] >= 0 or fp[F_BIRTH] > 0.0:
