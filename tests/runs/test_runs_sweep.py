@@ -24,6 +24,8 @@ def test_check_params_against_epstein_1():
     assert [p.integer for p in got] == [True, False]
     with pytest.raises(UserError, match="unknown parameter 'legitimcy'"):
         check_params("epstein-1", [ParamRange("legitimcy", 0.5, 0.9)], SMALL)
+    # max_age is unset (None) in epstein-1; its schema makes it an integer
+    assert check_params("epstein-1", [ParamRange("max_age", 50, 90)], SMALL)[0].integer
     with pytest.raises(UserError, match="not a number"):
         check_params("epstein-1", [ParamRange("preset", 0, 1)], SMALL)
     with pytest.raises(UserError):  # the scenario's own schema refuses a density above one

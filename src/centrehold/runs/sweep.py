@@ -67,6 +67,9 @@ def check_params(
                 f"unknown parameter {p.name!r} for scenario {scenario!r}; "
                 f"numeric fields include: {', '.join(numeric[:12]) or 'none'}"
             ) from None
+        if value is None:  # an optional field left unset: let its schema say what it holds
+            probe = load_scenario(scenario, {**overrides, p.name: _fmt(p.low, False)})
+            value = _lookup(probe.model_dump(mode="python"), p.name)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UserError(
                 f"parameter {p.name!r} of scenario {scenario!r} is not a number "
