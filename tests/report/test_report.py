@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from centrehold.cli.main import app
 from centrehold.errors import UserError
-from centrehold.report import build_report, data, load, synthetic
+from centrehold.report import build_report, data, load
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -44,10 +44,17 @@ def test_epstein_report_has_time_series_only(epstein_run, tmp_path):
     assert "deaths per 100,000" not in text
 
 
-def test_tile_map_without_boundaries(regional_ensemble, tmp_path, monkeypatch):
-    monkeypatch.setenv("CENTREHOLD_NO_BOUNDARIES", "1")
-    build_report(regional_ensemble, tmp_path / "t.html")
-    assert "tile map" in (tmp_path / "t.html").read_text(encoding="utf-8")
+def test_tile_map_without_boundaries(regional_ensemble):
+    from centrehold.report import interactive
+
+    rd = data.compute(load.load_runs(regional_ensemble), with_observed=False)
+    fig = interactive.region_map(rd, None)
+    tiles = [t for t in fig.data if t.fill == "toself"]
+    assert len(tiles) == 18 and "tile map" in fig.layout.title.text
+    # each tile is a unit-ish square at its grid position (Baghdad: column 1, row 3)
+    bg = next(t for t in tiles if t.name == "Baghdad")
+    assert min(bg.x) == 1 and max(bg.y) == -3
+    assert len(fig.frames) == len(rd.rate)
 
 
 def test_ensemble_band_brackets_the_runs(regional_ensemble):
@@ -115,14 +122,6 @@ def test_cli_report(epstein_run, tmp_path):
     r = CliRunner().invoke(app, ["report", str(tmp_path / "absent")])
     assert r.exit_code == 2 and "no such run directory" in r.output
     assert "Traceback" not in r.output
-
-
-def test_real_run_writer_if_present(tmp_path):
-    """When the runs layer lands, a run written by it must report without changes here."""
-    single = pytest.importorskip("centrehold.runs.single")
-    single.write_run(synthetic.regional_dataset(ticks=20), tmp_path / "run")
-    rep = build_report(tmp_path / "run")
-    assert "map_deaths_per_100k" in rep.sections
 
 
 def test_sweep_folder_series(tmp_path):
