@@ -108,7 +108,10 @@ def _human_summary(summary: dict[str, Any], out: Path) -> str:
         deaths = f"deaths {summary['total_deaths']}"
         if "people_per_agent" in summary:
             deaths += f" people (one agent stands for {summary['people_per_agent']})"
-        lines.append(f"peak active {summary['peak_active']} at tick {summary['peak_active_tick']}; "
+        when = f"tick {summary['peak_active_tick']}"
+        if "peak_active_date" in summary:
+            when += f" ({summary['peak_active_date']})"
+        lines.append(f"peak active {summary['peak_active']} at {when}; "
                      f"arrests {summary['total_arrests']}; {deaths}")
     lines.append(f"written to {out}/")
     return "\n".join(lines)

@@ -216,6 +216,8 @@ def summarize(ds: xr.Dataset, wall_seconds: float | None = None) -> dict[str, An
         at = int(active.argmax("tick"))
         summary["peak_active"] = int(active.values[at])
         summary["peak_active_tick"] = int(ds["tick"].values[at])
+        if "date" in ds.coords:
+            summary["peak_active_date"] = str(pd.Timestamp(ds["date"].values[at]).date())
     summary["total_arrests"] = int(ds["arrests"].sum()) if "arrests" in ds else 0
     dv = deaths_var(ds)
     summary["total_deaths"] = int(ds[dv].sum()) if dv else 0
