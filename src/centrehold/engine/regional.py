@@ -182,15 +182,13 @@ def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
     for r in range(R):
         n = int(n_civ[r])
         grp = np.repeat(np.arange(G, dtype=np.int8), by_group[:, r])
-        cum = np.concatenate([[0.0], np.cumsum(shares[:, r])])
-        pos = cum[grp] + rng.random(n) * shares[grp, r]
-        key = seg * pos + (1.0 - seg) * rng.random(n)
-        grp = grp[np.argsort(key, kind="stable")]
-        ncell = int(side[r] * side[r])
-        cells = np.sort(rng.choice(ncell, size=n, replace=False))
-        # column-major order: sorting by column band puts each community in its quarter
-        col, row = cells % side[r], cells // side[r]
-        cells = cells[np.lexsort((row, col))]
+        if sc.intergroup.layout == "patches":
+            cells = _patch_cells(rng, int(side[r]), by_group[:, r], shares[:, r], seg,
+                                 sc.intergroup.patch)
+        else:
+            cells = _band_cells(rng, int(side[r]), grp, shares[:, r], seg)
+            grp = cells[1]
+            cells = cells[0]
         glob = world.cell_offset[r] + cells
         sl = slice(a, a + n)
         world.group[sl] = grp
@@ -241,6 +239,54 @@ def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
         street_targets=targets, personnel=personnel, adj_start=adj_start, adj_list=adj_list,
         legitimacy=_legitimacy(sc, cal, T, isos), summary=summary, n_civilians=nc,
     )
+
+
+def _band_cells(rng, side, grp, shares, seg):
+    """Cells for a region's civilians, each community in its own band of columns."""
+    n = grp.shape[0]
+    cum = np.concatenate([[0.0], np.cumsum(shares)])
+    pos = cum[grp] + rng.random(n) * shares[grp]
+    key = seg * pos + (1.0 - seg) * rng.random(n)
+    grp = grp[np.argsort(key, kind="stable")]
+    cells = np.sort(rng.choice(side * side, size=n, replace=False))
+    col, row = cells % side, cells // side
+    return cells[np.lexsort((row, col))], grp
+
+
+def _patch_cells(rng, side, counts, shares, seg, patch):
+    """Cells for a region's civilians (sorted by community): square patches of `patch`
+    cells a side are dealt to communities in proportion to their shares; a share `seg`
+    of each community lives in its own patches, the rest anywhere.
+
+    Patches have the same size in cells at every scale, so the share of people living
+    next to another community, and with it the contact that drives Model II, does not
+    depend on `people_per_agent` (bands would give coarse worlds more border per head).
+    """
+    tiles_side = -(-side // patch)
+    n_tiles = tiles_side * tiles_side
+    exact = shares * n_tiles
+    per = np.floor(exact).astype(np.int64)
+    order = np.argsort(-(exact - per), kind="stable")
+    per[order[: n_tiles - per.sum()]] += 1
+    tile_group = rng.permutation(np.repeat(np.arange(shares.shape[0]), per))
+    idx = np.arange(side * side)
+    tile = (idx // side // patch) * tiles_side + (idx % side) // patch
+    cell_group = tile_group[tile]
+    taken = np.zeros(side * side, dtype=bool)
+    out = []
+    rest = []
+    for g, n_g in enumerate(counts):
+        own = rng.permutation(np.flatnonzero(cell_group == g))
+        m = min(int(round(seg * n_g)), own.shape[0])
+        taken[own[:m]] = True
+        out.append(own[:m])
+        rest.append(n_g - m)
+    free = rng.permutation(np.flatnonzero(~taken))
+    pos = 0
+    for g, k in enumerate(rest):
+        out[g] = np.concatenate([out[g], free[pos:pos + k]])
+        pos += k
+    return np.concatenate(out).astype(np.int64)
 
 
 def dissimilarity(counts_gr: np.ndarray) -> np.ndarray:

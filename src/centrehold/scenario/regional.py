@@ -124,8 +124,13 @@ class IntergroupParams(_Strict):
     density: float = Field(default=0.7, gt=0.05, le=0.95, description="agents per lattice cell")
     local_segregation: float = Field(
         default=0.8, ge=0.0, le=1.0,
-        description="0: communities mixed at random in a region; 1: each in its own quarter",
+        description="0: communities mixed at random in a region; 1: each in its own patches",
     )
+    layout: Literal["patches", "bands"] = Field(
+        default="patches",
+        description="patches: same-size neighbourhoods at every scale; bands: one per community",
+    )
+    patch: int = Field(default=5, ge=1, le=100, description="side of a neighbourhood, in cells")
 
 
 class ArrestParams(_Strict):
