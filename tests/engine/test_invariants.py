@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
+from engine_testkit import make_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from centrehold.engine import build_world, rules_and_variant, step
 from centrehold.engine.simulate import _keys
 from centrehold.engine.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET, TickInputs
-
-from engine_testkit import make_scenario
 
 
 def _check_lattice(world) -> None:

@@ -12,11 +12,11 @@ from functools import cache
 
 import numpy as np
 import pytest
+from engine_testkit import make_scenario, outbursts
 
 from centrehold.engine import build_world, rules_and_variant, simulate, step
 from centrehold.engine.simulate import _keys
 from centrehold.engine.state import ACTIVE, TickInputs
-from engine_testkit import make_scenario, outbursts
 
 SCHEDULES = ["sequential", "synchronous"]
 

@@ -9,9 +9,9 @@ import textwrap
 
 import numpy as np
 import pytest
+from engine_testkit import make_scenario
 
 from centrehold.engine import simulate
-from engine_testkit import make_scenario
 
 
 @pytest.mark.parametrize("schedule", ["sequential", "synchronous"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from engine_testkit import make_scenario
 
 from centrehold.engine import simulate
-from engine_testkit import make_scenario
 
 
 def test_dataset_follows_the_contract():
