@@ -132,3 +132,44 @@ def test_dissimilarity_by_hand():
     # group 0 has 3/4 in region 0, the rest 1/4 there: D = (0.5 + 0.5) / 2 = 0.5
     d = dissimilarity(np.array([[3, 1], [1, 3]]))
     assert d[0] == pytest.approx(0.5) and d[1] == pytest.approx(0.5)
+
+
+def _contact_share(b, radius: int = 2) -> float:
+    """Share of civilians with a member of another community within `radius` cells."""
+    w = b.world
+    touched = total = 0
+    for r in range(w.n_regions):
+        side = int(w.width[r])
+        grid = np.full((side, side), -1, dtype=np.int64)
+        cells = w.occupant[w.cell_offset[r]:w.cell_offset[r + 1]]
+        civ = (cells != EMPTY)
+        civ[civ] = w.kind[cells[civ]] == 0
+        flat = grid.reshape(-1)
+        flat[civ] = w.group[cells[civ]]
+        other = np.zeros((side, side), dtype=bool)
+        for dy in range(-radius, radius + 1):
+            for dx in range(-radius, radius + 1):
+                nb = np.roll(np.roll(grid, dy, axis=0), dx, axis=1)
+                other |= (nb >= 0) & (grid >= 0) & (nb != grid)
+        touched += int(other.sum())
+        total += int((grid >= 0).sum())
+    return touched / total
+
+
+def test_patches_keep_contact_between_communities_the_same_at_every_scale():
+    coarse = _contact_share(build_world(scenario(ppa="4000"), 1, ticks=2))
+    fine = _contact_share(build_world(scenario(ppa="250"), 1, ticks=2))
+    assert abs(coarse - fine) < 0.1 * fine
+    # bands put a larger share of people on a border in a coarse world than in a fine one
+    b_coarse = _contact_share(build_world(scenario({"intergroup.layout": "bands"},
+                                                   ppa="4000"), 1, ticks=2))
+    b_fine = _contact_share(build_world(scenario({"intergroup.layout": "bands"},
+                                                 ppa="250"), 1, ticks=2))
+    assert b_coarse > 1.3 * b_fine
+
+
+def test_segregation_setting_controls_local_mixing():
+    mixed = _contact_share(build_world(scenario({"intergroup.local_segregation": 0}), 1, 2))
+    apart = _contact_share(build_world(scenario({"intergroup.local_segregation": 1}), 1, 2))
+    # patches of 5 cells against a sight of 2: many people still live on an edge
+    assert apart < 0.8 * mixed
