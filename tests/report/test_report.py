@@ -142,3 +142,20 @@ def test_sweep_folder_series(tmp_path):
     assert rd.national.loc[1].tolist() == [1.0, 1.0, 1.0]
     rep = build_report(tmp_path, tmp_path / "s.html")
     assert rep.sections == ["states", "national_deaths"]
+
+
+def test_real_iraq_run_reports_consistently(tmp_path):
+    """A short real iraq-2009 run: the report's national deaths add up to the run summary's
+    total (people), the map covers the 18 governorates, and the rates are not negative."""
+    from centrehold.engine import simulate
+    from centrehold.runs.single import write_run
+    from centrehold.scenario import load_scenario
+
+    ds = simulate(load_scenario("iraq-2009", {"people_per_agent": "10000"}), seed=2, ticks=45)
+    summary = write_run(ds, tmp_path / "run")
+    rd = data.compute(load.load_runs(tmp_path / "run"))
+    assert rd.national[0].sum() == pytest.approx(summary["total_deaths"])
+    assert rd.rate.shape[1] == 18 and (rd.rate.to_numpy() >= 0).all()
+    assert rd.centre_from_engine and rd.segregation_by_group is not None
+    rep = build_report(tmp_path / "run")
+    assert {"national_deaths", "map_deaths_per_100k", "segregation"} <= set(rep.sections)

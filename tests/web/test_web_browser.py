@@ -25,8 +25,13 @@ pytestmark = [
 def page_at(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     from centrehold.engine import simulate
+    from centrehold.report import synthetic
 
-    app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs")
+    post, ach = synthetic.compare_tables()
+    post.to_csv(tmp_path / "posterior.csv", index=False)
+    ach.to_csv(tmp_path / "ach.csv", index=False)
+    app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs",
+                     compare_dir=tmp_path)
     with LiveServer(app) as server, sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -70,7 +75,7 @@ def test_run_iraq_in_the_browser(page_at, tmp_path):
         Path(keep).write_bytes(shot.read_bytes())
 
 
-def test_refusals_reach_the_page(page_at):
+def test_refusals_reach_the_page_and_compare_tab(page_at):
     page, _outside, _problems = page_at
     page.select_option("#scenario", "epstein-1")
     assert page.is_hidden("#hypothesis-panel")
@@ -79,3 +84,8 @@ def test_refusals_reach_the_page(page_at):
     page.wait_for_selector("#error:not([hidden])", timeout=10_000)
     assert "run too long" in page.text_content("#error")
     assert page.is_enabled("#run-button")
+    page.click("#tab-compare")
+    page.wait_for_selector("#cmp-posterior .main-svg", timeout=30_000)
+    page.wait_for_selector("#cmp-ach .main-svg", timeout=30_000)
+    assert page.is_hidden("#run-view")
+    assert page.locator("#cmp-posterior .bars path").count() == 7
