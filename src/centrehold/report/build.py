@@ -137,6 +137,8 @@ footer{font-size:11px;color:#666;padding:16px 32px}
 
 
 def _summary_table(rd: ReportData, summary: dict) -> str:
+    if rd.n_runs == 0:
+        return ""
     rows = [("scenario", rd.scenario or "-"), ("runs", rd.n_runs)]
     for k in ("seed", "ticks", "agents", "total_deaths", "total_arrests", "peak_active",
               "wall_seconds"):
@@ -177,7 +179,9 @@ def build_report(run_dir: Path | str, out: Path | str | None = None,
     banner = (f'<section style="border-color:#D55E00"><b>{html.escape(str(note))}</b></section>'
               if note else "")
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    params = json.dumps(rs.runs[0].params, indent=1, default=str) if rs.runs else "{}"
+    params = json.dumps(rs.runs[0].params, indent=1, default=str) if rs.runs else ""
+    params_block = (f"<section><h2>Parameters</h2><details><summary>scenario.json</summary>"
+                    f"<pre>{html.escape(params)}</pre></details></section>" if params else "")
     doc = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>centrehold report: {html.escape(rd.scenario)}</title>
@@ -188,8 +192,7 @@ def build_report(run_dir: Path | str, out: Path | str | None = None,
 <p>{html.escape(str(Path(run_dir)))} &middot; {rd.n_runs} run(s) &middot; written {stamp}</p>
 </header><main>{banner}{_summary_table(rd, summary)}
 {''.join(sections)}
-<section><h2>Parameters</h2><details><summary>scenario.json</summary>
-<pre>{html.escape(params)}</pre></details></section>
+{params_block}
 </main><footer>centrehold {__version__}. Simulated figures are model output under the
 stated hypothesis, not observations. Colours: Okabe-Ito and cividis (readable with colour
 blindness).</footer></body></html>"""
