@@ -168,6 +168,14 @@ def main(results_dir: str | Path = "benchmarks/results", quick: bool = False) ->
             f"{r['parent_cpu_ms_per_task']:.1f} | {pe} | "
             f"{r['startup_s']:.1f} |"
         )
+    if load[0] > (os.cpu_count() or 1):
+        lines += [
+            "",
+            f"The load ({load[0]:.1f}) exceeded the CPU count when measured: wall-time figures "
+            "(tasks/s, overhead, efficiency) then mostly measure the other processes; negative "
+            "overheads and efficiencies above 1 are such noise. The parent-CPU column is the "
+            "one to trust.",
+        ]
     lines += [
         "",
         "Overhead is against the direct loop (`load_scenario` + `simulate`, no files). "
