@@ -81,3 +81,17 @@ def test_deaths_column_prefers_all_causes():
     assert indices.deaths_column(pd.DataFrame(columns=["killings"])) == "killings"
     with pytest.raises(KeyError):
         indices.deaths_column(pd.DataFrame(columns=["quiet"]))
+
+
+def test_log_scale_only_when_sim_and_record_differ_twentyfold():
+    from centrehold.report.data import Observed, ReportData, needs_log_scale
+
+    months = pd.date_range("2009-01-01", periods=3, freq="MS")
+    obs = Observed(pd.DataFrame({"low": [90.0] * 3, "high": [100.0] * 3}, index=months), "x")
+    rd = ReportData("s", True, True, 1, 1.0, observed=obs)
+    rd.national = pd.DataFrame({0: [10.0, 1500.0, 30.0]}, index=months)
+    assert not needs_log_scale(rd)  # 15 times
+    rd.national = pd.DataFrame({0: [10.0, 2500.0, 30.0]}, index=months)
+    assert needs_log_scale(rd)  # 25 times
+    rd.observed = None
+    assert not needs_log_scale(rd)

@@ -171,3 +171,13 @@ def band(frame: pd.DataFrame, lo: float = 0.05, hi: float = 0.95) -> pd.DataFram
         "low": np.nanquantile(arr, lo, axis=1),
         "high": np.nanquantile(arr, hi, axis=1),
     }, index=frame.index)
+
+
+def needs_log_scale(rd: ReportData) -> bool:
+    """A log axis when the simulation and the record differ by more than 20 times: on a
+    linear axis the smaller one would be a flat line at zero."""
+    if rd.observed is None or not len(rd.national):
+        return False
+    sim = float(np.nanmax(rd.national.to_numpy()))
+    obs = float(np.nanmax(rd.observed.monthly["high"].to_numpy()))
+    return sim > 0 and obs > 0 and max(sim / obs, obs / sim) > 20

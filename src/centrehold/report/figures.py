@@ -13,9 +13,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.collections import PolyCollection  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from centrehold.report import style  # noqa: E402
-from centrehold.report.data import ReportData, band  # noqa: E402
+from centrehold.report.data import ReportData, band, needs_log_scale  # noqa: E402
 from centrehold.report.geo import BOUNDARY_SOURCE, polygons  # noqa: E402
 from centrehold.report.tiles import GOVERNORATES, N_ROWS, short_label  # noqa: E402
 
@@ -31,6 +32,8 @@ def _source(fig, text: str) -> None:
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, color="#444444", ha="left",
              va="bottom")
     for ax in fig.axes:
+        if "deaths" in ax.get_ylabel() or ax.get_ylabel() == "agents":
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}"))
         if ax.get_xlabel() in ("date", "month"):
             loc = mdates.AutoDateLocator()
             ax.xaxis.set_major_locator(loc)
@@ -66,13 +69,16 @@ def national_deaths(rd: ReportData, path: Path) -> Path:
                 label="observed (IBC max)" if ranged else "observed")
         src += "\n" + rd.observed.source
     per = "month" if rd.dated else "tick"
-    ax.set_ylabel(f"civilian deaths per {per} (people)")
+    log = needs_log_scale(rd)
+    if log:
+        ax.set_yscale("symlog", linthresh=10)
+    ax.set_ylabel(f"civilian deaths per {per} (people{', log scale' if log else ''})")
     ax.set_xlabel(_time_label(rd, monthly=True))
     ax.set_title("National deaths per month" if rd.dated else "Deaths per tick")
     if rd.people_per_agent != 1:
         ax.text(0.99, 0.98, f"1 agent = {rd.people_per_agent:g} people", transform=ax.transAxes,
                 ha="right", va="top", fontsize=8)
-    ax.legend(fontsize=8, loc="upper left")
+    ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
     _source(fig, src)
     fig.tight_layout(rect=(0, 0.07, 1, 1))

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.colors import sample_colorscale
 
 from centrehold.report import style
-from centrehold.report.data import ReportData, band
+from centrehold.report.data import ReportData, band, needs_log_scale
 from centrehold.report.geo import BOUNDARY_SOURCE, polygons
 from centrehold.report.tiles import GOVERNORATES, short_label
 
@@ -63,6 +63,8 @@ def national(rd: ReportData) -> go.Figure:
                       yaxis_title=f"civilian deaths per {per} (people)")
     if rd.dated:
         _monthly_axis(fig, rd.national.index)
+    if needs_log_scale(rd):
+        fig.update_yaxes(type="log", title=f"civilian deaths per {per} (people, log scale)")
     return fig
 
 
