@@ -587,10 +587,11 @@ def build_prefix(pref, tag, row_region, row_y, row_base, width, cell_offset):
 
 
 @njit(cache=True, inline="always")
-def _seg_sum(pref, m, rb, w, h, x, y, segs):
+def _seg_sum_rows(pref, m, rows, w, x, segs):
+    """`_seg_sum` with each segment's row start already computed (they are shared by a row)."""
     s = 0
     for i in range(segs.shape[0]):
-        b = rb + _wrap(y + segs[i, 0], h) * (w + 1)
+        b = rows[i]
         x0 = _wrap(x + segs[i, 1], w)
         e = x0 + segs[i, 2] - segs[i, 1] + 1
         if e <= w:
@@ -652,6 +653,7 @@ def _sync_rule_a(flag, tag, pref, segs, row_region, row_y, row_base, width, heig
     ptab = np.empty(n_cells_seen + 1)
     for q in range(n_cells_seen + 1):
         ptab[q] = 1.0 - math.exp(-k * q)
+    n_segs = segs.shape[0]
     for i in prange(row_region.shape[0]):
         r = row_region[i]
         w = width[r]
@@ -659,6 +661,9 @@ def _sync_rule_a(flag, tag, pref, segs, row_region, row_y, row_base, width, heig
         y = row_y[i]
         rb = row_base[r]
         c0 = cell_offset[r] + y * w
+        rows = np.empty(n_segs, dtype=np.int64)
+        for j in range(n_segs):
+            rows[j] = rb + _wrap(y + segs[j, 0], h) * (w + 1)
         for x in range(w):
             c = c0 + x
             a = occupant[c]
@@ -668,7 +673,7 @@ def _sync_rule_a(flag, tag, pref, segs, row_region, row_y, row_base, width, heig
             if st != QUIET and st != ACTIVE:
                 continue
             g = group[a]
-            packed = _seg_sum(pref, 0, rb, w, h, x, y, segs)
+            packed = _seg_sum_rows(pref, 0, rows, w, x, segs)
             cops = packed >> 32
             actives = (packed & 0xFFFFFFFF) + 1
             if rounding == 2:
@@ -681,7 +686,7 @@ def _sync_rule_a(flag, tag, pref, segs, row_region, row_y, row_base, width, heig
                 others = 0
                 for m in range(1, n_layers):
                     if m - 1 != g:
-                        others += _seg_sum(pref, m, rb, w, h, x, y, segs)
+                        others += _seg_sum_rows(pref, m, rows, w, x, segs)
                 if others == 0:
                     act = False
             state[a] = ACTIVE if act else QUIET
