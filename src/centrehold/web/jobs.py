@@ -265,7 +265,11 @@ class JobManager:
             self._pool = self._manager = self._queue = None
             self._stop.set()
         if pool is not None:
+            procs = list((getattr(pool, "_processes", None) or {}).values())
             pool.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # a stopping server does not wait for runs to finish
+                if proc.is_alive():
+                    proc.terminate()
         if manager is not None:
             manager.shutdown()
         for j in self.list():
