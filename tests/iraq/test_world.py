@@ -173,3 +173,20 @@ def test_segregation_setting_controls_local_mixing():
     apart = _contact_share(build_world(scenario({"intergroup.local_segregation": 1}), 1, 2))
     # patches of 5 cells against a sight of 2: many people still live on an edge
     assert apart < 0.8 * mixed
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="shared data folder not present")
+def test_shipped_tables_regenerate_from_the_shared_data(tmp_path):
+    import subprocess
+    import sys
+
+    from centrehold.scenario import LIBRARY_DIR
+
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, str(root / "scripts/derive_iraq_world.py"),
+                    "--data", str(DATA), "--out", str(tmp_path)], check=True,
+                   capture_output=True)
+    for name in ("governorates.csv", "adjacency.csv", "forces.csv", "events.csv"):
+        shipped = (LIBRARY_DIR / "iraq-2009" / name).read_text()
+        assert (tmp_path / name).read_text() == shipped, name
+        assert "source" in pd.read_csv(tmp_path / name).columns
