@@ -7,6 +7,8 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from centrehold.report import indices
 
@@ -95,3 +97,20 @@ def test_log_scale_only_when_sim_and_record_differ_twentyfold():
     assert needs_log_scale(rd)  # 25 times
     rd.observed = None
     assert not needs_log_scale(rd)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 50), min_size=3, max_size=3), min_size=2, max_size=6),
+       st.integers(1, 9), st.randoms(use_true_random=False))
+def test_theil_h_invariants(rows, k, rnd):
+    """H lies in [0, 1], ignores the order of regions and of groups, and the unit of count."""
+    m = np.array(rows)
+    h = indices.theil_h(m)
+    if m.sum() == 0:
+        assert math.isnan(h)
+        return
+    assert -1e-12 <= h <= 1 + 1e-12
+    perm_r = rnd.sample(range(m.shape[0]), m.shape[0])
+    perm_g = rnd.sample(range(m.shape[1]), m.shape[1])
+    assert indices.theil_h(m[perm_r][:, perm_g]) == pytest.approx(h, abs=1e-12)
+    assert indices.theil_h(m * k) == pytest.approx(h, abs=1e-12)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 
@@ -224,3 +225,23 @@ def test_openapi_describes_the_api(small_app):
     assert {"/api/scenarios", "/api/scenarios/{name}", "/api/runs", "/api/runs/{run_id}",
             "/api/runs/{run_id}/events", "/api/runs/{run_id}/results", "/api/compare"} <= paths
     assert "RunRequest" in spec["components"]["schemas"]
+
+
+def test_serve_cli_refuses_a_missing_compare_folder(tmp_path):
+    from typer.testing import CliRunner
+
+    from centrehold.cli.main import app
+
+    r = CliRunner().invoke(app, ["serve", "--compare-dir", str(tmp_path / "none")])
+    assert r.exit_code == 2 and "no such folder" in r.output and "Traceback" not in r.output
+
+
+def test_epstein_knobs_and_lengths():
+    base = load_scenario("epstein-1")
+    ov = K.overrides_for(base, {"legitimacy": 0.7, "forces": 0.06, "scale": 30})
+    assert ov == {"legitimacy": "0.7", "cop_density": "0.06", "width": "30", "height": "30"}
+    scn = load_scenario("epstein-1", ov)
+    assert K.estimate_agents(scn) == int(30 * 30 * (0.70 + 0.06))
+    assert K.default_ticks(scn) == base.ticks
+    week = load_scenario("iraq-2009", {"calendar.tick": "week"})
+    assert K.default_ticks(week) == math.ceil(1461 / 7)  # the scenario counts part weeks
