@@ -34,6 +34,8 @@ from centrehold.engine.rng import (
     SLOT_SUCCESS,
     below,
     hash4,
+    hash_kt,
+    tick_key,
     uniform,
 )
 
@@ -251,8 +253,9 @@ def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
     n = off.shape[0]
     if n == 0:
         return -1
+    kt = tick_key(key, tick)
     for t in range(3):
-        hbits = hash4(key, tick, a, slot + t)
+        hbits = hash_kt(kt, a, slot + t)
         for j in range(4):
             v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
             # Lemire's multiply-shift with rejection: exactly uniform on 0..n-1
@@ -800,6 +803,7 @@ def _sync_move_targets(tgt, prio, moved, key, tick, tag, occupant, kind, state, 
     cit_m = cit_off if move_mode == 1 else walk_off
     cop_m = cop_off if move_mode == 1 else walk_off
     cit_moves = ip[I_CIT_MOVE] == 1
+    kt = tick_key(key, tick)
     for i in prange(row_region.shape[0]):
         r = row_region[i]
         w = width[r]
@@ -819,7 +823,7 @@ def _sync_move_targets(tgt, prio, moved, key, tick, tag, occupant, kind, state, 
                 if state[a] != QUIET:
                     continue
                 tgt[a] = empty_near(a, tag, base, w, h, x, y, cop_m, SLOT_MOVE, key, tick)
-            prio[a] = hash4(key, tick, a, SLOT_PRIORITY + 1) | np.uint64(1)
+            prio[a] = hash_kt(kt, a, SLOT_PRIORITY + 1) | np.uint64(1)
 
 
 @njit(cache=True)

@@ -44,10 +44,21 @@ def mix64(x: np.uint64) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
-def hash4(key: np.uint64, tick: np.int64, agent: np.int64, slot: np.int64) -> np.uint64:
-    h = mix64(key ^ mix64(np.uint64(tick)))
-    h = mix64(h ^ (np.uint64(agent) * _C_AGENT))
+def tick_key(key: np.uint64, tick: np.int64) -> np.uint64:
+    """The part of a draw's hash shared by a whole tick; hot loops compute it once."""
+    return mix64(key ^ mix64(np.uint64(tick)))
+
+
+@njit(cache=True, inline="always")
+def hash_kt(kt: np.uint64, agent: np.int64, slot: np.int64) -> np.uint64:
+    """`hash4` given the tick's `tick_key`: the same value, two mixes fewer."""
+    h = mix64(kt ^ (np.uint64(agent) * _C_AGENT))
     return mix64(h ^ (np.uint64(slot) * _C_SLOT))
+
+
+@njit(cache=True, inline="always")
+def hash4(key: np.uint64, tick: np.int64, agent: np.int64, slot: np.int64) -> np.uint64:
+    return hash_kt(tick_key(key, tick), agent, slot)
 
 
 @njit(cache=True, inline="always")
