@@ -235,7 +235,7 @@ def plot_indices(indices: pd.DataFrame, path: str | Path, title: str) -> None:
         ax.bar(x + (j - (len(kinds) - 1) / 2) * width, sub["value"].to_numpy(dtype=float),
                width, yerr=err, capsize=3, label=k)
     ax.set_xticks(x, params, rotation=20, ha="right")
-    ax.set_ylabel("index")
+    ax.set_ylabel("mu* (output units)" if kinds == ["mu_star"] else "share of variance")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False)
     fig.tight_layout()
