@@ -251,7 +251,8 @@ def write_results(rows: list[dict[str, Any]], results_dir: Path, meta: dict[str,
         "# Model I speed: centrehold against Mesa's own example",
         "",
         f"Measured {meta['date']} on {meta['machine']}; Mesa {meta['mesa']}, "
-        f"Numba threads {meta['threads']}; load average at start {meta['load']:.2f}.",
+        f"Numba threads {meta['threads']}; load average {meta['load']:.2f} at the start, "
+        f"{meta.get('load_end', meta['load']):.2f} at the end.",
         "Parameters: Mesa's example defaults (citizen density 0.70, cop density 0.074, "
         "vision 7, legitimacy 0.8, J_max 1000, k 2.3, movement on); centrehold uses its "
         "`mesa` preset. Agents = citizens + cops; agent-steps/s = agents / seconds per tick, "
@@ -312,6 +313,7 @@ def _target_lines(df: Any) -> list[str]:
 def main(results_dir: Path | str = HERE / "results", quick: bool = False) -> list[dict[str, Any]]:
     """Run every case (each in a child process) and write engine.csv and engine.md."""
     results_dir = Path(results_dir)
+    load_at_start = os.getloadavg()[0]
     sizes = QUICK_CENTREHOLD if quick else CENTREHOLD_SIZES
     mesa_sizes = QUICK_MESA if quick else MESA_SIZES
     cases: list[tuple[str, int, int, str | None]] = []
@@ -350,7 +352,8 @@ def main(results_dir: Path | str = HERE / "results", quick: bool = False) -> lis
         "machine": f"{platform.machine()} x{os.cpu_count()}, Python {platform.python_version()}",
         "mesa": mesa_peer.mesa_version(),
         "threads": os.environ.get("NUMBA_NUM_THREADS", "default (cpu count)"),
-        "load": os.getloadavg()[0],
+        "load": load_at_start,
+        "load_end": os.getloadavg()[0],
     }
     write_results(rows, results_dir, meta)
     print(f"  wrote {results_dir / 'engine.csv'} and engine.md", flush=True)
