@@ -181,3 +181,30 @@ def test_model_ii_peacekeepers_delay_genocide(schedule):
     none = np.mean(_extinction(schedule, 0.0, 0.8, 600))
     many = np.mean(_extinction(schedule, 0.08, 0.8, 600))
     assert many >= none + 100, (none, many)
+
+
+@cache
+def _i5(schedule: str, thin: bool) -> tuple[int, ...]:
+    """Peak actives after a 50-tick warm-up, per seed: cops 0.06 falling 0.001 a tick from
+    tick 50 (run I-5) or held at 0.06 (the control); L 0.8, vision 7, life terms."""
+    sched = dict(at=50, every=1, delta=-0.001, until=0.0) if thin else None
+    sc = make_scenario(cop_density=0.06, max_jail_term="life", legitimacy=0.8,
+                       cop_density_schedule=sched)
+    peaks = []
+    for seed in range(6):
+        act = simulate(sc, seed, ticks=110, schedule=schedule)["active"].sum("group").values
+        peaks.append(int(act[50:].max()))
+    return tuple(peaks)
+
+
+@pytest.mark.parametrize("schedule", SCHEDULES)
+def test_i5_thinning_the_police_brings_an_outburst(schedule):
+    """I-5: the same seeds share the warm-up, then the police thin out or stay. Thinning
+    passes 50 actives in at least 4 of 6 seeds, the control stays at or below 30 in at
+    least 5 of 6, and thinning peaks higher than its own control in at least 5 of 6
+    (measured: 5/6, 6/6 and 6/6 in both schedules)."""
+    thin = _i5(schedule, True)
+    control = _i5(schedule, False)
+    assert sum(p > 50 for p in thin) >= 4, (thin, control)
+    assert sum(p <= 30 for p in control) >= 5, (thin, control)
+    assert sum(t > c for t, c in zip(thin, control, strict=True)) >= 5, (thin, control)
