@@ -80,3 +80,14 @@ def test_withdrawn_cops_come_back_when_density_rises():
                                                                 "delta": 0.01, "until": 0.05})
     ds = simulate(sc, 2, ticks=8, schedule="synchronous")
     assert ds["cops"].values.tolist() == [32, 32, 32, 48, 64, 80, 80, 80, 80]
+
+
+def test_user_mistakes_at_run_time_are_user_errors():
+    from centrehold.errors import UserError
+
+    with pytest.raises(UserError, match="schedule 'parallel' is unknown"):
+        simulate(make_scenario(), 1, ticks=2, schedule="parallel")
+    crowded = make_scenario(citizen_density=0.9, cop_density=0.05,
+                            cop_density_schedule={"at": 2, "to": 0.5})
+    with pytest.raises(UserError, match="do not fit"):
+        simulate(crowded, 1, ticks=3)

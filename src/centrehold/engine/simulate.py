@@ -27,6 +27,7 @@ from centrehold.engine.state import (
     empty_world,
 )
 from centrehold.engine.step import SCHEDULES, step
+from centrehold.errors import UserError
 
 Progress = Callable[[int, int], None]
 
@@ -108,7 +109,7 @@ def build_world(scenario, seed: int, ticks: int | None = None) -> World:
         group_names=tuple(scenario.groups), region_names=("world",), force_names=("cops",),
     )
     if n_cit + n_cop_total > n_cells:
-        raise ValueError(
+        raise UserError(
             f"{n_cit} civilians and {n_cop_total} cops do not fit on {n_cells} cells; "
             "lower citizen_density or the cop densities in cop_density_schedule"
         )
@@ -156,7 +157,7 @@ def simulate(
 
         return simulate_regional(scenario, seed, ticks, schedule, progress)
     if schedule not in SCHEDULES:
-        raise ValueError(f"schedule {schedule!r} is unknown; use one of {SCHEDULES}")
+        raise UserError(f"schedule {schedule!r} is unknown; use one of: {', '.join(SCHEDULES)}")
     ticks = int(scenario.ticks if ticks is None else ticks)
     rules, variant = rules_and_variant(scenario)
     world = build_world(scenario, seed, ticks)
