@@ -223,3 +223,25 @@ def test_the_comparison_rejects_a_different_reading_of_the_rules(mesa_runs):
         "Mesa's example and centrehold with floor(C/A) could not be told apart: "
         f"share {mesa['share'].mean():.4f} vs {other['share'].mean():.4f}"
     )
+
+
+@pytest.mark.parametrize("radius", [1, 2, 3, 7])
+def test_vision_matches_mesa_neighbourhood_exactly(mesa_peer, radius):
+    """The `mesa` preset's vision is the cell set Mesa's grid returns, offset for offset."""
+    import random
+
+    from mesa.discrete_space import OrthogonalVonNeumannGrid
+
+    from centrehold.engine.rules import PRESETS, vision_offsets
+
+    side = 2 * radius + 5  # room for the whole diamond without wrapping onto itself
+    grid = OrthogonalVonNeumannGrid((side, side), capacity=1, torus=True, random=random.Random(0))
+    centre = grid[(side // 2, side // 2)]
+    theirs = {
+        ((c.coordinate[0] - side // 2), (c.coordinate[1] - side // 2))
+        for c in centre.get_neighborhood(radius=radius)
+    }
+    ours = {tuple(int(v) for v in off) for off in
+            vision_offsets(PRESETS["mesa"].neighbourhood, radius)}
+    assert ours == theirs
+    assert len(ours) == 2 * radius * (radius + 1)  # the diamond, centre excluded
