@@ -82,10 +82,11 @@ def h1(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> 
     out = _out(T, summary)
     sh = summary.shares
     mixing = 1.0 - (sh**2).sum(axis=0)  # chance two residents differ
-    where = _norm(summary.population * mixing ** p.get("mixing_power", 2.0))
-    when = p.get("baseline", 0.2) * _election_window(cal, summary, p, T)
     shia, sunni = _group(summary, "shia_arab"), _group(summary, "sunni_arab")
     both = sh[shia] + sh[sunni]
+    # only where both Arab communities live: the aim is a Shia-Sunni revenge cycle
+    where = _norm(summary.population * mixing ** p.get("mixing_power", 2.0) * both)
+    when = p.get("baseline", 0.2) * _election_window(cal, summary, p, T)
     for g in (shia, sunni):
         frac = np.divide(sh[g], both, out=np.zeros_like(both), where=both > 0)
         out[:, :, g] = p.get("rate", 2.0) * when[:, None] * (where * frac)[None, :]
