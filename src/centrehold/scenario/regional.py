@@ -245,9 +245,9 @@ class RegionalScenario(ScenarioBase):
     )
     forces: list[ForceSpec] = Field(
         default_factory=lambda: [
-            ForceSpec(name="iraqi", effectiveness=0.5, street_share=0.3),
-            ForceSpec(name="occupation", effectiveness=0.8, street_share=0.3),
-            ForceSpec(name="kurdish", effectiveness=0.6, street_share=0.3),
+            ForceSpec(name="iraqi", effectiveness=0.5, street_share=0.5),
+            ForceSpec(name="occupation", effectiveness=0.8, street_share=0.5),
+            ForceSpec(name="kurdish", effectiveness=0.6, street_share=0.5),
         ]
     )
     force_levels: list[dict[str, Any]] = Field(
