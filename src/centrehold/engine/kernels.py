@@ -246,15 +246,16 @@ def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
     """A uniformly chosen empty cell among the offsets, or -1; a few probes, then a count.
 
     Probing uniformly and keeping the first empty cell is uniform over the empty
-    cells, and the exact count afterwards is too, so the mixture is exact. One 64-bit
-    draw gives four 16-bit probes, each mapped to 0..n-1 by multiply-shift with the
-    few biased values rejected, so every offset stays exactly equally likely.
+    cells, and the exact count afterwards (after 32 failed probes: rare, and the
+    costly path) is too, so the mixture is exact. One 64-bit draw gives four 16-bit
+    probes, each mapped to 0..n-1 by multiply-shift with the few biased values
+    rejected, so every offset stays exactly equally likely.
     """
     n = off.shape[0]
     if n == 0:
         return -1
     kt = tick_key(key, tick)
-    for t in range(3):
+    for t in range(8):
         hbits = hash_kt(kt, a, slot + t)
         for j in range(4):
             v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
@@ -273,7 +274,7 @@ def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
             free += 1
     if free == 0:
         return -1
-    m = below(key, tick, a, slot + 8, free)
+    m = below(key, tick, a, slot + 9, free)
     for i in range(n):
         c = base + _wrap(y + off[i, 1], h) * w + _wrap(x + off[i, 0], w)
         if tag[c] == T_EMPTY:
