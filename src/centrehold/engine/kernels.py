@@ -438,12 +438,16 @@ def tick_sequential(
             loc = cell[a] - base
             x = loc % w
             y = loc // w
-            cops, actives, others = count_vision(tag, base, w, h, x, y, cit_segs, lut[g])
-            p = arrest_probability(cops, actives + 1, k, rounding)
-            act = decides_active(hardship[a], legitimacy[g, r], revenge[a], risk_aversion[a],
-                                 p, threshold)
-            if intergroup and others == 0:
-                act = False
+            # grievance at or below the threshold means quiet whatever the risk (R P >= 0),
+            # so the vision need not be scanned: the same decision, bit for bit, sooner
+            act = False
+            if hardship[a] * (1.0 - legitimacy[g, r]) + revenge[a] > threshold:
+                cops, actives, others = count_vision(tag, base, w, h, x, y, cit_segs, lut[g])
+                p = arrest_probability(cops, actives + 1, k, rounding)
+                act = decides_active(hardship[a], legitimacy[g, r], revenge[a],
+                                     risk_aversion[a], p, threshold)
+                if intergroup and others == 0:
+                    act = False
             state[a] = ACTIVE if act else QUIET
             tag[cell[a]] = T_CIV + 2 * g + (1 if act else 0)
             killed = False
@@ -677,15 +681,18 @@ def _sync_rule_a(flag, tag, pref, segs, row_region, row_y, row_base, width, heig
             if st != QUIET and st != ACTIVE:
                 continue
             g = group[a]
-            packed = _seg_sum_rows(pref, 0, rows, w, x, segs)
-            cops = packed >> 32
-            actives = (packed & 0xFFFFFFFF) + 1
-            if rounding == 2:
-                p = arrest_probability(cops, actives, k, rounding)
-            else:
-                p = ptab[np.int64(ratio_term(cops, actives, rounding))]
-            act = decides_active(hardship[a], legitimacy[g, r], revenge[a], risk_aversion[a],
-                                 p, threshold)
+            act = False
+            # at or below the threshold, grievance alone makes the agent quiet (see above)
+            if hardship[a] * (1.0 - legitimacy[g, r]) + revenge[a] > threshold:
+                packed = _seg_sum_rows(pref, 0, rows, w, x, segs)
+                cops = packed >> 32
+                actives = (packed & 0xFFFFFFFF) + 1
+                if rounding == 2:
+                    p = arrest_probability(cops, actives, k, rounding)
+                else:
+                    p = ptab[np.int64(ratio_term(cops, actives, rounding))]
+                act = decides_active(hardship[a], legitimacy[g, r], revenge[a],
+                                     risk_aversion[a], p, threshold)
             if intergroup and act:
                 others = 0
                 for m in range(1, n_layers):
