@@ -155,29 +155,21 @@ def decay_revenge(revenge, factor):
 
 
 @njit(cache=True)
-def agents_pass(width, height, offset, occupant, kind, group, region, cell, hardship,
+def _sweep(order, lo, hi, s, kbase, cap, ibase, inc_cap,
+           width, height, offset, occupant, kind, group, region, cell, hardship,
                 risk_aversion, state, jail_left, revenge,
                 legitimacy, effectiveness, force_vision, vision, deterrence, threshold, arrest_k,
                 incident_mean, size_alpha, size_max, people_per_agent, intergroup, arrests_on,
-                jail_max, key, tick, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
+                jail_max, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
                 inc_toll):
-    """One sequential sweep, in a random order, of rules M, A, killing (civilians) and C (forces).
+    """Rules M, A, killing and C for the agents order[lo:hi], in that order.
 
-    Returns (agents killed, incidents): victims' ids go to `kill_victim` (their cells
-    stay in `cell` until the caller clears them); each sectarian incident's region,
-    victim group, cell and toll in persons go to the `inc_*` arrays.
+    Victims go to kill_victim[kbase:kbase + cap] and incidents to inc_*[ibase:ibase +
+    inc_cap]; returns how many of each.
     """
-    s = stream(key, tick, STAGE_AGENTS)
-    n = kind.shape[0]
-    order = np.arange(n)
-    for i in range(n - 1, 0, -1):
-        j = randint(s, i + 1)
-        order[i], order[j] = order[j], order[i]
     n_kill = 0
     n_inc = 0
-    cap = kill_victim.shape[0]
-    inc_cap = inc_toll.shape[0]
-    for oi in range(n):
+    for oi in range(lo, hi):
         a = order[oi]
         st = state[a]
         if st == DEAD or st == IN_BASE:
@@ -260,14 +252,14 @@ def agents_pass(width, height, offset, occupant, kind, group, region, cell, hard
                             break
                         toll = pareto_int(s, size_alpha, size_max)
                         vc = cell[best]
-                        inc_region[n_inc] = r
-                        inc_group[n_inc] = group[best]
-                        inc_cell[n_inc] = vc
-                        inc_toll[n_inc] = toll
+                        inc_region[ibase + n_inc] = r
+                        inc_group[ibase + n_inc] = group[best]
+                        inc_cell[ibase + n_inc] = vc
+                        inc_toll[ibase + n_inc] = toll
                         n_inc += 1
                         if u01(s) < toll / people_per_agent:
                             state[best] = DEAD
-                            kill_victim[n_kill] = best
+                            kill_victim[kbase + n_kill] = best
                             n_kill += 1
                             occupant[vc] = EMPTY
                             # the killer takes the victim's cell (Model II); the victim's
@@ -296,6 +288,34 @@ def agents_pass(width, height, offset, occupant, kind, group, region, cell, hard
                 cell[chosen] = EMPTY
                 arrests_out[group[chosen], region[chosen]] += 1
     return n_kill, n_inc
+
+
+@njit(cache=True)
+def agents_pass(width, height, offset, occupant, kind, group, region, cell, hardship,
+                risk_aversion, state, jail_left, revenge,
+                legitimacy, effectiveness, force_vision, vision, deterrence, threshold, arrest_k,
+                incident_mean, size_alpha, size_max, people_per_agent, intergroup, arrests_on,
+                jail_max, key, tick, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
+                inc_toll):
+    """One sequential sweep, in a random order, of rules M, A, killing (civilians) and C (forces).
+
+    Returns (agents killed, incidents): victims' ids go to `kill_victim` (their cells
+    stay in `cell` until the caller clears them); each sectarian incident's region,
+    victim group, cell and toll in persons go to the `inc_*` arrays.
+    """
+    s = stream(key, tick, STAGE_AGENTS)
+    n = kind.shape[0]
+    order = np.arange(n)
+    for i in range(n - 1, 0, -1):
+        j = randint(s, i + 1)
+        order[i], order[j] = order[j], order[i]
+    return _sweep(order, 0, n, s, 0, kill_victim.shape[0], 0, inc_toll.shape[0],
+                  width, height, offset, occupant, kind, group, region, cell, hardship,
+                risk_aversion, state, jail_left, revenge,
+                legitimacy, effectiveness, force_vision, vision, deterrence, threshold, arrest_k,
+                incident_mean, size_alpha, size_max, people_per_agent, intergroup, arrests_on,
+                jail_max, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
+                inc_toll)
 
 
 @njit(cache=True)

@@ -394,15 +394,16 @@ def simulate_regional(
         if mech_on.revenge:
             mech.decay_revenge(w.revenge, decay)
         arrests_gr[:] = 0
-        n_sect, n_inc = mech.agents_pass(
+        pass_args = (
             *A, w.kind, w.group, w.region, w.cell, w.hardship, w.risk_aversion, w.state,
             w.jail_left, w.revenge, built.legitimacy[t], effectiveness, force_vision,
             sc.intergroup.vision, sc.intergroup.deterrence_radius, sc.intergroup.threshold,
             sc.intergroup.arrest_k, float(incident_mean[t]), sc.intergroup.size_alpha,
             sc.intergroup.size_max, ppa, mech_on.intergroup, mech_on.arrests,
-            sc.arrests.jail_max, key, t, kill_victim, arrests_gr, inc_region, inc_group,
-            inc_cell, inc_toll,
+            sc.arrests.jail_max, key, t,
         )
+        n_sect, n_inc = mech.agents_pass(*pass_args, kill_victim, arrests_gr, inc_region,
+                                         inc_group, inc_cell, inc_toll)
         ev_region = [inc_region[:n_inc].copy()]
         ev_cell = [inc_cell[:n_inc].copy()]
         ev_group = [inc_group[:n_inc].copy()]
