@@ -80,6 +80,7 @@ T_EMPTY = 0
 T_FORCE = 1
 T_BLOCK = 2
 T_CIV = 4
+MAX_GROUPS = (127 - T_CIV) // 2  # tags are int8 and index a 128-entry table
 
 
 @njit(cache=True, inline="always")

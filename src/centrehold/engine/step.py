@@ -129,6 +129,8 @@ def step(
         world.extra["_params"] = cache
     params = cache[1]
     n_groups = max(len(world.group_names), int(world.group.max(initial=0)) + 1)
+    if n_groups > K.MAX_GROUPS:
+        raise ValueError(f"{n_groups} groups exceed the engine's {K.MAX_GROUPS}; merge some")
     R = world.n_regions
     arrests = np.zeros((n_groups, R), dtype=np.int64)
     killings = np.zeros((n_groups, R), dtype=np.int64)
