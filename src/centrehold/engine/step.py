@@ -82,13 +82,14 @@ def _check_geometry(world: World, rules: Rules) -> None:
 def _workspace(world: World, params: dict, n_groups: int) -> dict:
     ws = world.extra.get("_ws")
     n = world.n_agents
-    if ws is not None and ws["n"] == n and ws["n_cells"] == world.n_cells:
+    n_layers = 1 + (n_groups if params["ip"][K.I_INTERGROUP] else 0)
+    if (ws is not None and ws["n"] == n and ws["n_cells"] == world.n_cells
+            and ws["pref"].shape[0] == n_layers and ws["lut"].shape[0] == n_groups + 1):
         return ws
     heights = world.height
     rows_before = np.concatenate([[0], np.cumsum(heights)[:-1]]).astype(np.int64)
     row_region = np.repeat(np.arange(world.n_regions, dtype=np.int64), heights)
     row_y = np.concatenate([np.arange(h, dtype=np.int64) for h in heights])
-    n_layers = 1 + (n_groups if params["ip"][K.I_INTERGROUP] else 0)
     ws = {
         "n": n,
         "n_cells": world.n_cells,
