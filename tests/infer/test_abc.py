@@ -212,3 +212,14 @@ def test_separability_tells_distinct_hypotheses_apart_and_not_twins():
     assert 0.2 < rate["twin_a"] < 0.8 and 0.2 < rate["twin_b"] < 0.8
     assert conf.loc["twin_a", "twin_b"] > 0.2
     np.testing.assert_allclose(conf.sum(axis=1).to_numpy(), 1.0)
+
+
+def test_budget_ends_the_run_at_a_complete_generation(tmp_path):
+    observed = toy_simulator("negbin", {"rate": 4.0, "shape": 0.7}, 3)
+    res = calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db",
+                    population_size=30, max_generations=20, budget=150, pilot=20, seed=1)
+    # thresholds fall each generation, so the budget, not the generation count, ends it
+    assert 2 <= len(res.epsilons) < 20
+    assert res.n_simulations <= 150
+    assert np.all(np.diff(res.epsilons.to_numpy()[1:]) < 0)
+    assert res.probabilities.sum() == pytest.approx(1.0)

@@ -9,8 +9,9 @@ under the prior predictive (a pilot run), so that no statistic wins by its units
 Reproducibility. pyabc's own samplers draw fresh entropy in each worker, so their
 results change from run to run. Here sampling goes through `SeededMappingSampler`:
 generation ``t`` is cut into ``n`` tasks (one per particle to accept), task ``i``
-seeds NumPy from ``SeedSequence([seed, t, i])`` and simulates until it accepts one
-particle, and results are gathered in task order. Every simulation is therefore a
+seeds NumPy from ``SeedSequence([seed, t, i, round])`` and simulates until it accepts
+one particle (or reaches its share of the budget, and is retried in the next round),
+and results are gathered in task order. Every simulation is therefore a
 pure function of (root seed, generation, task, attempt), whatever the number of
 workers and whichever worker ran it; the seed each accepted simulation used is
 stored with it in the history (summary statistic ``seed``). The price is static
@@ -117,8 +118,8 @@ class CalibrationResult:
         return pd.DataFrame(rows)
 
 
-def _task_seed(seed: int, t: int, i: int) -> int:
-    ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(t) + 2, int(i)])
+def _task_seed(seed: int, t: int, i: int, rnd: int = 0) -> int:
+    ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, int(t) + 2, int(i), int(rnd)])
     return int(ss.generate_state(1, dtype=np.uint32)[0])
 
 
@@ -174,25 +175,40 @@ class SeededMappingSampler(Sampler):
     def sample_until_n_accepted(
         self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
     ):
-        # Each task may spend its share of what is left of the budget. A generation
-        # whose acceptance rate is so low that some task exhausts its share is not
-        # stored (sample not ok) and the run stops at the last complete generation:
-        # with no cap, one generation at a tiny threshold could run for hours.
+        # Work comes in rounds: every particle still missing gets a task that may run
+        # up to `cap` simulations; tasks that did not accept go to the next round with
+        # fresh seeds (seeded by generation, particle and round, so the rounds are
+        # reproducible too). A generation that would overrun what is left of the budget
+        # is not stored (sample not ok) and the run ends at the last complete
+        # generation: without this, one generation at a tiny threshold could run for
+        # hours.
         left = min(self.budget - self.spent, max_eval)
-        cap = int(max(1, left // n)) if np.isfinite(left) else 2**62
+        cap = int(max(2, left // n)) if np.isfinite(left) else 2**62
         factory = self.sample_factory
         payload = cloudpickle.dumps((simulate_one, factory))
-        tasks = [(_task_seed(self.seed, t, i), cap) for i in range(n)]
         fn = functools.partial(_run_task, payload)
-        results = self.map_(fn, tasks)
-        sample = self._create_empty_sample()
+        parts: dict[int, list] = {i: [] for i in range(n)}
+        pending = list(range(n))
         total = 0
-        complete = True
-        for part, evals, accepted in results:
-            sample += part
-            total += evals
-            complete &= accepted
-        if not complete:
+        rnd = 0
+        while pending:
+            tasks = [(_task_seed(self.seed, t, i, rnd), cap) for i in pending]
+            results = self.map_(fn, tasks)
+            missing = []
+            for i, (part, evals, accepted) in zip(pending, results, strict=True):
+                parts[i].append(part)
+                total += evals
+                if not accepted:
+                    missing.append(i)
+            pending = missing
+            rnd += 1
+            if pending and total + len(pending) > left:
+                break
+        sample = self._create_empty_sample()
+        for i in range(n):
+            for part in parts[i]:
+                sample += part
+        if pending:
             sample.ok = False
         self.spent += total
         self.nr_evaluations_ = total
