@@ -42,3 +42,20 @@ def test_bad_set_exit_2_one_line_no_traceback(tmp_path: Path) -> None:
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "did you mean 'legitimacy'" in lines[0]
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_run_with_report_then_rerun_drops_the_stale_report(tmp_path: Path) -> None:
+    proc = run("run", "epstein-1", "--ticks", "30", "--report", "--json", "--out", "r",
+               cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    html = tmp_path / Path(summary["report"])  # as given on the command line: relative
+    assert html == tmp_path / "r" / "report.html"
+    text = html.read_text(encoding="utf-8")
+    assert "<html" in text.lower() and "cdn.plot.ly" not in text  # offline, self-contained
+    # the folder with its report is still "a previous run": a rerun is accepted,
+    # and the report of the old run does not survive next to the new one
+    again = run("run", "epstein-1", "--ticks", "20", "--seed", "3", "--out", "r", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert not html.exists()
+    assert json.loads((tmp_path / "r" / "summary.json").read_text())["seed"] == 3

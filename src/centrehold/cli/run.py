@@ -144,6 +144,9 @@ def run_command(
     as_json: bool = typer.Option(
         False, "--json", help="Print only the summary, as one JSON object on stdout."
     ),
+    report: bool = typer.Option(
+        False, "--report", help="Also write report.html (offline HTML with plots and map)."
+    ),
 ) -> None:
     """Run one scenario and write its outputs (table, parameters, summary, figures) to a folder."""
     from centrehold.runs import single
@@ -173,6 +176,11 @@ def run_command(
         with progress_bar(f"{model.name}", show_bar) as progress:
             ds, wall = single.simulate_timed(model, seed, ticks, schedule.value, progress)
         summary = single.write_run(ds, out_dir, wall_seconds=wall)
+        if report:
+            # after the run folder is complete, so a failing report loses nothing computed
+            from centrehold.report import build_report
+
+            summary["report"] = str(build_report(out_dir).html)
         if as_json:
             typer.echo(json.dumps(summary))
         else:

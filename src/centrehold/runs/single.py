@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -72,6 +73,10 @@ def _is_ours(name: str) -> bool:
     return name.startswith(".") and ".tmp-" in name
 
 
+# What `centrehold report` derives from a run folder: part of the run, stale once it is rerun.
+REPORT_OUTPUTS = ("report.html", "report_figures")
+
+
 def check_out_dir(out_dir: str | Path) -> Path:
     """Accept a missing or empty folder or one holding a previous single run; refuse the rest."""
     out = Path(out_dir)
@@ -89,7 +94,7 @@ def check_out_dir(out_dir: str | Path) -> Path:
             f"({', '.join(sorted(entries)[:3])}{', ...' if len(entries) > 3 else ''}); "
             "choose a new folder or empty this one"
         )
-    listed = set(manifest.get("files", [])) | {MANIFEST}
+    listed = set(manifest.get("files", [])) | {MANIFEST, *REPORT_OUTPUTS}
     foreign = sorted(set(entries) - listed)
     if foreign:
         raise UserError(
@@ -298,6 +303,9 @@ def write_run(
         _write_json(out / MANIFEST, manifest)
         for stale in set(previous.get("files", [])) - set(files):
             (out / stale).unlink(missing_ok=True)
+        if previous:  # a report of the previous run would now describe the wrong run
+            (out / REPORT_OUTPUTS[0]).unlink(missing_ok=True)
+            shutil.rmtree(out / REPORT_OUTPUTS[1], ignore_errors=True)
         _atomic_write(out / "ticks.parquet", lambda tmp: ticks.to_parquet(tmp, index=False))
         for name, table in sides.items():
             _atomic_write(out / f"{name}.parquet",
