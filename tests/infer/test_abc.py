@@ -223,3 +223,19 @@ def test_budget_ends_the_run_at_a_complete_generation(tmp_path):
     assert res.n_simulations <= 150
     assert np.all(np.diff(res.epsilons.to_numpy()[1:]) < 0)
     assert res.probabilities.sum() == pytest.approx(1.0)
+
+
+def test_worker_processes_give_the_in_process_result_bit_for_bit(tmp_path):
+    from centrehold.runs import get_executor
+
+    observed = toy_simulator("negbin", {"rate": 3.0, "shape": 1.0}, 4)
+    kw = dict(population_size=30, max_generations=3, pilot=30, seed=9)
+    alone = calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "a.db", **kw)
+    ex = get_executor("processes", 2)
+    try:
+        pooled = calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "b.db",
+                           executor=ex, **kw)
+    finally:
+        ex.close()
+    pd.testing.assert_frame_equal(alone.parameters, pooled.parameters)
+    pd.testing.assert_series_equal(alone.probabilities, pooled.probabilities)
