@@ -22,8 +22,13 @@ bit-reproducible; only each simulation given its seed is.
 Resume. The history is an SQLite file; a run stopped at any point continues from
 the last complete generation (pyabc stores a generation in one transaction and
 resumes only at generation boundaries, by design). Because the tasks of a
-generation are seeded by (seed, t, i), a resumed run redoes the interrupted
+generation are seeded by (seed, t, i, round), a resumed run redoes the interrupted
 generation exactly and ends where an uninterrupted run ends.
+
+Budget. Each round of a generation's tasks may spend only its share of the budget
+left; particles still missing are retried in further rounds while the budget
+lasts. A generation that cannot finish within it is not stored, and the run ends
+at the last complete generation.
 """
 
 from __future__ import annotations
