@@ -50,10 +50,21 @@ def tick_key(key: np.uint64, tick: np.int64) -> np.uint64:
 
 
 @njit(cache=True, inline="always")
+def hash_agent(kt: np.uint64, agent: np.int64) -> np.uint64:
+    """The part of a draw's hash shared by one agent's draws in a tick."""
+    return mix64(kt ^ (np.uint64(agent) * _C_AGENT))
+
+
+@njit(cache=True, inline="always")
+def hash_slot(ha: np.uint64, slot: np.int64) -> np.uint64:
+    """`hash4` given the agent's `hash_agent`: an agent drawing several slots mixes once."""
+    return mix64(ha ^ (np.uint64(slot) * _C_SLOT))
+
+
+@njit(cache=True, inline="always")
 def hash_kt(kt: np.uint64, agent: np.int64, slot: np.int64) -> np.uint64:
     """`hash4` given the tick's `tick_key`: the same value, two mixes fewer."""
-    h = mix64(kt ^ (np.uint64(agent) * _C_AGENT))
-    return mix64(h ^ (np.uint64(slot) * _C_SLOT))
+    return hash_slot(hash_agent(kt, agent), slot)
 
 
 @njit(cache=True, inline="always")
