@@ -161,7 +161,7 @@ def _sweep(order, lo, hi, s, kbase, cap, ibase, inc_cap,
                 legitimacy, effectiveness, force_vision, vision, deterrence, threshold, arrest_k,
                 incident_mean, size_alpha, size_max, people_per_agent, intergroup, arrests_on,
                 jail_max, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
-                inc_toll):
+                inc_toll, arrest_tries=1):
     """Rules M, A, killing and C for the agents order[lo:hi], in that order.
 
     Victims go to kill_victim[kbase:kbase + cap] and incidents to inc_*[ibase:ibase +
@@ -270,23 +270,27 @@ def _sweep(order, lo, hi, s, kbase, cap, ibase, inc_cap,
             else:
                 state[a] = QUIET
         elif arrests_on:
-            # rule C: arrest one random active within vision
-            chosen = -1
-            seen = 0
-            for yy in range(-v, v + 1):
-                for xx in range(-v, v + 1):
-                    cc = _cell_at(width, height, offset, r, x0 + xx, y0 + yy)
-                    b = occupant[cc]
-                    if b != EMPTY and kind[b] == 0 and state[b] == ACTIVE:
-                        seen += 1
-                        if randint(s, seen) == 0:
-                            chosen = b
-            if chosen >= 0 and u01(s) < effectiveness[kind[a] - 1]:
-                state[chosen] = JAILED
-                jail_left[chosen] = randint(s, jail_max + 1)
-                occupant[cell[chosen]] = EMPTY
-                cell[chosen] = EMPTY
-                arrests_out[group[chosen], region[chosen]] += 1
+            # rule C: arrest one random active within vision, once per day the tick spans
+            # (a week-long tick gives a patrol seven chances, as seven daily ticks would)
+            for _try in range(arrest_tries):
+                chosen = -1
+                seen = 0
+                for yy in range(-v, v + 1):
+                    for xx in range(-v, v + 1):
+                        cc = _cell_at(width, height, offset, r, x0 + xx, y0 + yy)
+                        b = occupant[cc]
+                        if b != EMPTY and kind[b] == 0 and state[b] == ACTIVE:
+                            seen += 1
+                            if randint(s, seen) == 0:
+                                chosen = b
+                if chosen < 0:
+                    break
+                if u01(s) < effectiveness[kind[a] - 1]:
+                    state[chosen] = JAILED
+                    jail_left[chosen] = randint(s, jail_max + 1)
+                    occupant[cell[chosen]] = EMPTY
+                    cell[chosen] = EMPTY
+                    arrests_out[group[chosen], region[chosen]] += 1
     return n_kill, n_inc
 
 
@@ -296,7 +300,7 @@ def agents_pass(width, height, offset, occupant, kind, group, region, cell, hard
                 legitimacy, effectiveness, force_vision, vision, deterrence, threshold, arrest_k,
                 incident_mean, size_alpha, size_max, people_per_agent, intergroup, arrests_on,
                 jail_max, key, tick, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
-                inc_toll):
+                inc_toll, arrest_tries=1):
     """One sequential sweep, in a random order, of rules M, A, killing (civilians) and C (forces).
 
     Returns (agents killed, incidents): victims' ids go to `kill_victim` (their cells
@@ -315,11 +319,14 @@ def agents_pass(width, height, offset, occupant, kind, group, region, cell, hard
                 legitimacy, effectiveness, force_vision, vision, deterrence, threshold, arrest_k,
                 incident_mean, size_alpha, size_max, people_per_agent, intergroup, arrests_on,
                 jail_max, kill_victim, arrests_out, inc_region, inc_group, inc_cell,
-                inc_toll)
+                inc_toll, arrest_tries)
 
 
 @njit(cache=True)
-def _bump(width, height, offset, occupant, kind, group, revenge, r, c, g, radius, amount):
+def _bump(width, height, offset, occupant, kind, group, revenge, r, c, g, radius, amount,
+          reach, s):
+    """Add `amount` to the revenge of group g's civilians within `radius` of cell c, each
+    reached with probability `reach` (1: all of them)."""
     w = width[r]
     x0 = (c - offset[r]) % w
     y0 = (c - offset[r]) // w
@@ -327,7 +334,8 @@ def _bump(width, height, offset, occupant, kind, group, revenge, r, c, g, radius
         for xx in range(-radius, radius + 1):
             b = occupant[_cell_at(width, height, offset, r, x0 + xx, y0 + yy)]
             if b != EMPTY and kind[b] == 0 and group[b] == g:
-                revenge[b] += amount
+                if reach >= 1.0 or u01(s) < reach:
+                    revenge[b] += amount
 
 
 @njit(cache=True)
@@ -355,11 +363,15 @@ def _member_cell(width, height, offset, occupant, kind, group, state, r, g, s, t
 @njit(cache=True)
 def apply_revenge(width, height, offset, occupant, kind, group, state, revenge,
                   ev_region, ev_cell, ev_group, ev_persons, n_ev,
-                  adj_start, adj_list, strength, saturation, radius, spill, key, tick):
+                  adj_start, adj_list, strength, saturation, radius, spill, key, tick,
+                  reach=1.0):
     """Raise the grievance of the victims' community around each killing, and next door.
 
     The increment saturates with the toll (in persons), so one agent killed at a coarse
-    scale and a bombing of the same toll at a fine scale weigh alike.
+    scale and a bombing of the same toll at a fine scale weigh alike. Each member within
+    `radius` is reached with probability `reach`, so that a killing stirs the same
+    number of people whatever a cell holds (the engine sets reach = 1000 /
+    people_per_agent, capped at 1).
     """
     s = stream(key, tick, STAGE_REVENGE)
     for e in range(n_ev):
@@ -370,7 +382,7 @@ def apply_revenge(width, height, offset, occupant, kind, group, state, revenge,
         g = ev_group[e]
         if ev_cell[e] != EMPTY:
             _bump(width, height, offset, occupant, kind, group, revenge, r, ev_cell[e], g,
-                  radius, amount)
+                  radius, amount, reach, s)
         for q in range(adj_start[r], adj_start[r + 1]):
             if u01(s) < spill:
                 r2 = adj_list[q]
@@ -378,7 +390,7 @@ def apply_revenge(width, height, offset, occupant, kind, group, state, revenge,
                                   s, 50)
                 if c2 != EMPTY:
                     _bump(width, height, offset, occupant, kind, group, revenge, r2, c2, g,
-                          radius, amount)
+                          radius, amount, reach, s)
 
 
 @njit(cache=True)

@@ -32,6 +32,12 @@ from centrehold.engine.state import ACTIVE, DEAD, EMPTY, JAILED, QUIET, World, e
 from centrehold.errors import UserError
 
 CAUSES = ("sectarian", "instigated")
+# Revenge reaches the people within `revenge.radius` cells of a killing as the world is
+# laid out at this scale (1:1000: 49 cells x 0.7 x 1000, about 34,000 people, a city
+# district). At coarser scales the same cells hold more people, so each agent there is
+# reached with probability REVENGE_REFERENCE_PPA / people_per_agent: a killing stirs the
+# same number of people, each by the same amount, at every scale (docs/iraq-2009.md).
+REVENGE_REFERENCE_PPA = 1000.0
 WEST_BORDER = ("Syria", "Jordan", "Saudi Arabia")
 
 
@@ -305,6 +311,17 @@ def dissimilarity(counts_gr: np.ndarray) -> np.ndarray:
     return 0.5 * np.abs(a - b).sum(axis=1)
 
 
+def revenge_reach(people_per_agent: int) -> float:
+    """Probability that a killing's revenge reaches a given agent within its radius.
+
+    Fixed cells hold more people in a coarse world; reaching every agent there would
+    stir ten times the people at 1:10,000 as at 1:1000 and the feedback runs away.
+    Reaching each with probability 1000 / people_per_agent stirs the same number of
+    people, each by the same amount, at every scale from 1:1000 up.
+    """
+    return min(1.0, REVENGE_REFERENCE_PPA / float(people_per_agent))
+
+
 def _pareto_sizes(rng: np.random.Generator, n: int, p) -> np.ndarray:
     """Attack tolls in persons: Pareto with density exponent alpha, floored, capped."""
     u = rng.random(n)
@@ -354,6 +371,10 @@ def simulate_regional(
     incident_mean = (sc.intergroup.kill_rate * ppa * cal.step_days
                      * (1.0 - dep * (1.0 - funding)))
     decay = math.exp(-cal.step_days / sc.revenge.decay_days)
+    reach = revenge_reach(ppa)
+    # jail terms and arrest chances are per day, whatever a tick spans
+    jail_ticks = max(0, int(round(sc.arrests.jail_max / cal.step_days)))
+    arrest_tries = max(1, int(round(cal.step_days)))
     effectiveness = np.array([f.effectiveness for f in sc.forces])
     force_vision = np.array([f.vision for f in sc.forces], dtype=np.int64)
     eff_r = effectiveness[:, None]
@@ -400,10 +421,10 @@ def simulate_regional(
             sc.intergroup.vision, sc.intergroup.deterrence_radius, sc.intergroup.threshold,
             sc.intergroup.arrest_k, float(incident_mean[t]), sc.intergroup.size_alpha,
             sc.intergroup.size_max, ppa, mech_on.intergroup, mech_on.arrests,
-            sc.arrests.jail_max, key, t,
+            jail_ticks, key, t,
         )
         n_sect, n_inc = mech.agents_pass(*pass_args, kill_victim, arrests_gr, inc_region,
-                                         inc_group, inc_cell, inc_toll)
+                                         inc_group, inc_cell, inc_toll, arrest_tries)
         ev_region = [inc_region[:n_inc].copy()]
         ev_cell = [inc_cell[:n_inc].copy()]
         ev_group = [inc_group[:n_inc].copy()]
@@ -453,7 +474,7 @@ def simulate_regional(
                 *A, w.kind, w.group, w.state, w.revenge, er, np.concatenate(ev_cell),
                 np.concatenate(ev_group), np.concatenate(ev_persons), er.shape[0],
                 built.adj_start, built.adj_list, sc.revenge.strength, sc.revenge.saturation,
-                sc.revenge.radius, sc.revenge.spill, key, t,
+                sc.revenge.radius, sc.revenge.spill, key, t, reach,
             )
         mech.clear_victim_cells(w.cell, kill_victim, n_kill)
         if mech_on.displacement:
