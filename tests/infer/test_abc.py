@@ -185,7 +185,9 @@ def test_posterior_draws_follow_the_particle_weights(tmp_path):
     sub = res.parameters[res.parameters["hypothesis"] == "poisson"]
     mean = np.average(sub["value"], weights=sub["weight"])
     assert np.mean([d["rate"] for d in draws]) == pytest.approx(mean, rel=0.1)
-    assert posterior_draws(res, "constant", 5, seed=1) == []
+    for name in res.dead:  # a hypothesis without particles has no posterior draws
+        assert posterior_draws(res, name, 5, seed=1) == []
+    assert posterior_draws(res, "no-such-hypothesis", 5, seed=1) == []
 
 
 def test_separability_tells_distinct_hypotheses_apart_and_not_twins():
@@ -239,3 +241,13 @@ def test_worker_processes_give_the_in_process_result_bit_for_bit(tmp_path):
         ex.close()
     pd.testing.assert_frame_equal(alone.parameters, pooled.parameters)
     pd.testing.assert_series_equal(alone.probabilities, pooled.probabilities)
+
+
+def test_a_surviving_parameter_free_hypothesis_is_alive_with_draws(tmp_path):
+    observed = toy_simulator("constant", {}, 0)
+    res = calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db",
+                    population_size=30, max_generations=2, pilot=20, seed=2)
+    assert res.probabilities["constant"] > 0.5
+    table = res.posterior_table().set_index("hypothesis")
+    assert table.loc["constant", "alive"] and table.loc["constant", "particles"] >= 1
+    assert posterior_draws(res, "constant", 3, seed=0) == [{}, {}, {}]

@@ -528,6 +528,12 @@ def read_result(
         if probs[name] <= 0:
             continue
         df, w = history.get_distribution(m=i, t=t_last)
+        if df.shape[1] == 0 and len(df) == 0:
+            # pyabc returns no rows for a model without parameters: record the
+            # hypothesis as one parameter-free particle carrying its whole mass
+            rows.append({"hypothesis": name, "particle": 0, "parameter": "",
+                         "value": np.nan, "weight": 1.0})
+            continue
         for k in range(len(df)):
             if df.shape[1] == 0:
                 rows.append(
