@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[infer]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
@@ -22,9 +22,12 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[bench]'
 	touch $@ $(VENV)/.installed-test $(VENV)/.installed-run
 
-## run: set up and run the main job on the built-in default scenario
+## run: set up, run the built-in default scenario (iraq-2009) once, then weigh its
+## hypotheses against the record (`compare` at its default budget) and write the reports
 run: $(VENV)/.installed-run
-	$(BIN)/centrehold run --out $(OUT)
+	$(BIN)/centrehold run --out $(OUT) --report
+	$(BIN)/centrehold compare --out out/compare
+	$(BIN)/centrehold report out/compare
 
 ## test: set up and pass the test suite
 test: $(VENV)/.installed-test
