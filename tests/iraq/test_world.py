@@ -15,7 +15,12 @@ from centrehold.engine.state import EMPTY, IN_BASE, QUIET
 
 from .conftest import scenario
 
-DATA = Path("/work/shared/data")
+# the shared data folder sits beside the repository (as in CI); /work/shared is the fallback
+DATA = next(
+    (d for d in (Path(__file__).resolve().parents[2].parent / "shared" / "data",
+                 Path("/work/shared/data")) if d.is_dir()),
+    Path(__file__).resolve().parents[2].parent / "shared" / "data",
+)
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

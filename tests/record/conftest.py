@@ -7,7 +7,12 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path("/work/shared/data")
+# the shared data folder sits beside the repository (as in CI); /work/shared is the fallback
+SHARED = next(
+    (d for d in (Path(__file__).resolve().parents[2].parent / "shared" / "data",
+                 Path("/work/shared/data")) if d.is_dir()),
+    Path(__file__).resolve().parents[2].parent / "shared" / "data",
+)
 
 # UCDP GED's published CSV column layout (GED 25.1 order).
 GED_COLUMNS = [
