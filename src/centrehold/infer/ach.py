@@ -165,7 +165,11 @@ def wide(matrix: pd.DataFrame, value: str = "rating", order: Sequence[str] | Non
 
 
 def plot_ach(matrix: pd.DataFrame, path, order: Sequence[str] | None = None) -> None:
-    """Heatmap of rating scores (green consistent .. red inconsistent), p-values annotated."""
+    """Heatmap of rating scores, p-values annotated.
+
+    Purple (consistent) to orange (inconsistent) rather than green to red, so that the
+    matrix reads the same for the one viewer in twelve with red-green colour blindness.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -177,12 +181,13 @@ def plot_ach(matrix: pd.DataFrame, path, order: Sequence[str] | None = None) -> 
     fig, ax = plt.subplots(
         figsize=(1.1 * scores.shape[1] + 4, 0.45 * scores.shape[0] + 1.6), constrained_layout=True
     )
-    im = ax.imshow(scores.to_numpy(), cmap="RdYlGn", vmin=-2, vmax=2, aspect="auto")
+    im = ax.imshow(scores.to_numpy(), cmap="PuOr", vmin=-2, vmax=2, aspect="auto")
     for i in range(scores.shape[0]):
         for j in range(scores.shape[1]):
             p = pvals.iat[i, j]
+            dark = np.isfinite(scores.iat[i, j]) and abs(scores.iat[i, j]) >= 2
             ax.text(j, i, "NA" if not np.isfinite(p) else f"{p:.2f}", ha="center", va="center",
-                    fontsize=7)
+                    fontsize=7, color="white" if dark else "black")
     ylabels = [
         f"{item}{'' if diag.loc[item, 'separates'] else '  (separates nothing)'}"
         for item in scores.index
