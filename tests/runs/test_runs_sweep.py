@@ -122,3 +122,19 @@ def test_cli_sobol_sweep_on_the_real_engine(tmp_path):
     man = json.loads((out / "manifest.json").read_text())
     assert man["meta"]["sweep"]["method"] == "sobol" and man["complete"]
     assert man["tasks"][5]["overrides"]["legitimacy"] == repr(float(table.loc[5, "legitimacy"]))
+
+
+def test_cli_sweep_report_keeps_series_and_survives_resume(tmp_path):
+    out = tmp_path / "s"
+    args = ("epstein-1", "--param", "legitimacy=0.6:0.9", "--method", "grid", "--samples", "2",
+            "--ticks", "10", "--set", "width=20", "--set", "height=20", "--out", str(out),
+            "--report")
+    r = _cli(*args)
+    assert r.exit_code == 0, r.output
+    assert (out / "series.parquet").exists()  # --report implies --keep-series: the band needs it
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert "legitimacy" in html or "epstein-1" in html
+    before = (out / "results.parquet").stat().st_mtime_ns
+    again = _cli(*args, "--resume")  # the report is part of the run, not a foreign file
+    assert again.exit_code == 0, again.output
+    assert (out / "results.parquet").stat().st_mtime_ns >= before

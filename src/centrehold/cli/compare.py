@@ -84,6 +84,7 @@ def compare_command(
     tick: str = typer.Option("week", "--tick", help="day or week"),
     sets: list[str] = typer.Option(None, "--set", help="scenario override key=value"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
+    report: bool = typer.Option(False, "--report", help="also write report.html in --out"),
 ) -> None:
     """Weigh the hypotheses: posterior probabilities, ACH matrix, out-of-sample forecast."""
     with user_errors():
@@ -142,6 +143,10 @@ def compare_command(
             f"{len(result.calibration.epsilons)} generations, "
             f"{time.perf_counter() - t0:.0f} s; outputs in {out}"
         )
+        if report:  # after every output is written: a failing report loses nothing computed
+            from centrehold.report import build_report
+
+            console.print(f"report: {build_report(out).html}")
 
 
 def register(app: typer.Typer) -> None:

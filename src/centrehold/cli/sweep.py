@@ -90,11 +90,18 @@ def sweep(
     keep_series: bool = typer.Option(
         False, "--keep-series", help="Also store every run's per-tick counts (series.parquet)."
     ),
+    report: bool = typer.Option(
+        False, "--report", help="Also write report.html in --out (implies --keep-series)."
+    ),
 ) -> None:
     """Sweep scenario parameters and compute sensitivity indices with confidence intervals."""
     try:
         _sweep(scenario, param, method, samples, replicates, workers, scheduler, executor,
-               out, resume, seed, ticks, set_, output, keep_series)
+               out, resume, seed, ticks, set_, output, keep_series or report)
+        if report:  # the sweep's files are complete: a failing report loses nothing computed
+            from centrehold.report import build_report
+
+            typer.echo(f"report: {build_report(out).html}", err=True)
     except UserError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
