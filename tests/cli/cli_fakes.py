@@ -1,4 +1,4 @@
-"""Stand-in engine Datasets of the shape contract 2 promises, to test the run folder alone."""
+"""Stand-in engine Datasets of the shape the engine returns, to test the run folder alone."""
 
 from __future__ import annotations
 

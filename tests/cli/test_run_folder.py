@@ -1,4 +1,4 @@
-"""The single-run folder (contract 5): tidy table, summary, regional extras, atomic rewrites."""
+"""The single-run folder: tidy table, summary, regional extras, atomic rewrites."""
 
 from __future__ import annotations
 

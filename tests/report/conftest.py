@@ -1,4 +1,4 @@
-"""Fixtures for report tests: synthetic runs shaped like contract 5 (numbers without meaning)."""
+"""Fixtures for report tests: synthetic runs shaped like real run folders (made-up numbers)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ def regional_ensemble(tmp_path_factory):
     from centrehold.runs.single import tidy_table
 
     root = tmp_path_factory.mktemp("ensemble")
-    # one run through the runs layer's own writer (all of contract 5's files) ...
+    # one run through the runs layer's own writer (all of the run folder's files) ...
     synthetic.write_run(synthetic.regional_dataset(ticks=40, seed=0), root / "run0")
     # ... and two with its tidy table only: the report needs no more, and figures are slow
     for i in (1, 2):

@@ -336,7 +336,7 @@ def simulate_regional(
     schedule: str = "sequential",
     progress: Callable[[int, int], None] | None = None,
 ) -> xr.Dataset:
-    """Run a regional scenario; returns the labelled Dataset of contract 2 (see module doc)."""
+    """Run a regional scenario; returns the labelled Dataset (tick x region x group)."""
     if schedule != "sequential":
         raise UserError(
             f"schedule '{schedule}' is not available for regional scenarios; use sequential"

@@ -1,4 +1,4 @@
-"""Summary indices computed from a run's tidy tick table (contract 5's `ticks.parquet`).
+"""Summary indices computed from a run's tidy tick table (the run folder's `ticks.parquet`).
 
 They are computed here, from counts every run writes, so that the report shows the same
 quantities for any engine version; where a run carries the engine's own indices

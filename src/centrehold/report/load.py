@@ -1,6 +1,6 @@
 """Reading run directories for the report: one run, an ensemble of runs, `compare` outputs.
 
-The layout is contract 5 (one run: `ticks.parquet`, `scenario.json`, `summary.json`,
+The layout is the run folder's (one run: `ticks.parquet`, `scenario.json`, `summary.json`,
 `regions.csv`) and the model-selection outputs (`posterior.csv`, `ach.csv`). Readers are
 lenient about column names in the compare tables because they describe results, not
 inputs: a renamed column should not make a report fail.

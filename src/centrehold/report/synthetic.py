@@ -1,4 +1,4 @@
-"""Small synthetic runs with the shape of the run contracts, clearly labelled as such.
+"""Small synthetic runs with the shape of real run folders, clearly labelled as such.
 
 They let the report and the dashboard be built and tested without the engine: the numbers
 mean nothing (Poisson noise around a made-up rate), only the layout is real — dims `tick`,
@@ -98,7 +98,7 @@ def epstein_dataset(ticks: int = 80, seed: int = 0, agents: int = 1000) -> xr.Da
 
 
 def write_run(ds: xr.Dataset, out_dir: Path | str) -> dict:
-    """Write a run directory through the runs layer's own writer (contract 5)."""
+    """Write a run directory through the runs layer's own writer."""
     from centrehold.runs.single import write_run as _write_run
 
     return _write_run(ds, out_dir)

@@ -1,6 +1,6 @@
 """One run on disk: a labelled, atomically written folder that any tool can read back.
 
-`write_run` takes any engine Dataset (contract 2) and writes the tidy per-tick
+`write_run` takes any engine Dataset and writes the tidy per-tick
 table, the parameters, the summary and the figures. Every file goes to a
 temporary name first and is renamed into place, and a manifest is written before
 and after, so a killed run never leaves a half-written file that looks complete,
@@ -270,7 +270,7 @@ def _agents(ds: xr.Dataset) -> int:
 def write_run(
     ds: xr.Dataset, out_dir: str | Path, wall_seconds: float | None = None
 ) -> dict[str, Any]:
-    """Write a run folder (contract 5) and return its summary.
+    """Write a run folder and return its summary.
 
     Files: ticks.parquet, scenario.json, summary.json, timeseries.png, and for a
     Dataset with a `region` dim regions.csv (plus monthly_deaths.png when a

@@ -15,7 +15,7 @@ import xarray as xr
 
 from centrehold.runs.spec import Task
 
-# The state counts every engine Dataset carries (contract 2).
+# The state counts every engine Dataset carries (tick x group, plus region for regional worlds).
 STATE_VARS = ("quiet", "active", "jailed", "dead")
 FLOW_VARS = ("arrests", "killings")
 SCALAR_OUTPUTS = (
