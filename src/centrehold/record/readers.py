@@ -223,6 +223,27 @@ def _header(rows: Iterator[tuple[int, list[str]]], path: Path) -> list[str]:
 # --------------------------------------------------------------------------- formats
 
 
+
+def _ibc_dates_and_deaths(
+    frame: pd.DataFrame, start: str, end: str, low: str, high: str
+) -> tuple[pd.DataFrame, list[tuple[int, str]]]:
+    """Parse and check IBC's dates and min/max tolls, whichever spelling of the columns.
+
+    Both IBC files share IBC's date formats and its rule that an empty end date means
+    a one-day incident; only the column names differ (Beger's file dots the spaces).
+    """
+    formats = ("%d %b %Y", "%d %B %Y", "ISO8601")
+    frame["start"] = _parse_dates(frame[start], formats)
+    end_text = frame[end].where(frame[end] != "", frame[start])
+    frame["End (filled)"] = end_text
+    frame["end"] = _parse_dates(end_text, formats)
+    frame["low"] = _numbers(frame[low])
+    frame["high"] = _numbers(frame[high])
+    checks = _Checks(frame)
+    _check_dates(checks, start, "End (filled)")
+    _check_deaths(checks, "low", "high", low, high)
+    return checks.split()
+
 def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, ReadReport]:
     """The IBC incident export: notice lines, then `IBC code, Start Date, ...`.
 
@@ -257,17 +278,8 @@ def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, R
     _require(header, wanted, path, "IBC incident export")
     frame, malformed, count = _collect(rows, header, wanted)
     report.rows_read = count
-    formats = ("%d %b %Y", "%d %B %Y", "ISO8601")
-    frame["start"] = _parse_dates(frame["Start Date"], formats)
-    end_text = frame["End Date"].where(frame["End Date"] != "", frame["Start Date"])
-    frame["End (filled)"] = end_text
-    frame["end"] = _parse_dates(end_text, formats)
-    frame["low"] = _numbers(frame["Reported Minimum"])
-    frame["high"] = _numbers(frame["Reported Maximum"])
-    checks = _Checks(frame)
-    _check_dates(checks, "Start Date", "End (filled)")
-    _check_deaths(checks, "low", "high", "Reported Minimum", "Reported Maximum")
-    good, bad = checks.split()
+    good, bad = _ibc_dates_and_deaths(frame, "Start Date", "End Date",
+                                      "Reported Minimum", "Reported Maximum")
     report.malformed = sorted(malformed + bad)
     report.notes.append(
         "IBC Location is free text: events carry no region (use --format ibc-province)"
@@ -311,18 +323,9 @@ def read_ibc_province(path: str | Path, encoding: str = "utf-8") -> tuple[pd.Dat
     _require(header, wanted, path, "governorate-coded IBC")
     frame, malformed, count = _collect(rows, header, wanted)
     report.rows_read = count
-    formats = ("%d %b %Y", "%d %B %Y", "ISO8601")
-    frame["start"] = _parse_dates(frame["Start.Date"], formats)
-    end_text = frame["End.Date"].where(frame["End.Date"] != "", frame["Start.Date"])
-    frame["End (filled)"] = end_text
-    frame["end"] = _parse_dates(end_text, formats)
-    frame["low"] = _numbers(frame["Reported.Minimum"])
-    frame["high"] = _numbers(frame["Reported.Maximum"])
     frame["province"] = frame["Province"].where(~frame["Province"].isin(["NA", ""]), "")
-    checks = _Checks(frame)
-    _check_dates(checks, "Start.Date", "End (filled)")
-    _check_deaths(checks, "low", "high", "Reported.Minimum", "Reported.Maximum")
-    good, bad = checks.split()
+    good, bad = _ibc_dates_and_deaths(frame, "Start.Date", "End.Date",
+                                      "Reported.Minimum", "Reported.Maximum")
     report.malformed = sorted(malformed + bad)
     events = _finish(
         good,
