@@ -40,6 +40,17 @@ def _source(fig, text: str) -> None:
             ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
 
 
+def _save(fig, path: Path, source: str, bottom: float) -> None:
+    """Every figure ends the same way: its source line under the axes, then a PNG.
+
+    `bottom` is the share of the height kept free for the source text, which grows
+    with the number of lines the figure's citation needs.
+    """
+    _source(fig, source)
+    fig.tight_layout(rect=(0, bottom, 1, 1))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
 def _sim_source(rd: ReportData) -> str:
     runs = f"{rd.n_runs} run{'s' if rd.n_runs != 1 else ''}"
     return f"Simulated: centrehold, scenario {rd.scenario}, {runs}"
@@ -80,10 +91,7 @@ def national_deaths(rd: ReportData, path: Path) -> Path:
                 ha="right", va="top", fontsize=8)
     ax.legend(fontsize=8, loc="best")
     ax.grid(alpha=0.3)
-    _source(fig, src)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, src, bottom=0.07)
     return path
 
 
@@ -129,10 +137,7 @@ def region_map(rd: ReportData, path: Path, boundaries: dict | None) -> Path:
     fig.colorbar(sm, ax=ax, shrink=0.7, label="deaths per 100,000 inhabitants")
     first, last = rd.rate.index.min(), rd.rate.index.max()
     ax.set_title(f"Simulated deaths per 100,000, {first:%b %Y} to {last:%b %Y}")
-    _source(fig, _sim_source(rd) + "\n" + geo_src)
-    fig.tight_layout(rect=(0, 0.06, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, _sim_source(rd) + "\n" + geo_src, bottom=0.06)
     return path
 
 
@@ -147,10 +152,7 @@ def by_group(rd: ReportData, path: Path) -> Path:
     ax.set_title("Deaths by victim group")
     ax.legend(fontsize=8, loc="upper left", title="victim group")
     ax.grid(alpha=0.3)
-    _source(fig, _sim_source(rd))
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, _sim_source(rd), bottom=0.05)
     return path
 
 
@@ -168,10 +170,7 @@ def index_plot(rd: ReportData, frame, path: Path, title: str, ylabel: str, note:
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, ncol=2)
-    _source(fig, _sim_source(rd) + "\n" + note)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, _sim_source(rd) + "\n" + note, bottom=0.08)
     return path
 
 
@@ -186,10 +185,7 @@ def states(rd: ReportData, path: Path) -> Path:
     ax.set_title("Agents by state")
     ax.legend(fontsize=8, ncol=2)
     ax.grid(alpha=0.3)
-    _source(fig, _sim_source(rd))
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, _sim_source(rd), bottom=0.05)
     return path
 
 
@@ -203,11 +199,8 @@ def posterior(rd: ReportData, path: Path) -> Path:
     ax.set_ylabel("posterior model probability")
     ax.set_xlabel("hypothesis")
     ax.set_title("Posterior probability of each hypothesis (ABC-SMC)")
-    _source(fig, "Simulated: centrehold compare (posterior.csv); a hypothesis that died out "
-                 "shows 0")
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, "Simulated: centrehold compare (posterior.csv); a hypothesis that died "
+                     "out shows 0", bottom=0.05)
     return path
 
 
@@ -227,8 +220,5 @@ def ach(rd: ReportData, path: Path) -> Path:
     ax.set_xlabel("hypothesis")
     ax.set_title("ACH matrix: consistency of each evidence item")
     fig.colorbar(im, ax=ax, label="consistency (negative = inconsistent)")
-    _source(fig, "Simulated: centrehold compare (ach.csv)")
-    fig.tight_layout(rect=(0, 0.04, 1, 1))
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    _save(fig, path, "Simulated: centrehold compare (ach.csv)", bottom=0.04)
     return path
