@@ -244,6 +244,21 @@ def pick_nearest(a, tag, base, w, h, x, y, off, want_active, g, key, tick):
     return chosen
 
 
+@njit(cache=True, inline="always")
+def _lane_below(hbits, j, n):
+    """The j-th 16-bit lane of a 64-bit draw mapped exactly uniformly onto 0..n-1, or -1.
+
+    Lemire's multiply-shift with rejection: the few lane values that would make some
+    offsets likelier are rejected (-1), so every offset stays exactly equally likely.
+    """
+    v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
+    m = v * n
+    low = m & 0xFFFF
+    if low < n and low < (65536 - n) % n:
+        return -1
+    return m >> 16
+
+
 @njit(cache=True)
 def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
     """A uniformly chosen empty cell among the offsets, or -1; a few probes, then a count.
@@ -261,13 +276,9 @@ def empty_near(a, tag, base, w, h, x, y, off, slot, key, tick):
     for t in range(8):
         hbits = hash_kt(kt, a, slot + t)
         for j in range(4):
-            v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
-            # Lemire's multiply-shift with rejection: exactly uniform on 0..n-1
-            m = v * n
-            low = m & 0xFFFF
-            if low < n and low < (65536 - n) % n:
+            i = _lane_below(hbits, j, n)
+            if i < 0:
                 continue
-            i = m >> 16
             c = base + _wrap(y + off[i, 1], h) * w + _wrap(x + off[i, 0], w)
             if tag[c] == T_EMPTY:
                 return c
@@ -914,12 +925,9 @@ def _empty_probe(ha, epad, pc, lin, k, r, n, slot):
     for t in range(8):
         hbits = hash_slot(ha, slot + t)
         for j in range(4):
-            v = np.int64((hbits >> np.uint64(16 * j)) & np.uint64(0xFFFF))
-            m = v * n
-            low = m & 0xFFFF
-            if low < n and low < (65536 - n) % n:
+            i = _lane_below(hbits, j, n)
+            if i < 0:
                 continue
-            i = m >> 16
             if epad[pc + lin[k, r, i]] != 0:
                 return i
     return -1
