@@ -1,7 +1,8 @@
 """Regenerate centrehold's bundled iraq-2009 record tables from the raw sources.
 
 Reads /work/shared/data (or --data DIR): the governorate-coded IBC file, the IBC
-incident export (to check the two agree row for row), governorates.csv and
+incident export (to check the two agree row for row, and for each incident's weapon
+class, joined on IBC's code), governorates.csv and
 governorate_composition.csv, and writes small derived tables into
 src/centrehold/record/bundled/. The raw files are never copied. Run:
 
@@ -22,6 +23,7 @@ from centrehold.record.aggregate import aggregate
 from centrehold.record.names import RegionMap, assign_regions
 from centrehold.record.readers import read_ibc, read_ibc_province
 from centrehold.record.sizes import SIZE_CLASSES, size_class
+from centrehold.record.weapons import EXPLOSIVE_CLASS
 
 START, END = "2008-01", "2010-12"
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         print(
             "warning: raw and governorate-coded IBC files list different incidents", file=sys.stderr
         )
+    # the weapon class (explosive or other) comes from the export, joined on IBC's code
+    weapons = raw.drop_duplicates("source_id").set_index("source_id")["type"]
+    events["type"] = events["source_id"].map(weapons)
     events = assign_regions(events, region_map, report)
     if report.unmatched:
         print(f"unmatched province names: {report.unmatched}", file=sys.stderr)
@@ -107,8 +112,17 @@ def main(argv: list[str] | None = None) -> int:
         .reset_index()
         .rename(columns={"period": "month"})
     )
+    bombs = aggregate(window[window["type"] == EXPLOSIVE_CLASS])
+    bombs = (
+        bombs.set_index(["period", "region"])[["incidents", "deaths_low", "deaths_high"]]
+        .reindex(full, fill_value=0)
+        .add_prefix("explosive_")
+        .reset_index(drop=True)
+    )
+    panel = pd.concat([panel, bombs], axis=1)
     panel["month"] = panel["month"].dt.strftime("%Y-%m")
-    for column in ("incidents", "deaths_low", "deaths_high"):
+    counts = ["incidents", "deaths_low", "deaths_high"]
+    for column in counts + [f"explosive_{c}" for c in counts]:
         panel[column] = panel[column].astype("int64")
     panel.to_csv(out / "iraq_ibc_governorate_month.csv", index=False)
 
@@ -151,6 +165,10 @@ def main(argv: list[str] | None = None) -> int:
         national.loc["2009-01":"2009-12", "deaths_high"].astype(int).tolist(),
     )
     print(f"raw export read: {raw_report.rows_read} rows, left out {len(raw_report.malformed)}")
+    print(
+        "share of 2008-2010 deaths (max) in explosive incidents:",
+        round(panel["explosive_deaths_high"].sum() / panel["deaths_high"].sum(), 3),
+    )
     assert np.all(panel[["incidents", "deaths_low", "deaths_high"]].to_numpy() >= 0)
     return 0
 

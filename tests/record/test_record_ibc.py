@@ -124,3 +124,13 @@ def test_coded_rows_keep_na_as_unlocated(tmp_path):
     events = assign_regions(events, iraq_region_map(), report)
     assert events["region"].tolist() == ["IQ-DQ", None, None]
     assert report.unmatched == {"Atlantis": 1}
+
+
+def test_reader_gives_the_weapon_class_as_the_event_type(tmp_path):
+    rows = [
+        '"k1","1 Jan 2009","1 Jan 2009","-","Baghdad","market","car bomb","20","25","A"',
+        '"k2","2 Jan 2009","2 Jan 2009","-","Mosul","man","gunfire","1","1","B"',
+        '"k3","3 Jan 2009","3 Jan 2009","-","Kirkuk","man","-","1","2","C"',
+    ]
+    events, _ = read_ibc(write_ibc(tmp_path / "ibc.csv", rows))
+    assert events["type"].tolist() == ["explosive", "other", None]

@@ -43,19 +43,22 @@ def _months(start: str, end: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return lo, hi
 
 
-def _deaths(frame: pd.DataFrame, bound: str) -> pd.Series:
+def _deaths(frame: pd.DataFrame, bound: str, prefix: str = "") -> pd.Series:
     if bound not in BOUNDS:
         raise UserError(f"unknown bound {bound!r}: use low, high or mid")
     if bound == "mid":
-        return (frame["deaths_low"] + frame["deaths_high"]) / 2.0
-    return frame[f"deaths_{bound}"].astype(float)
+        return (frame[f"{prefix}deaths_low"] + frame[f"{prefix}deaths_high"]) / 2.0
+    return frame[f"{prefix}deaths_{bound}"].astype(float)
 
 
 def iraq_panel(start: str = BUNDLED_START, end: str = BUNDLED_END) -> pd.DataFrame:
-    """Governorate x month: month (Timestamp), region, incidents, deaths_low, deaths_high.
+    """Governorate x month: month (Timestamp), region, incidents, deaths_low, deaths_high,
+    and the same three for explosive incidents only (`explosive_incidents`, ...).
 
     Complete (zeros included); region `UNKNOWN` holds the incidents Beger's coding
-    could not place (about 12% of 2009 deaths).
+    could not place (about 12% of 2009 deaths). Explosive means IBC's Weapons text
+    names a bomb, IED, suicide attack, mortar, rocket or grenade
+    (`centrehold.record.weapons`).
     """
     lo, hi = _months(start, end)
     panel = _bundled("iraq_ibc_governorate_month.csv")
@@ -102,8 +105,8 @@ def mixed_governorates(classes: tuple[str, ...] = ("mixed",)) -> tuple[str, ...]
 def iraq_observed(
     start: str = "2008-01", end: str = "2009-12", bound: str = "high"
 ) -> EvidenceInput:
-    """The observed EvidenceInput for iraq-2009: IBC deaths by month and governorate,
-    and every incident's size, in [start, end].
+    """The observed EvidenceInput for iraq-2009: IBC deaths by month and governorate
+    (with the part in explosive incidents), and every incident's size, in [start, end].
 
     `bound` picks IBC's reported maximum (default, as in IBC's own monthly table),
     minimum, or their midpoint; the same bound is used for the monthly deaths and the
@@ -111,6 +114,11 @@ def iraq_observed(
     """
     panel = iraq_panel(start, end)
     monthly = pd.DataFrame(
-        {"month": panel["month"], "region": panel["region"], "deaths": _deaths(panel, bound)}
+        {
+            "month": panel["month"],
+            "region": panel["region"],
+            "deaths": _deaths(panel, bound),
+            "explosive": _deaths(panel, bound, "explosive_"),
+        }
     )
     return EvidenceInput(monthly=monthly, sizes=iraq_incident_sizes(start, end, bound))

@@ -22,6 +22,7 @@ import pandas as pd
 
 from centrehold.errors import UserError
 from centrehold.record.events import ReadReport, empty_event_frame
+from centrehold.record.weapons import weapon_class
 
 FORMATS: tuple[str, ...] = ("ibc", "ibc-province", "ged", "acled")
 
@@ -249,7 +250,8 @@ def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, R
 
     Dates are written like `31 Dec 2010`; deaths come as Reported Minimum/Maximum, with
     no best value. Location is free text, so no event gets a region here: use the
-    governorate-coded file for regions.
+    governorate-coded file for regions. Weapons, where the file has it, gives the
+    event's type: its class, explosive or other (`centrehold.record.weapons`).
     """
     path = Path(path)
     report = ReadReport(path=str(path), format="ibc")
@@ -276,7 +278,12 @@ def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, R
         "Reported Maximum",
     ]
     _require(header, wanted, path, "IBC incident export")
+    # Weapons is IBC's free-text description of the means ("car bomb", "gunfire");
+    # its class (explosive or other) becomes the event type
+    wanted += [name for name in ("Weapons",) if name in header]
     frame, malformed, count = _collect(rows, header, wanted)
+    if "Weapons" in frame.columns:
+        frame["weapon_class"] = weapon_class(frame["Weapons"])
     report.rows_read = count
     good, bad = _ibc_dates_and_deaths(frame, "Start Date", "End Date",
                                       "Reported Minimum", "Reported Maximum")
@@ -293,7 +300,7 @@ def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, R
             "deaths_low": "low",
             "deaths_high": "high",
             "deaths_best": None,
-            "type": None,
+            "type": "weapon_class" if "weapon_class" in frame.columns else None,
             "actor1": None,
             "actor2": None,
         },
