@@ -251,3 +251,47 @@ def test_empty_input_gives_nans_not_errors():
     window = evidence_table(inp, start="2009-01", end="2009-03", regions=["A"])
     assert window["national_mean"] == 0.0 and window["national_2009-02"] == 0.0
     assert math.isnan(window["share_mixed"]) and math.isnan(window["tail_alpha"])
+
+
+def _with_bombs() -> EvidenceInput:
+    months = ["2009-05", "2009-06", "2009-07", "2009-08"]
+    rows = []
+    for i, m in enumerate(months):
+        # A: 10 deaths a month, 4 of them in bombings; B: 6 a month, bombings only after
+        # June (the withdrawal month counts as before it)
+        rows.append({"month": m, "region": "A", "deaths": 10.0, "explosive": 4.0})
+        rows.append({"month": m, "region": "B", "deaths": 6.0,
+                     "explosive": 6.0 if i >= 2 else 0.0})
+    rows.append({"month": "2009-05", "region": UNKNOWN_REGION, "deaths": 4.0, "explosive": 4.0})
+    return EvidenceInput(monthly=pd.DataFrame(rows), sizes=np.ones(68))
+
+
+def test_explosive_statistics_on_an_exact_small_case():
+    t = evidence_table(_with_bombs(), regions=["A", "B"], mixed=("B",), withdrawal_months=2,
+                       monthly_values=False)
+    # 16 + 12 + 4 unlocated = 32 bomb deaths of 68
+    assert t["explosive_fraction"] == pytest.approx(32 / 68)
+    assert t["explosive_share_A"] == pytest.approx(16 / 28)
+    assert t["explosive_share_B"] == pytest.approx(12 / 28)
+    assert t["explosive_share_mixed"] == pytest.approx(12 / 28)
+    # before: May 4 + 4 unlocated, June 4 -> 6 a month; after: 4 + 6 -> 10 a month
+    assert t["explosive_withdrawal_ratio"] == pytest.approx(10 / 6)
+    # the totals are untouched by the explosive column
+    assert t["share_A"] == pytest.approx(40 / 64)
+
+
+def test_without_the_column_there_are_no_explosive_statistics():
+    inp = _with_bombs()
+    plain = EvidenceInput(monthly=inp.monthly.drop(columns="explosive"), sizes=inp.sizes)
+    t = evidence_table(plain, regions=["A", "B"], monthly_values=False)
+    assert not any(name.startswith("explosive") for name in t.index)
+    with pytest.raises(UserError, match="no 'explosive' column"):
+        plain.explosive_only()
+
+
+@pytest.mark.parametrize("bad", [-1.0, 11.0, np.nan])
+def test_explosive_deaths_must_be_a_part_of_deaths(bad):
+    frame = pd.DataFrame({"month": ["2009-01"], "region": ["A"], "deaths": [10.0],
+                          "explosive": [bad]})
+    with pytest.raises(UserError, match="explosive deaths"):
+        EvidenceInput(monthly=frame, sizes=np.ones(1))

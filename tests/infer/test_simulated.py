@@ -46,6 +46,15 @@ def test_monthly_deaths_and_incident_sizes_by_hand():
     assert inp.monthly["deaths"].sum() == inp.sizes.sum()
 
 
+def test_instigated_deaths_are_the_explosive_part():
+    m = evidence_input(_dataset()).monthly.set_index(["month", "region"])["explosive"]
+    assert m[(pd.Timestamp("2009-01-01"), "IQ-BA")] == 7
+    assert m[(pd.Timestamp("2009-02-01"), "IQ-BA")] == 20
+    # sectarian killing is never counted as a bombing
+    assert m[(pd.Timestamp("2009-01-01"), "IQ-BG")] == 0
+    assert m[(pd.Timestamp("2009-02-01"), "IQ-BG")] == 0
+
+
 def test_window_trims_months_and_incidents_alike():
     inp = evidence_input(_dataset(), start="2009-02", end="2009-02")
     assert set(inp.monthly["month"]) == {pd.Timestamp("2009-02-01")}

@@ -88,7 +88,21 @@ STATISTICS: dict[str, str] = {
     ),
     "tail_xmin": "Lower bound of the power-law tail (chosen by the KS criterion unless fixed).",
     "tail_n": "Number of incidents at or above tail_xmin that the exponent rests on.",
+    "explosive_fraction": (
+        "Share of all deaths in the window that came in explosive incidents (bombs, IEDs, "
+        "suicide attacks, mortars; only when the input has an `explosive` column)."
+    ),
+    "explosive_trend": "national_trend computed on explosive-incident deaths alone.",
+    "explosive_share_<region>": "share_<region> computed on explosive-incident deaths alone.",
+    "explosive_withdrawal_ratio": "withdrawal_ratio computed on explosive-incident deaths alone.",
+    "explosive_pre_election_ratio": (
+        "pre_election_ratio computed on explosive-incident deaths alone."
+    ),
+    "explosive_share_mixed": "share_mixed computed on explosive-incident deaths alone.",
 }
+
+#: The column of `EvidenceInput.monthly` that holds deaths in explosive incidents.
+EXPLOSIVE = "explosive"
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,12 @@ class EvidenceInput:
     `monthly`: columns `month` (month-start Timestamp), `region` (ISO code, or
     `UNKNOWN_REGION` for deaths with no place), `deaths` (float); several rows for the
     same month and region are summed. `sizes`: deaths per incident, one entry per incident.
+
+    An optional column `explosive` holds the part of `deaths` that came in explosive
+    incidents (bombs, IEDs, suicide attacks, mortars). Bombings are what the rival
+    conjectures are about, and they carry an instigator's signature (where, when) that
+    the far more numerous shootings and executions drown in the totals; given on both
+    sides, it adds the `explosive_*` statistics.
     """
 
     monthly: pd.DataFrame
@@ -110,7 +130,10 @@ class EvidenceInput:
                 f"EvidenceInput.monthly lacks column(s) {sorted(missing)}: "
                 "give a DataFrame with columns month, region, deaths"
             )
-        frame = self.monthly[["month", "region", "deaths"]].copy()
+        columns = ["month", "region", "deaths"]
+        if EXPLOSIVE in self.monthly.columns:
+            columns.append(EXPLOSIVE)
+        frame = self.monthly[columns].copy()
         month = frame["month"]
         try:
             if not pd.api.types.is_datetime64_any_dtype(month):
@@ -126,12 +149,38 @@ class EvidenceInput:
         frame["deaths"] = frame["deaths"].astype(float)
         if (frame["deaths"] < 0).any() or frame["deaths"].isna().any():
             raise UserError("EvidenceInput.monthly has negative or missing deaths: fix the input")
-        frame = frame.groupby(["month", "region"], as_index=False, sort=True)["deaths"].sum()
+        if EXPLOSIVE in frame.columns:
+            frame[EXPLOSIVE] = frame[EXPLOSIVE].astype(float)
+            bad = frame[EXPLOSIVE].isna() | (frame[EXPLOSIVE] < 0)
+            bad |= frame[EXPLOSIVE] > frame["deaths"] * (1 + 1e-9) + 1e-9
+            if bad.any():
+                raise UserError(
+                    "EvidenceInput.monthly has explosive deaths that are missing, negative "
+                    "or above the row's deaths: they are a part of deaths, fix the input"
+                )
+        frame = frame.groupby(["month", "region"], as_index=False, sort=True)[
+            columns[2:]
+        ].sum()
         sizes = np.asarray(self.sizes, dtype=float).ravel()
         if sizes.size and (np.isnan(sizes).any() or (sizes < 0).any()):
             raise UserError("EvidenceInput.sizes has negative or missing sizes: fix the input")
         object.__setattr__(self, "monthly", frame)
         object.__setattr__(self, "sizes", sizes)
+
+    @property
+    def has_explosive(self) -> bool:
+        """Whether deaths in explosive incidents are given (the `explosive` column)."""
+        return EXPLOSIVE in self.monthly.columns
+
+    def explosive_only(self) -> EvidenceInput:
+        """The same record restricted to explosive-incident deaths (no incident sizes)."""
+        if not self.has_explosive:
+            raise UserError(
+                "this evidence input has no 'explosive' column; add deaths in explosive "
+                "incidents to use the explosive_* statistics"
+            )
+        frame = self.monthly[["month", "region", EXPLOSIVE]].rename(columns={EXPLOSIVE: "deaths"})
+        return EvidenceInput(monthly=frame, sizes=np.zeros(0))
 
 
 def _month(value: str | pd.Timestamp) -> pd.Timestamp:
@@ -441,4 +490,54 @@ def evidence_table(
             "tail_n": float(n_tail),
         }
     )
+    if inp.has_explosive:
+        values.update(
+            explosive_statistics(
+                inp, series, lo, hi, regions, mixed, withdrawal, withdrawal_months,
+                elections, election_months,
+            )
+        )
     return pd.Series(values, dtype=float, name="value")
+
+
+def explosive_statistics(
+    inp: EvidenceInput,
+    series: pd.Series,
+    lo: pd.Timestamp | None,
+    hi: pd.Timestamp | None,
+    regions: Sequence[str],
+    mixed: Collection[str],
+    withdrawal: str,
+    withdrawal_months: int,
+    elections: Sequence[str],
+    election_months: int,
+) -> dict[str, float]:
+    """The `explosive_*` statistics: the timing and geography of bombings alone.
+
+    Computed by the same functions as the totals, on the explosive part of the input,
+    so each reads exactly as its all-deaths namesake does.
+    """
+    if lo is None or hi is None:
+        return {}
+    bombs = inp.explosive_only()
+    b_series = national_series(bombs, lo, hi)
+    total = float(series.sum())
+    by_region = located_deaths(bombs, lo, hi)
+    out = {
+        "explosive_fraction": float(b_series.sum()) / total if total > 0 else math.nan,
+        "explosive_trend": national_trend(b_series),
+    }
+    shares = regional_shares(by_region, regions)
+    out.update({f"explosive_{k}": v for k, v in shares.items()})
+    out.update(
+        {
+            "explosive_withdrawal_ratio": withdrawal_ratio(
+                b_series, withdrawal, withdrawal_months
+            ),
+            "explosive_pre_election_ratio": pre_election_ratio(
+                b_series, elections, election_months
+            ),
+            "explosive_share_mixed": mixed_share(by_region, mixed),
+        }
+    )
+    return out

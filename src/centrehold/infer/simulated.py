@@ -39,7 +39,7 @@ from centrehold.infer.abc import (
     separability,
 )
 from centrehold.infer.ach import ach_matrix, diagnosticity, hypothesis_scores, plot_ach
-from centrehold.infer.evidence import EvidenceInput, evidence_table, tail_exponent
+from centrehold.infer.evidence import EXPLOSIVE, EvidenceInput, evidence_table, tail_exponent
 from centrehold.infer.forecast import score_forecasts, summarise_scores
 
 Progress = Callable[[int, int], None]
@@ -58,6 +58,16 @@ def _month_end(s: str) -> pd.Timestamp:
     return pd.Timestamp(s).to_period("M").to_timestamp(how="end")
 
 
+def _by_month(
+    by_tick: np.ndarray, regions: list[str], months: pd.DatetimeIndex, name: str
+) -> pd.DataFrame:
+    frame = pd.DataFrame(by_tick, columns=regions)
+    frame["month"] = months
+    return frame.groupby("month").sum().reset_index().melt(
+        id_vars="month", var_name="region", value_name=name
+    )
+
+
 def evidence_input(
     ds: xr.Dataset, start: str | None = None, end: str | None = None
 ) -> EvidenceInput:
@@ -65,7 +75,10 @@ def evidence_input(
 
     Monthly deaths are the ``deaths`` variable (persons, every group and cause)
     summed by the calendar month of each tick's date; sizes are the attacks' tolls
-    plus, per governorate and tick, the sectarian deaths of that tick.
+    plus, per governorate and tick, the sectarian deaths of that tick. The instigated
+    attacks' deaths are the ``explosive`` part: in the model, bombings are what an
+    instigator does, and the endogenous killing is shootings and executions (the
+    mapping the record's weapon classes are read against; docs/evidence.md).
     """
     for var in ("deaths", "attack_tick", "attack_deaths"):
         if var not in ds:
@@ -81,11 +94,11 @@ def evidence_input(
     months = dates.to_period("M").to_timestamp()
     by_tick = ds["deaths"].sum(["group", "cause"]).transpose("tick", "region").to_numpy()
     regions = [str(r) for r in ds["region"].values]
-    frame = pd.DataFrame(by_tick[keep], columns=regions)
-    frame["month"] = months[keep]
-    monthly = frame.groupby("month").sum().reset_index().melt(
-        id_vars="month", var_name="region", value_name="deaths"
-    )
+    monthly = _by_month(by_tick[keep], regions, months[keep], "deaths")
+    bombs = ds["deaths"].sel(cause="instigated").sum("group").transpose("tick", "region")
+    monthly[EXPLOSIVE] = _by_month(bombs.to_numpy()[keep], regions, months[keep], EXPLOSIVE)[
+        EXPLOSIVE
+    ].to_numpy()
     sect = ds["deaths"].sel(cause="sectarian").sum("group").transpose("tick", "region").to_numpy()
     sect = sect[keep]
     sect_sizes = sect[sect > 0].astype(float)
