@@ -251,3 +251,27 @@ def test_a_surviving_parameter_free_hypothesis_is_alive_with_draws(tmp_path):
     table = res.posterior_table().set_index("hypothesis")
     assert table.loc["constant", "alive"] and table.loc["constant", "particles"] >= 1
     assert posterior_draws(res, "constant", 3, seed=0) == [{}, {}, {}]
+
+
+def test_diagnostic_statistics_weigh_more_than_noise():
+    from centrehold.infer.abc import MIN_WEIGHT, diagnosticity_weights, scales_of
+
+    rng = np.random.default_rng(0)
+    n = 60
+    labels = np.repeat(["A", "B", "C"], n)
+    shift = np.repeat([0.0, 3.0, 6.0], n)
+    ref = pd.DataFrame({
+        "hypothesis": labels,
+        "separates": shift + rng.normal(size=3 * n),
+        "noise": rng.normal(size=3 * n),
+        "constant": np.ones(3 * n),
+        "undefined_for_A": np.where(labels == "A", np.nan, shift + rng.normal(size=3 * n)),
+    })
+    names = ["separates", "noise", "constant", "undefined_for_A"]
+    w = diagnosticity_weights(ref, scales_of(ref, names))
+    # between-group share of variance: 6 / (6 + 1) for shifts 0, 3, 6 and unit noise
+    assert w["separates"] == pytest.approx(6 / 7, abs=0.05)
+    assert w["noise"] < 0.05
+    assert w["constant"] == MIN_WEIGHT
+    # undefined values are left out: B and C alone are 3 apart, 2.25 / 3.25 of variance
+    assert w["undefined_for_A"] == pytest.approx(2.25 / 3.25, abs=0.07)
