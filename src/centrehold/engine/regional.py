@@ -73,14 +73,19 @@ def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
     out = np.zeros((T, len(names), len(isos)))
     if not sc.force_levels:
         return out
-    df = pd.DataFrame(sc.force_levels)
-    df["day"] = (pd.to_datetime(df["date"]) - pd.Timestamp(cal.start)).dt.days
+    # plain dicts rather than a DataFrame: this runs once per simulation, and an ABC
+    # calibration runs thousands of them
+    series: dict[tuple[int, int], list[tuple[float, float]]] = {}
+    start = pd.Timestamp(cal.start)
+    for row in sc.force_levels:
+        day = float((pd.Timestamp(str(row["date"])) - start).days)
+        key = (names.index(row["force"]), isos.index(row["iso"]))
+        series.setdefault(key, []).append((day, float(row["personnel"])))
     t_days = np.arange(T) * cal.step_days
-    for (force, iso), rows in df.groupby(["force", "iso"]):
-        rows = rows.sort_values("day")
-        out[:, names.index(force), isos.index(iso)] = np.interp(
-            t_days, rows["day"].to_numpy(float), rows["personnel"].to_numpy(float)
-        )
+    for (k, r), points in series.items():
+        points.sort()
+        days, personnel = zip(*points, strict=True)
+        out[:, k, r] = np.interp(t_days, np.asarray(days), np.asarray(personnel))
     return out
 
 

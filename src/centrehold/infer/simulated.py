@@ -61,10 +61,16 @@ def _month_end(s: str) -> pd.Timestamp:
 def _by_month(
     by_tick: np.ndarray, regions: list[str], months: pd.DatetimeIndex, name: str
 ) -> pd.DataFrame:
-    frame = pd.DataFrame(by_tick, columns=regions)
-    frame["month"] = months
-    return frame.groupby("month").sum().reset_index().melt(
-        id_vars="month", var_name="region", value_name=name
+    """Sum a (tick, region) array by calendar month into a long month/region frame."""
+    codes, uniques = pd.factorize(months, sort=True)
+    sums = np.zeros((len(uniques), len(regions)))
+    np.add.at(sums, codes, by_tick)
+    return pd.DataFrame(
+        {
+            "month": np.repeat(np.asarray(uniques), len(regions)),
+            "region": np.tile(np.asarray(regions, dtype=object), len(uniques)),
+            name: sums.ravel(),
+        }
     )
 
 
