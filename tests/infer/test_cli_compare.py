@@ -20,6 +20,7 @@ runner = CliRunner()
         (["--tick", "month"], "--tick"),
         (["--set", "nonsense"], "key=value"),
         (["--workers", "0"], "--workers"),
+        (["--pilot", "5"], "--pilot"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, needle):
@@ -35,3 +36,35 @@ def test_resume_without_a_history_is_one_line(tmp_path):
     res = runner.invoke(app, ["compare", "--resume", "--out", str(tmp_path / "empty"), "--quiet"])
     assert res.exit_code == 2, res.output
     assert "resume" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_a_dask_cluster_gives_the_same_result_as_local_processes(tmp_path):
+    """Unchanged on a cluster: every simulation carries its own seed, so a Dask
+    scheduler (here a LocalCluster of two worker processes) changes nothing but time."""
+    import pandas as pd
+
+    distributed = pytest.importorskip("distributed")
+    small = ["--budget", "40", "--population", "10", "--pilot", "21", "--predictive", "2",
+             "--seed", "3", "--quiet"]
+    local = runner.invoke(app, ["compare", *small, "--out", str(tmp_path / "local")])
+    assert local.exit_code == 0, local.output
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        remote = runner.invoke(app, ["compare", *small, "--out", str(tmp_path / "dask"),
+                                     "--scheduler", cluster.scheduler_address])
+    assert remote.exit_code == 0, remote.output
+    for name in ("posterior.csv", "ach.csv", "forecast.csv"):
+        a = pd.read_csv(tmp_path / "local" / name)
+        b = pd.read_csv(tmp_path / "dask" / name)
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "local" / "parameters.parquet"),
+        pd.read_parquet(tmp_path / "dask" / "parameters.parquet"),
+    )
+
+
+def test_an_unreachable_scheduler_is_one_line(tmp_path):
+    res = runner.invoke(app, ["compare", "--scheduler", "tcp://127.0.0.1:9", "--quiet",
+                              "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert "scheduler" in res.output and len(res.output.strip().splitlines()) == 1

@@ -78,6 +78,8 @@ def compare_command(
     resume: bool = typer.Option(False, "--resume", help="continue the history in --out"),
     seed: int = typer.Option(0, "--seed", help="root seed: same seed, same result"),
     population: int = typer.Option(80, "--population", help="particles per generation"),
+    pilot: int = typer.Option(140, "--pilot",
+                              help="prior draws that set the distance's scales and weights"),
     predictive: int = typer.Option(20, "--predictive",
                                    help="posterior-predictive runs per hypothesis"),
     scale: int = typer.Option(10_000, "--scale", help="people per agent"),
@@ -85,6 +87,10 @@ def compare_command(
     sets: list[str] = typer.Option(None, "--set", help="scenario override key=value"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     report: bool = typer.Option(False, "--report", help="also write report.html in --out"),
+    scheduler: str | None = typer.Option(
+        None, "--scheduler",
+        help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (same result)",
+    ),
 ) -> None:
     """Weigh the hypotheses: posterior probabilities, ACH matrix, out-of-sample forecast."""
     with user_errors():
@@ -97,6 +103,8 @@ def compare_command(
             raise UserError(f"--budget {budget} must be positive; try --budget 600")
         if population < 2:
             raise UserError(f"--population {population} is too small; use 20 or more")
+        if pilot < 2 * 7:
+            raise UserError(f"--pilot {pilot} is too small to scale the distance; use 70 or more")
         if predictive < 2:
             raise UserError(f"--predictive {predictive} is too small; use 10 or more")
         if workers < 1:
@@ -114,39 +122,53 @@ def compare_command(
         console = Console()
         err = Console(stderr=True)
         t0 = time.perf_counter()
-        if quiet or not err.is_terminal:
-            result = run_compare(sc, out, budget=budget, population=population,
-                                 predictive=predictive, workers=workers, seed=seed,
-                                 resume=resume)
-        else:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
+        executor = None
+        if scheduler is not None:
+            from centrehold.runs import get_executor
 
-            with Progress(TextColumn("[bold]compare"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("simulations"), TimeElapsedColumn(), console=err) as bar:
-                task = bar.add_task("compare", total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                result = run_compare(sc, out, budget=budget, population=population,
-                                     predictive=predictive, workers=workers, seed=seed,
-                                     resume=resume, progress=progress)
-        _print_result(result, console)
-        console.print(
-            f"{result.calibration.n_simulations} ABC simulations, "
-            f"{len(result.calibration.epsilons)} generations, "
-            f"{time.perf_counter() - t0:.0f} s; outputs in {out}"
-        )
+            # every simulation carries its own seed, so the cluster changes the wall
+            # time and nothing else
+            executor = get_executor("dask", workers=workers, scheduler=scheduler)
+        kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
+                  workers=workers, seed=seed, resume=resume, executor=executor)
+        try:
+            _compare(run_compare, sc, out, kw, quiet, err, console, t0)
+        finally:
+            if executor is not None:
+                executor.close()
         if report:  # after every output is written: a failing report loses nothing computed
             from centrehold.report import build_report
 
             console.print(f"report: {build_report(out).html}")
+
+
+def _compare(run_compare, sc, out, kw, quiet, err, console, t0) -> None:
+    """Run with a progress bar on a terminal (plain otherwise) and print the tables."""
+    if quiet or not err.is_terminal:
+        result = run_compare(sc, out, **kw)
+    else:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        with Progress(TextColumn("[bold]compare"), BarColumn(), MofNCompleteColumn(),
+                      TextColumn("simulations"), TimeElapsedColumn(), console=err) as bar:
+            task = bar.add_task("compare", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            result = run_compare(sc, out, progress=progress, **kw)
+    _print_result(result, console)
+    console.print(
+        f"{result.calibration.n_simulations} ABC simulations, "
+        f"{len(result.calibration.epsilons)} generations, "
+        f"{time.perf_counter() - t0:.0f} s; outputs in {out}"
+    )
 
 
 def register(app: typer.Typer) -> None:
