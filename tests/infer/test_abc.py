@@ -146,7 +146,12 @@ def test_killed_calibration_resumes_and_ends_where_an_uninterrupted_one_ends(tmp
     # interrupted generation exactly: same particles, same weights, same probabilities
     pd.testing.assert_frame_equal(resumed.parameters, whole.parameters)
     pd.testing.assert_series_equal(resumed.probabilities, whole.probabilities)
-    np.testing.assert_array_equal(resumed.epsilons.to_numpy(), whole.epsilons.to_numpy())
+    # the threshold right after the kill is recomputed from the stored generation by
+    # pyabc's initialiser rather than its updater; the two normalise the weights in a
+    # different order, so it may differ in the last bit (never enough to change which
+    # particles are accepted: those are compared exactly above)
+    np.testing.assert_allclose(resumed.epsilons.to_numpy(), whole.epsilons.to_numpy(),
+                               rtol=1e-12)
 
 
 def test_resume_against_other_hypotheses_is_a_user_error(tmp_path):

@@ -43,10 +43,11 @@ def test_compare_recovers_the_hypothesis_that_wrote_the_record(scenario, tmp_pat
 
 def test_true_parameters_are_the_scenarios_values_with_an_optional_rate(scenario):
     p = true_parameters(scenario, "H4")
-    assert set(p) == set(scenario.hypotheses["H4"].priors)
+    shared = {"intergroup.kill_rate": scenario.intergroup.kill_rate}
+    assert set(p) == set(scenario.hypotheses["H4"].priors) | set(shared)
     assert p["rate"] == scenario.hypotheses["H4"].params["rate"]
     assert true_parameters(scenario, "H4", rate=5.0)["rate"] == 5.0
-    assert true_parameters(scenario, "H0") == {}
+    assert true_parameters(scenario, "H0") == shared
 
 
 def test_same_seed_same_synthetic_record_bit_for_bit(scenario):

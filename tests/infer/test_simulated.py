@@ -76,8 +76,9 @@ def test_hypotheses_and_priors_come_from_the_scenario_file():
     assert [h.name for h in hyps] == sorted(sc.hypotheses)
     for h in hyps:
         for pname, spec in h.priors.items():
-            prior = sc.hypotheses[h.name].priors[pname]
+            prior = sc.hypotheses[h.name].priors.get(pname) or sc.calibration[pname]
             rv = spec.rv()
-            # the pyabc prior has the scenario's support, exactly
-            lo, hi = rv.distribution.support()
+            # the pyabc prior has the scenario's support, exactly, once mapped back from
+            # the scale ABC explores (log10 for a loguniform prior)
+            lo, hi = (spec.to_natural(x) for x in rv.distribution.support())
             assert lo == pytest.approx(prior.low) and hi == pytest.approx(prior.high)

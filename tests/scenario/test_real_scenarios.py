@@ -63,3 +63,39 @@ def test_iraq_2009_hypotheses_and_bad_values() -> None:
                              ({"people_per_agent": "0"}, "people_per_agent")):
         with pytest.raises(UserError, match=words):
             load_scenario("iraq-2009", overrides)
+
+
+def test_calibration_names_numeric_scenario_parameters(tmp_path) -> None:
+    """A shared prior must name a real numeric parameter, once; the error says which."""
+    from centrehold.scenario.load import LIBRARY_DIR
+
+    src = LIBRARY_DIR / "iraq-2009" / "scenario.yaml"
+    doc = yaml.safe_load(src.read_text())
+    assert "intergroup.kill_rate" in doc["calibration"]
+    for key, words in (("intergroup.kill_rat", "not a numeric scenario parameter"),
+                       ("mechanisms.revenge", "not a numeric scenario parameter"),
+                       ("nonsense", "not a numeric scenario parameter")):
+        bad = dict(doc, calibration={key: {"dist": "uniform", "low": 0.0, "high": 1.0}})
+        path = tmp_path / "scenario.yaml"
+        path.write_text(yaml.safe_dump(bad))
+        with pytest.raises(UserError, match=words) as info:
+            load_scenario(str(path))
+        assert "\n" not in str(info.value)
+    clash = dict(doc, calibration={"intergroup.threshold": {"dist": "uniform", "low": 0,
+                                                            "high": 1}})
+    clash["hypotheses"]["H1"]["priors"]["threshold"] = {"dist": "uniform", "low": 0, "high": 1}
+    path.write_text(yaml.safe_dump(clash))
+    with pytest.raises(UserError, match="also a prior of hypothesis H1"):
+        load_scenario(str(path))
+
+
+def test_shared_parameters_reach_the_world_and_the_priors() -> None:
+    from centrehold.infer.simulated import hypotheses_from_scenario, with_shared
+
+    sc = load_scenario("iraq-2009")
+    for h in hypotheses_from_scenario(sc):
+        assert "intergroup.kill_rate" in h.priors
+    changed, own = with_shared(sc, {"intergroup.kill_rate": 1e-5, "rate": 3.0})
+    assert changed.intergroup.kill_rate == 1e-5 and own == {"rate": 3.0}
+    # the base scenario is untouched: every simulation starts from the same world
+    assert sc.intergroup.kill_rate == 7e-5

@@ -72,12 +72,12 @@ def _print_result(result, console) -> None:
 
 def compare_command(
     scenario: str = typer.Argument("iraq-2009", help="built-in scenario name or YAML path"),
-    budget: int = typer.Option(600, "--budget", help="simulations in the ABC-SMC generations"),
+    budget: int = typer.Option(1200, "--budget", help="simulations in the ABC-SMC generations"),
     workers: int = typer.Option(2, "--workers", help="local worker processes"),
     out: Path = typer.Option(Path("out/compare"), "--out", help="output directory"),
     resume: bool = typer.Option(False, "--resume", help="continue the history in --out"),
     seed: int = typer.Option(0, "--seed", help="root seed: same seed, same result"),
-    population: int = typer.Option(80, "--population", help="particles per generation"),
+    population: int = typer.Option(60, "--population", help="particles per generation"),
     pilot: int = typer.Option(140, "--pilot",
                               help="prior draws that set the distance's scales and weights"),
     predictive: int = typer.Option(20, "--predictive",
@@ -100,7 +100,7 @@ def compare_command(
         from centrehold.scenario import load_scenario
 
         if budget < 1:
-            raise UserError(f"--budget {budget} must be positive; try --budget 600")
+            raise UserError(f"--budget {budget} must be positive; try --budget 1200")
         if population < 2:
             raise UserError(f"--population {population} is too small; use 20 or more")
         if pilot < 2 * 7:

@@ -36,6 +36,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import math
 import random
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -75,14 +76,27 @@ class PriorSpec:
     args: tuple[float, ...]
 
     def rv(self) -> pyabc.RV:
+        """The prior on the scale ABC explores: log10 for a loguniform prior.
+
+        A loguniform prior is uniform in log10, and there its particles are perturbed
+        too. On the natural scale a parameter of order 1e-5 (a kill rate) beside one
+        of order 1 (an attack rate) gives pyabc's kernel a covariance so ill-conditioned
+        that the small one's direction is treated as singular, every perturbed particle
+        gets density 0, and the weights become NaN. `to_natural` maps a value back.
+        """
         if self.dist not in _SUPPORTED_PRIORS:
             raise UserError(
                 f"unknown prior distribution {self.dist!r}; use one of "
                 f"{', '.join(sorted(_SUPPORTED_PRIORS))}"
             )
         if self.dist == "loguniform":
-            return pyabc.RV("loguniform", *self.args)
+            lo, hi = (math.log10(a) for a in self.args)
+            return pyabc.RV("uniform", lo, hi - lo)
         return pyabc.RV(self.dist, *self.args)
+
+    def to_natural(self, value: float) -> float:
+        """From the scale ABC explores to the parameter's own."""
+        return float(10.0**value) if self.dist == "loguniform" else float(value)
 
 
 @dataclass(frozen=True)
@@ -253,12 +267,18 @@ class _ModelFn:
     simulator: Simulator
     hypothesis: str
     names: tuple[str, ...]
+    priors: Mapping[str, PriorSpec] = field(default_factory=dict)
 
     def __call__(self, pars: Mapping[str, float]) -> dict:
         seed = int(np.random.randint(0, 2**31 - 1))
-        params = {k: float(v) for k, v in dict(pars).items()}
+        params = {k: _natural(self.priors, k, v) for k, v in dict(pars).items()}
         stats = self.simulator(self.hypothesis, params, seed)
         return {_STATS_KEY: _as_stats(stats, self.names), _SEED_KEY: seed}
+
+
+def _natural(priors: Mapping[str, PriorSpec], name: str, value: float) -> float:
+    spec = priors.get(name)
+    return spec.to_natural(value) if spec is not None else float(value)
 
 
 @dataclass(frozen=True)
@@ -284,7 +304,7 @@ def draw_from_prior(
         h = hypotheses[int(rng.integers(len(hypotheses)))]
         params = {}
         for pname, spec in h.priors.items():
-            params[pname] = float(spec.rv().distribution.rvs(random_state=rng))
+            params[pname] = spec.to_natural(spec.rv().distribution.rvs(random_state=rng))
         out.append((h.name, params, int(rng.integers(0, 2**31 - 1))))
     return out
 
@@ -487,7 +507,7 @@ def calibrate(
             "population_size": population_size,
         }
 
-    models = [_ModelFn(simulator, h.name, tuple(names)) for h in hypotheses]
+    models = [_ModelFn(simulator, h.name, tuple(names), dict(h.priors)) for h in hypotheses]
     priors = [
         pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()}) for h in hypotheses
     ]
@@ -536,7 +556,8 @@ def calibrate(
             )
     if progress is not None:
         progress(total_budget + pilot, total_budget + pilot)
-    return read_result(db_path, hyp_names, observed, scales)
+    return read_result(db_path, hyp_names, observed, scales,
+                       {h.name: dict(h.priors) for h in hypotheses})
 
 
 def load_reference(db_path: str | Path) -> pd.DataFrame:
@@ -545,9 +566,18 @@ def load_reference(db_path: str | Path) -> pd.DataFrame:
 
 
 def read_result(
-    db_path: Path, hyp_names: Sequence[str], observed: pd.Series, scales: pd.Series
+    db_path: Path,
+    hyp_names: Sequence[str],
+    observed: pd.Series,
+    scales: pd.Series,
+    priors: Mapping[str, Mapping[str, PriorSpec]] | None = None,
 ) -> CalibrationResult:
-    """Read posteriors from a history; hypotheses that died out get probability 0 explicitly."""
+    """Read posteriors from a history; hypotheses that died out get probability 0 explicitly.
+
+    ``priors`` (hypothesis -> parameter -> PriorSpec) maps values stored on ABC's
+    scale (log10 for loguniform priors) back to the parameters' own.
+    """
+    priors = priors or {}
     history = pyabc.History(f"sqlite:///{db_path}")
     if history.n_populations == 0:
         raise UserError(f"the history {db_path} holds no complete generation; run without --resume")
@@ -581,7 +611,8 @@ def read_result(
                         "hypothesis": name,
                         "particle": k,
                         "parameter": str(pname),
-                        "value": float(df[pname].iloc[k]),
+                        "value": _natural(priors.get(name, {}), str(pname),
+                                          float(df[pname].iloc[k])),
                         "weight": float(w[k]),
                     }
                 )

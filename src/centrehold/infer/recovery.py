@@ -47,7 +47,8 @@ def credible_interval(
 
 
 def true_parameters(scenario: Any, hypothesis: str, rate: float | None = None) -> dict[str, float]:
-    """The truth: every parameter with a prior, at the scenario's own value.
+    """The truth: every parameter with a prior (the hypothesis's own and the shared
+    `calibration:` ones), at the scenario's own value.
 
     ``rate`` (attacks a day) overrides the scenario's rate, to ask how strong an
     instigator must be before the record can name it.
@@ -56,6 +57,9 @@ def true_parameters(scenario: Any, hypothesis: str, rate: float | None = None) -
     out = {name: float(spec.params[name]) for name in spec.priors if name in spec.params}
     if rate is not None and "rate" in out:
         out["rate"] = float(rate)
+    for key in getattr(scenario, "calibration", None) or {}:
+        section, _, name = key.partition(".")
+        out[key] = float(getattr(getattr(scenario, section), name))
     return out
 
 

@@ -115,29 +115,53 @@ def evidence_input(
     return EvidenceInput(monthly=monthly, sizes=sizes)
 
 
+def _prior_spec(prior: Any, where: str) -> PriorSpec:
+    if prior.dist == "uniform":
+        return PriorSpec("uniform", (prior.low, prior.high - prior.low))
+    if prior.dist == "loguniform":
+        return PriorSpec("loguniform", (prior.low, prior.high))
+    raise UserError(f"{where}: prior {prior.dist} is not supported; use uniform or loguniform")
+
+
 def hypotheses_from_scenario(sc: Any) -> list[HypothesisSpec]:
-    """The scenario's hypotheses with their priors, as ABC reads them (H0..H6 in order)."""
+    """The scenario's hypotheses with their priors, as ABC reads them (H0..H6 in order).
+
+    The scenario's `calibration:` parameters (shared mechanisms such as the endogenous
+    kill rate) join every hypothesis's priors under their dotted names: each hypothesis
+    is weighed at its own best setting of the shared world, not at one fixed by hand.
+    """
     hyps = getattr(sc, "hypotheses", None)
     if not hyps:
         raise UserError(
             f"scenario {getattr(sc, 'name', '?')} declares no hypotheses; "
             "compare needs a regional scenario with a hypotheses: section"
         )
+    shared = {
+        key: _prior_spec(prior, f"calibration.{key}")
+        for key, prior in (getattr(sc, "calibration", None) or {}).items()
+    }
     out = []
     for name in sorted(hyps):
-        priors = {}
-        for pname, prior in hyps[name].priors.items():
-            if prior.dist == "uniform":
-                priors[pname] = PriorSpec("uniform", (prior.low, prior.high - prior.low))
-            elif prior.dist == "loguniform":
-                priors[pname] = PriorSpec("loguniform", (prior.low, prior.high))
-            else:
-                raise UserError(
-                    f"hypotheses.{name}.priors.{pname}: prior {prior.dist} is not supported; "
-                    "use uniform or loguniform"
-                )
-        out.append(HypothesisSpec(name, priors))
+        priors = {
+            pname: _prior_spec(prior, f"hypotheses.{name}.priors.{pname}")
+            for pname, prior in hyps[name].priors.items()
+        }
+        out.append(HypothesisSpec(name, {**priors, **shared}))
     return out
+
+
+def with_shared(sc: Any, params: Mapping[str, float]) -> tuple[Any, dict[str, float]]:
+    """Apply the dotted `calibration:` parameters in ``params`` to a copy of the scenario;
+    return it with the hypothesis's own parameters (the rest)."""
+    own = {}
+    for key, value in params.items():
+        section, dot, name = key.partition(".")
+        if dot and key in (getattr(sc, "calibration", None) or {}):
+            sub = getattr(sc, section).model_copy(update={name: float(value)})
+            sc = sc.model_copy(update={section: sub})
+        else:
+            own[key] = value
+    return sc, own
 
 
 def _ticks_to(sc: Any, end: str) -> int:
@@ -175,10 +199,10 @@ class ScenarioSimulator:
     ) -> xr.Dataset:
         from centrehold.engine import simulate
 
-        sc = self.scenario
+        sc, own = with_shared(self.scenario, params)
         hyps = dict(sc.hypotheses)
         spec = hyps[hypothesis]
-        hyps[hypothesis] = spec.model_copy(update={"params": {**spec.params, **params}})
+        hyps[hypothesis] = spec.model_copy(update={"params": {**spec.params, **own}})
         run = sc.model_copy(update={"hypothesis": hypothesis, "hypotheses": hyps})
         return simulate(run, seed=int(seed), ticks=_ticks_to(sc, end or self.end))
 
@@ -235,8 +259,8 @@ def run_compare(
     scenario: Any,
     out_dir: str | Path,
     *,
-    budget: int = 600,
-    population: int = 80,
+    budget: int = 1200,
+    population: int = 60,
     generations: int = 8,
     pilot: int = 140,
     predictive: int = 20,

@@ -271,6 +271,13 @@ class RegionalScenario(ScenarioBase):
     hardship: HardshipParams = Field(default_factory=HardshipParams)
     hypothesis: str = "H0"
     hypotheses: dict[str, HypothesisSpec] = Field(default_factory=dict)
+    calibration: dict[str, Prior] = Field(
+        default_factory=dict,
+        description=(
+            "scenario parameters (dotted, e.g. intergroup.kill_rate) that every hypothesis "
+            "shares and that ABC estimates with each hypothesis's own; value: its prior"
+        ),
+    )
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -362,6 +369,19 @@ class RegionalScenario(ScenarioBase):
                 raise ValueError(f"force_levels: unknown force {row['force']}; use {force_names}")
             if row["iso"] not in isos:
                 raise ValueError(f"force_levels: unknown region {row['iso']}")
+        for key in self.calibration:
+            section, _, name = key.partition(".")
+            sub = getattr(self, section, None)
+            if not isinstance(sub, BaseModel) or not isinstance(getattr(sub, name, None), float):
+                raise ValueError(
+                    f"calibration: '{key}' is not a numeric scenario parameter; "
+                    "name one as section.field, e.g. intergroup.kill_rate"
+                )
+            for h, spec in self.hypotheses.items():
+                if name in spec.priors or key in spec.priors:
+                    raise ValueError(
+                        f"calibration: '{key}' is also a prior of hypothesis {h}; keep one"
+                    )
         for g in self.intergroup.legitimacy:
             if g not in self.groups:
                 raise ValueError(f"intergroup.legitimacy: unknown group {g}; use {self.groups}")
