@@ -280,3 +280,28 @@ def test_diagnostic_statistics_weigh_more_than_noise():
     assert w["constant"] == MIN_WEIGHT
     # undefined values are left out: B and C alone are 3 apart, 2.25 / 3.25 of variance
     assert w["undefined_for_A"] == pytest.approx(2.25 / 3.25, abs=0.07)
+
+
+def test_statistics_that_move_with_a_parameter_keep_their_weight():
+    """A level set by a shared parameter separates no hypothesis, yet it is what
+    identifies that parameter: with the drawn parameters in the pilot it weighs."""
+    from centrehold.infer.abc import PARAM_PREFIX, diagnosticity_weights, scales_of
+
+    rng = np.random.default_rng(1)
+    n = 150
+    labels = np.repeat(["A", "B", "C"], n // 3)
+    k = rng.uniform(-1.0, 1.0, n)
+    ref = pd.DataFrame({
+        "hypothesis": labels,
+        "level": 3.0 * k + 0.3 * rng.normal(size=n),
+        "noise": rng.normal(size=n),
+        f"{PARAM_PREFIX}k": k,
+    })
+    names = ["level", "noise"]
+    with_params = diagnosticity_weights(ref, scales_of(ref, names))
+    hypothesis_only = diagnosticity_weights(ref.drop(columns=f"{PARAM_PREFIX}k"),
+                                            scales_of(ref, names))
+    # 3k has variance 3, the noise 0.09: the parameter explains about 97% of it
+    assert with_params["level"] == pytest.approx(3 / 3.09, abs=0.03)
+    assert hypothesis_only["level"] < 0.1
+    assert with_params["noise"] < 0.05
