@@ -21,19 +21,13 @@ from centrehold.infer.abc import (
     posterior_draws,
     standardised_distance,
 )
+from centrehold.infer.recovery import credible_interval
 
 from .toy import TOY_HYPOTHESES, toy_simulator
 
 HERE = Path(__file__).parent
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
-
-
-def _weighted_interval(values: np.ndarray, weights: np.ndarray, lo=0.025, hi=0.975):
-    order = np.argsort(values)
-    v, w = values[order], weights[order] / weights.sum()
-    c = np.cumsum(w)
-    return v[np.searchsorted(c, lo)], v[min(np.searchsorted(c, hi), len(v) - 1)]
 
 
 @pytest.mark.parametrize(
@@ -55,7 +49,7 @@ def test_recovers_the_generating_hypothesis_and_covers_its_parameters(tmp_path, 
     par = res.parameters[res.parameters["hypothesis"] == truth]
     for name, value in params.items():
         sub = par[par["parameter"] == name]
-        lo, hi = _weighted_interval(sub["value"].to_numpy(), sub["weight"].to_numpy())
+        lo, hi = credible_interval(sub["value"].to_numpy(), sub["weight"].to_numpy())
         assert lo <= value <= hi, (name, lo, hi)
     # the constant hypothesis cannot produce any of these records: it dies out and
     # is still reported, with probability exactly 0

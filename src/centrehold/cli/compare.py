@@ -96,7 +96,6 @@ def compare_command(
     with user_errors():
         from rich.console import Console
 
-        from centrehold.infer.simulated import run_compare
         from centrehold.scenario import load_scenario
 
         if budget < 1:
@@ -132,7 +131,7 @@ def compare_command(
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
                   workers=workers, seed=seed, resume=resume, executor=executor)
         try:
-            _compare(run_compare, sc, out, kw, quiet, err, console, t0)
+            _compare(sc, out, kw, quiet, err, console, t0)
         finally:
             if executor is not None:
                 executor.close()
@@ -142,8 +141,10 @@ def compare_command(
             console.print(f"report: {build_report(out).html}")
 
 
-def _compare(run_compare, sc, out, kw, quiet, err, console, t0) -> None:
+def _compare(sc, out, kw, quiet, err, console, t0) -> None:
     """Run with a progress bar on a terminal (plain otherwise) and print the tables."""
+    from centrehold.infer.simulated import run_compare
+
     if quiet or not err.is_terminal:
         result = run_compare(sc, out, **kw)
     else:

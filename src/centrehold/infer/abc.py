@@ -399,23 +399,23 @@ def diagnosticity_weights(reference: pd.DataFrame, scales: pd.Series) -> pd.Seri
     for name in scales.index:
         z = reference[name].to_numpy(dtype=float) / float(scales[name])
         ok = np.isfinite(z)
-        w = 0.0
-        x = x_all[ok]
-        keep = np.ptp(x, axis=0) > 0 if ok.sum() else np.zeros(x.shape[1], bool)
-        keep[: len(hyps)] |= x[:, : len(hyps)].any(axis=0) if ok.sum() else False
-        x = x[:, keep]
-        n, p = x.shape
-        if n > p + 1 and len(set(labels[ok])) >= 2:
-            zz = z[ok]
-            total = float(((zz - zz.mean()) ** 2).sum())
-            if total > 0:
-                coef, *_ = np.linalg.lstsq(x, zz, rcond=None)
-                resid = float(((zz - x @ coef) ** 2).sum())
-                r2 = 1.0 - resid / total
-                # adjusted: with p regressors even noise explains about p / n of it
-                w = 1.0 - (1.0 - r2) * (n - 1) / (n - p)
+        w = _adjusted_r2(z[ok], x_all[ok]) if len(set(labels[ok])) >= 2 else 0.0
         out[name] = max(w, MIN_WEIGHT)
     return pd.Series(out, name="weight")
+
+
+def _adjusted_r2(y: np.ndarray, x: np.ndarray) -> float:
+    """Adjusted R squared of a least-squares fit of y on the columns of x that vary
+    (the hypothesis indicators among them sum to an intercept); 0 if undetermined."""
+    x = x[:, np.ptp(x, axis=0) > 0]
+    n, p = x.shape
+    total = float(((y - y.mean()) ** 2).sum())
+    if n <= p + 1 or total <= 0:
+        return 0.0
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    r2 = 1.0 - float(((y - x @ coef) ** 2).sum()) / total
+    # adjusted: with p regressors even noise explains about p / n of it
+    return 1.0 - (1.0 - r2) * (n - 1) / (n - p)
 
 
 def _sidecar(db_path: Path) -> Path:

@@ -193,7 +193,10 @@ def _month(value: str | pd.Timestamp) -> pd.Timestamp:
 
 
 def national_series(
-    inp: EvidenceInput, start: str | None = None, end: str | None = None
+    inp: EvidenceInput,
+    start: str | None = None,
+    end: str | None = None,
+    column: str = "deaths",
 ) -> pd.Series:
     """Monthly national deaths over [start, end], months with no deaths as 0.
 
@@ -214,7 +217,7 @@ def national_series(
     offset = (stamps.year.to_numpy() - lo.year) * 12 + (stamps.month.to_numpy() - lo.month)
     inside = (offset >= 0) & (offset < len(index))
     values = np.bincount(
-        offset[inside], weights=monthly["deaths"].to_numpy()[inside], minlength=len(index)
+        offset[inside], weights=monthly[column].to_numpy()[inside], minlength=len(index)
     )
     return pd.Series(values.astype(float), index=index, name="deaths")
 
@@ -236,12 +239,18 @@ def national_trend(series: pd.Series) -> float:
 
 
 def located_deaths(
-    inp: EvidenceInput, start: str | None = None, end: str | None = None
+    inp: EvidenceInput,
+    start: str | None = None,
+    end: str | None = None,
+    column: str = "deaths",
 ) -> dict[str, float]:
-    """Deaths by region in the window, unlocated deaths left out (the base of every share)."""
+    """Deaths by region in the window, unlocated deaths left out (the base of every share).
+
+    ``column="explosive"`` counts the deaths in explosive incidents instead.
+    """
     frame = _window(inp.monthly, start, end)
     codes, inverse = np.unique(frame["region"].to_numpy(dtype=object), return_inverse=True)
-    sums = np.bincount(inverse, weights=frame["deaths"].to_numpy(), minlength=len(codes))
+    sums = np.bincount(inverse, weights=frame[column].to_numpy(), minlength=len(codes))
     return {
         str(code): float(total)
         for code, total in zip(codes, sums, strict=True)
@@ -519,10 +528,9 @@ def explosive_statistics(
     """
     if lo is None or hi is None:
         return {}
-    bombs = inp.explosive_only()
-    b_series = national_series(bombs, lo, hi)
+    b_series = national_series(inp, lo, hi, column=EXPLOSIVE)
     total = float(series.sum())
-    by_region = located_deaths(bombs, lo, hi)
+    by_region = located_deaths(inp, lo, hi, column=EXPLOSIVE)
     out = {
         "explosive_fraction": float(b_series.sum()) / total if total > 0 else math.nan,
         "explosive_trend": national_trend(b_series),

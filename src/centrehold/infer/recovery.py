@@ -28,6 +28,7 @@ from centrehold.infer.simulated import (
     ScenarioSimulator,
     evidence_input,
     run_compare,
+    shared_value,
 )
 
 #: The synthetic records' own seed, far from the streams compare draws from.
@@ -58,8 +59,7 @@ def true_parameters(scenario: Any, hypothesis: str, rate: float | None = None) -
     if rate is not None and "rate" in out:
         out["rate"] = float(rate)
     for key in getattr(scenario, "calibration", None) or {}:
-        section, _, name = key.partition(".")
-        out[key] = float(getattr(getattr(scenario, section), name))
+        out[key] = shared_value(scenario, key)
     return out
 
 

@@ -59,19 +59,20 @@ def _month_end(s: str) -> pd.Timestamp:
 
 
 def _by_month(
-    by_tick: np.ndarray, regions: list[str], months: pd.DatetimeIndex, name: str
+    regions: list[str], months: pd.DatetimeIndex, **by_tick: np.ndarray
 ) -> pd.DataFrame:
-    """Sum a (tick, region) array by calendar month into a long month/region frame."""
+    """Sum (tick, region) arrays by calendar month into one long month/region frame,
+    a column per keyword."""
     codes, uniques = pd.factorize(months, sort=True)
-    sums = np.zeros((len(uniques), len(regions)))
-    np.add.at(sums, codes, by_tick)
-    return pd.DataFrame(
-        {
-            "month": np.repeat(np.asarray(uniques), len(regions)),
-            "region": np.tile(np.asarray(regions, dtype=object), len(uniques)),
-            name: sums.ravel(),
-        }
-    )
+    frame = {
+        "month": np.repeat(np.asarray(uniques), len(regions)),
+        "region": np.tile(np.asarray(regions, dtype=object), len(uniques)),
+    }
+    for name, values in by_tick.items():
+        sums = np.zeros((len(uniques), len(regions)))
+        np.add.at(sums, codes, values)
+        frame[name] = sums.ravel()
+    return pd.DataFrame(frame)
 
 
 def evidence_input(
@@ -100,11 +101,10 @@ def evidence_input(
     months = dates.to_period("M").to_timestamp()
     by_tick = ds["deaths"].sum(["group", "cause"]).transpose("tick", "region").to_numpy()
     regions = [str(r) for r in ds["region"].values]
-    monthly = _by_month(by_tick[keep], regions, months[keep], "deaths")
     bombs = ds["deaths"].sel(cause="instigated").sum("group").transpose("tick", "region")
-    monthly[EXPLOSIVE] = _by_month(bombs.to_numpy()[keep], regions, months[keep], EXPLOSIVE)[
-        EXPLOSIVE
-    ].to_numpy()
+    monthly = _by_month(
+        regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs.to_numpy()[keep]}
+    )
     sect = ds["deaths"].sel(cause="sectarian").sum("group").transpose("tick", "region").to_numpy()
     sect = sect[keep]
     sect_sizes = sect[sect > 0].astype(float)
@@ -150,13 +150,20 @@ def hypotheses_from_scenario(sc: Any) -> list[HypothesisSpec]:
     return out
 
 
+def shared_value(sc: Any, key: str) -> float:
+    """The scenario's current value of a dotted `calibration:` parameter."""
+    section, _, name = key.partition(".")
+    return float(getattr(getattr(sc, section), name))
+
+
 def with_shared(sc: Any, params: Mapping[str, float]) -> tuple[Any, dict[str, float]]:
     """Apply the dotted `calibration:` parameters in ``params`` to a copy of the scenario;
     return it with the hypothesis's own parameters (the rest)."""
+    shared = getattr(sc, "calibration", None) or {}
     own = {}
     for key, value in params.items():
-        section, dot, name = key.partition(".")
-        if dot and key in (getattr(sc, "calibration", None) or {}):
+        if key in shared:
+            section, _, name = key.partition(".")
             sub = getattr(sc, section).model_copy(update={name: float(value)})
             sc = sc.model_copy(update={section: sub})
         else:
