@@ -64,7 +64,24 @@ FORCE_LEVELS = [
     ("kurdish", "2008-01-01", 150_000, "Peshmerga strength, rough midpoint of published "
      "estimates of 100,000-200,000 (assumption)"),
     ("kurdish", "2011-12-31", 150_000, "held constant (assumption)"),
+    ("awakening", "2008-01-01", 80_000, "Sons of Iraq (Awakening) on the occupation's payroll, "
+     "start of 2008, rounded (approximate; check: DoD 'Measuring Stability and Security in "
+     "Iraq' 2008 reports)"),
+    ("awakening", "2008-07-01", 100_000, "Sons of Iraq at their 2008 peak, about 100,000, "
+     "rounded (approximate; check: DoD 'Measuring Stability and Security in Iraq' 2008)"),
+    ("awakening", "2009-01-01", 94_000, "Sons of Iraq at the payroll transfer, rounded "
+     "(approximate; check)"),
+    ("awakening", "2010-01-01", 89_000, "Sons of Iraq still enrolled early 2010, rounded "
+     "(approximate; check)"),
+    ("awakening", "2011-12-31", 70_000, "assumed slow decline as members move to other jobs "
+     "(assumption)"),
 ]
+
+# The Awakening's Baghdad contingent: about 54,000 of the Sons of Iraq were in Baghdad when
+# the government took over their pay there on 2008-10-01 (approximate; check); the rest are
+# spread over the governorates with Sunni Arab populations outside Kurdistan, in proportion
+# to their Sunni Arab population (assumption).
+AWAKENING_BAGHDAD_SHARE = 54_000 / 94_000
 
 # Share of each force's national personnel posted in each governorate (assumptions,
 # documented in docs/iraq-2009.md): Iraqi forces by population with Baghdad and the mixed
@@ -162,7 +179,13 @@ def forces(gov: pd.DataFrame) -> pd.DataFrame:
     w_occ = w_occ / w_occ.sum()
     w_kurd = pd.Series(0.0, index=pop.index)
     w_kurd[list(KURDISTAN)] = pop[list(KURDISTAN)] / pop[list(KURDISTAN)].sum()
-    weights = {"iraqi": w_iraqi, "occupation": w_occ, "kurdish": w_kurd}
+    sunni = gov.set_index("iso").eval("population * sunni_arab")
+    sunni[list(KURDISTAN) + ["IQ-BG"]] = 0.0
+    w_awak = (1.0 - AWAKENING_BAGHDAD_SHARE) * sunni / sunni.sum()
+    w_awak["IQ-BG"] = AWAKENING_BAGHDAD_SHARE
+    w_awak[w_awak < 0.005] = 0.0  # no contingent where almost no Sunni Arabs live
+    w_awak = w_awak / w_awak.sum()
+    weights = {"iraqi": w_iraqi, "occupation": w_occ, "kurdish": w_kurd, "awakening": w_awak}
     rows = []
     for force, date, total, src in FORCE_LEVELS:
         for iso, w in weights[force].items():

@@ -11,6 +11,10 @@ from centrehold.engine.regional import simulate_regional
 from centrehold.scenario import load_scenario
 
 SMALL = "10000"  # people per agent: ~3,250 civilians, a full calendar in well under a second
+#: The armed actors' capacity and the dated episodes switched off: for tests that isolate a
+#: hypothesis's own attacks or one agent-level mechanism from the campaigns around them.
+ACTORS_OFF = {"mechanisms.insurgency": "false", "mechanisms.intra_community": "false",
+              "mechanisms.militia_capacity": "false"}
 
 
 def scenario(overrides: Mapping[str, object] | None = None, ppa: str = SMALL):

@@ -14,7 +14,7 @@ import pytest
 
 from centrehold.actors.hypotheses import INSTIGATORS
 
-from .conftest import run
+from .conftest import ACTORS_OFF, run
 
 MIXED = {"IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI"}
 HOMOGENEOUS = {"IQ-AN", "IQ-SD", "IQ-DQ", "IQ-NA", "IQ-MU", "IQ-QA", "IQ-BA", "IQ-MA",
@@ -25,7 +25,7 @@ KURDISTAN = {"IQ-AR", "IQ-DA", "IQ-SU"}
 
 def attacks(h: str, seed: int, **extra) -> pd.DataFrame:
     ov = {"hypothesis": h, "calendar.tick": "week", "mechanisms.intergroup": "false",
-          f"hypotheses.{h}.params.rate": extra.pop("rate", 10.0)}
+          f"hypotheses.{h}.params.rate": extra.pop("rate", 10.0), **ACTORS_OFF}
     ov.update(extra)
     ds = run(ov, seed=seed)
     mine = ds.attack_instigator.values == INSTIGATORS[h]
@@ -54,8 +54,12 @@ PRE_ELECTION_DAYS_SHARE = 3 * 60 / 1461
 
 def test_h0_instigates_nothing():
     ds = run({"hypothesis": "H0", "calendar.tick": "week"}, seed=1)
-    assert ds.sizes["attack"] == 0 and ds.sizes["incident"] > 0
+    # the insurgency's own campaign bombs under every hypothesis, the null included;
+    # no attack is the hypothesis's
+    assert ds.sizes["attack"] > 0 and ds.sizes["incident"] > 0
+    assert set(ds.attack_instigator.values) == {"insurgency"}
     assert ds.deaths.sel(cause="instigated").sum() == 0
+    assert ds.deaths.sel(cause="insurgent").sum() > 0
 
 
 @pytest.mark.parametrize("seed", [1, 2])

@@ -12,7 +12,7 @@ import pytest
 from centrehold.engine.calendar import calendar_of
 from centrehold.engine.regional import build_world
 
-from .conftest import run, scenario
+from .conftest import ACTORS_OFF, run, scenario
 
 T_W = 546  # 2009-06-30, the withdrawal from the cities, as a daily tick from 2008-01-01
 
@@ -51,7 +51,7 @@ def test_funding_cut_lowers_attacks_and_raises_crime():
     deep_att = shallow_att = deep_crime = shallow_crime = 0
     for seed in (1, 2):
         common = {"hypothesis": "H3", "hypotheses.H3.params.funding_exposure": 1.0,
-                  "intergroup.kill_rate": 0}
+                  "intergroup.kill_rate": 0, **ACTORS_OFF}
         deep = run({**common, "funding.cut_level": 0.2}, seed=seed, ticks=t_cut + 300)
         shallow = run({**common, "funding.cut_level": 0.8}, seed=seed, ticks=t_cut + 300)
         deep_att += (instigated_attacks(deep) >= t_cut).sum()
@@ -96,8 +96,9 @@ def test_revenge_lengthens_outbursts():
     # calibrated level days with deaths are too common in the big governorates for it.
     on_p, off_p, on_d, off_d = [], [], 0, 0
     for seed in (1, 2, 3):
-        on = run({"hypothesis": "H1"}, seed=seed, ticks=500)
-        off = run({"hypothesis": "H1", "mechanisms.revenge": "false"}, seed=seed, ticks=500)
+        on = run({"hypothesis": "H1", **ACTORS_OFF}, seed=seed, ticks=500)
+        off = run({"hypothesis": "H1", "mechanisms.revenge": "false", **ACTORS_OFF}, seed=seed,
+                  ticks=500)
         on_p.append(_persistence(on))
         off_p.append(_persistence(off))
         on_d += int(on.deaths.sel(cause="sectarian").sum())

@@ -26,14 +26,19 @@ def test_dataset_layout_dates_and_attributes():
         assert ds[name].dims == ("tick", "region", "group")
         assert np.issubdtype(ds[name].dtype, np.integer)
     assert ds.deaths.dims == ("tick", "region", "group", "cause")
-    assert list(ds.cause.values) == ["sectarian", "instigated"]
+    assert list(ds.cause.values) == ["sectarian", "instigated", "insurgent", "intra"]
     # every attack's and every incident's toll is in the deaths table under its cause
     assert ds.sizes["attack"] > 0 and ds.sizes["incident"] > 0
-    assert (ds.attack_instigator.values == "withdrawal_opponents").all()
-    assert ds.deaths.sel(cause="instigated").sum() <= ds.attack_deaths.sum()
-    assert ds.deaths.sel(cause="sectarian").sum() == ds.incident_deaths.sum()
+    assert set(ds.attack_instigator.values) == {"withdrawal_opponents", "insurgency"}
+    bombs = ds.deaths.sel(cause=["instigated", "insurgent"]).sum()
+    assert 0 < bombs <= ds.attack_deaths.sum()
+    sect = ds.incident_cause.values == "sectarian"
+    assert set(ds.incident_cause.values) == {"sectarian", "intra"}
+    assert ds.deaths.sel(cause="sectarian").sum() == ds.incident_deaths.values[sect].sum()
+    assert 0 < ds.deaths.sel(cause="intra").sum() <= ds.incident_deaths.values[~sect].sum()
     assert set(ds.attack_region.values) <= set(ds.region.values)
-    by_group = pd.Series(ds.incident_deaths.values).groupby(ds.incident_group.values).sum()
+    by_group = pd.Series(ds.incident_deaths.values[sect]).groupby(
+        ds.incident_group.values[sect]).sum()
     expect = ds.deaths.sel(cause="sectarian").sum(("tick", "region")).to_series()
     assert (by_group.reindex(expect.index, fill_value=0) == expect).all()
     assert (ds.attack_deaths >= 1).all() and (ds.incident_deaths >= 1).all()
@@ -46,8 +51,8 @@ def test_dataset_layout_dates_and_attributes():
     assert ds.attrs["scenario"] == "iraq-2009" and ds.attrs["seed"] == 11
     again = RegionalScenario.model_validate(json.loads(ds.attrs["params"]))
     assert again == sc
-    # progress: at most ~200 calls, the last one complete
-    assert 0 < len(calls) <= 201 and calls[-1] == (700, 700)
+    # progress: at most ~200 calls, the last one complete, the warm-up's ticks counted
+    assert 0 < len(calls) <= 201 and calls[-1] == (700 + sc.warmup_days,) * 2
 
 
 def test_weekly_ticks_carry_weekly_dates():

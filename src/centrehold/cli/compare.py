@@ -15,6 +15,8 @@ import typer
 from centrehold.cli.run import user_errors
 from centrehold.errors import UserError
 
+#: The records `--record` can name: IBC's reported maximum or minimum deaths.
+RECORDS = ("ibc-max", "ibc-min")
 RATING_STYLE = {"CC": "bold green", "C": "green", "N": "white", "I": "yellow", "II": "bold red",
                 "NA": "dim"}
 
@@ -32,42 +34,57 @@ def _parse_sets(values: list[str] | None) -> dict[str, str]:
 
 
 def _print_result(result, console) -> None:
+    """The fit first, then the weighing, then the verdict; every table fits 80 columns."""
     from rich.table import Table
 
     from centrehold.infer.ach import wide
 
-    post = Table(title="Posterior over the hypotheses (ABC-SMC)")
-    for col in ("hypothesis", "probability", "alive", "particles", "ACH inconsistency",
-                "separability", "predictive from"):
-        post.add_column(col, justify="right" if col in ("probability", "particles") else "left")
-    for row in result.posterior.itertuples(index=False):
-        post.add_row(row.hypothesis, f"{row.probability:.3f}", "yes" if row.alive else "died out",
-                     str(row.particles), f"{row.ach_inconsistency:.0f}",
-                     f"{row.separability:.2f}", row.predictive_from)
-    console.print(post)
-
-    ratings = wide(result.ach, "rating")
-    diag = result.diagnosticity.set_index("item")
-    mat = Table(title="Simulated ACH matrix (rating of the observed statistic; items by "
-                      "diagnosticity)")
-    mat.add_column("evidence item")
-    for h in ratings.columns:
-        mat.add_column(h, justify="center")
-    mat.add_column("diagnosticity", justify="right")
-    for item, row in ratings.iterrows():
-        d = diag.loc[item]
-        cells = [f"[{RATING_STYLE.get(r, '')}]{r}[/]" for r in row]
-        label = item if d["separates"] else f"{item} [dim](separates nothing)[/]"
-        mat.add_row(label, *cells, f"{d['diagnosticity']:.0f}")
-    console.print(mat)
-
-    fc = Table(title="Out-of-sample check: mean CRPS of monthly deaths by governorate "
-                     "(lower is better)")
-    for col in ("forecaster", "mean CRPS", "skill vs best baseline"):
-        fc.add_column(col)
+    post = result.posterior
+    fit = Table(title="Does it fit? Posterior predictive checks, fit window", title_style="bold")
+    for col, just in (("hyp", "left"), ("status", "left"), ("cover", "right"),
+                      ("mean", "right"), ("rec", "right"), ("09/08", "right"),
+                      ("rec", "right"), ("P", "right"), ("sep", "right")):
+        fit.add_column(col, justify=just, no_wrap=True)
+    for row in post.itertuples(index=False):
+        style = {"adequate": "green", "inadequate": "yellow", "died out": "dim"}.get(
+            row.status, "")
+        num = (lambda v, f: "-" if v != v else format(v, f))  # noqa: E731 - NaN prints '-'
+        fit.add_row(row.hypothesis, f"[{style}]{row.status}[/]", num(row.coverage_fit, ".0%"),
+                    num(row.predictive_mean, ".0f"), num(row.record_mean, ".0f"),
+                    num(row.decline_predicted, ".2f"), num(row.decline_record, ".2f"),
+                    f"{row.probability:.2f}", num(row.separability, ".2f"))
+    console.print(fit)
+    console.print(
+        "[dim]cover: share of fit months inside the 90% band; mean: predictive deaths/month; "
+        "09/08: second year over first; P: posterior; sep: recovery on synthetic records[/]"
+    )
+    st = result.settings
+    console.print(
+        f"ABC: {st.get('generations_run')} generations, {st.get('simulations')} simulations, "
+        f"final tolerance {st.get('final_epsilon', float('nan')):.3g}, acceptance "
+        f"{st.get('final_acceptance', float('nan')):.1%}"
+    )
+    ratings = wide(result.ach, "rating") if len(result.ach) else None
+    if ratings is not None and len(ratings):
+        diag = result.diagnosticity.set_index("item")
+        top = diag.sort_values("diagnosticity", ascending=False).index[:12]
+        mat = Table(title="ACH: the 12 most diagnostic items (fitted hypotheses)")
+        mat.add_column("item", no_wrap=True, max_width=28, overflow="ellipsis")
+        for h in ratings.columns:
+            mat.add_column(h, justify="center", no_wrap=True)
+        for item in [i for i in top if i in ratings.index]:
+            cells = [f"[{RATING_STYLE.get(r, '')}]{r}[/]" for r in ratings.loc[item]]
+            mat.add_row(item, *cells)
+        console.print(mat)
+    fc = Table(title="Held-out check: mean CRPS (lower is better)")
+    for col in ("forecaster", "level", "CRPS", "skill"):
+        fc.add_column(col, justify="left" if col in ("forecaster", "level") else "right",
+                      no_wrap=True)
     for row in result.forecast_summary.itertuples(index=False):
-        fc.add_row(row.forecaster, f"{row.mean_crps:.1f}", f"{row.skill_vs_best_baseline:+.2f}")
+        fc.add_row(row.forecaster, row.level, f"{row.mean_crps:.1f}",
+                   f"{row.skill_vs_best_baseline:+.2f}")
     console.print(fc)
+    console.print(result.verdict, soft_wrap=False)
 
 
 def compare_command(
@@ -84,6 +101,8 @@ def compare_command(
                                    help="posterior-predictive runs per hypothesis"),
     scale: int = typer.Option(10_000, "--scale", help="people per agent"),
     tick: str = typer.Option("week", "--tick", help="day or week"),
+    record: str = typer.Option("ibc-max", "--record",
+                               help="the record to weigh against: ibc-max or ibc-min"),
     sets: list[str] = typer.Option(None, "--set", help="scenario override key=value"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     report: bool = typer.Option(False, "--report", help="also write report.html in --out"),
@@ -108,6 +127,10 @@ def compare_command(
             raise UserError(f"--predictive {predictive} is too small; use 10 or more")
         if workers < 1:
             raise UserError(f"--workers {workers} must be at least 1")
+        if record not in RECORDS:
+            raise UserError(
+                f"--record {record!r} is not one of {', '.join(RECORDS)}; pass --record ibc-max"
+            )
         if tick not in ("day", "week"):
             raise UserError(f"--tick {tick!r} is not day or week; pass --tick week")
         overrides = {"people_per_agent": str(scale), "calendar.tick": tick, **_parse_sets(sets)}
@@ -129,7 +152,8 @@ def compare_command(
             # time and nothing else
             executor = get_executor("dask", workers=workers, scheduler=scheduler)
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
-                  workers=workers, seed=seed, resume=resume, executor=executor)
+                  workers=workers, seed=seed, resume=resume, executor=executor,
+                  record=record)
         try:
             _compare(sc, out, kw, quiet, err, console, t0)
         finally:

@@ -246,7 +246,7 @@ def _sweep(order, lo, hi, s, kbase, cap, ibase, inc_cap,
                     # tick are Poisson with a mean that scales with them, and each incident
                     # kills a heavy-tailed number of persons; the victim agent dies with the
                     # share of an agent those persons make
-                    k_inc = poisson(s, incident_mean)
+                    k_inc = poisson(s, incident_mean[r])
                     for _ in range(k_inc):
                         if n_inc >= inc_cap or n_kill >= cap or state[best] == DEAD:
                             break

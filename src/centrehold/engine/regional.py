@@ -26,12 +26,18 @@ from centrehold.actors.hypotheses import (
     funding_exposure,
     intensity,
 )
+from centrehold.engine import capacity as cap
 from centrehold.engine import mechanisms as mech
 from centrehold.engine.calendar import Calendar, calendar_of
 from centrehold.engine.state import ACTIVE, DEAD, EMPTY, JAILED, QUIET, World, empty_world
 from centrehold.errors import UserError
 
-CAUSES = ("sectarian", "instigated")
+#: Causes of death: the endogenous killing between communities, the hypothesis's
+#: instigated attacks, the insurgency's own bombing campaign, and fighting within a
+#: community (dated episodes).
+CAUSES = ("sectarian", "instigated", "insurgent", "intra")
+#: Who made an attack or incident, as stored while the loop runs; index into CAUSES.
+_SECTARIAN, _INSTIGATED, _INSURGENT, _INTRA = range(4)
 # Revenge reaches the people within `revenge.radius` cells of a killing as the world is
 # laid out at this scale (1:1000: 49 cells x 0.7 x 1000, about 34,000 people, a city
 # district). At coarser scales the same cells hold more people, so each agent there is
@@ -51,6 +57,7 @@ class RegionalWorld:
     block_end: np.ndarray  # int64[K, R]
     street_targets: np.ndarray  # int64[T, K, R]: force agents on the streets by tick
     personnel: np.ndarray  # float64[T, K, R]: personnel (persons) by tick
+    street_persons: np.ndarray  # float64[T, K, R]: personnel on the streets (persons)
     adj_start: np.ndarray  # int64[R + 1]: CSR adjacency
     adj_list: np.ndarray  # int64[E]
     legitimacy: np.ndarray  # float64[T, G, R]
@@ -86,11 +93,19 @@ def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
         points.sort()
         days, personnel = zip(*points, strict=True)
         out[:, k, r] = np.interp(t_days, np.asarray(days), np.asarray(personnel))
+    aw = sc.awakening
+    if aw.force in names:
+        k = names.index(aw.force)
+        if sc.mechanisms.awakening:
+            out[:, k, :] *= cap.payroll_factor(
+                aw.transfer, isos, cal.dates(T), cal.step_days, aw.kept_after_transfer)
+        else:  # the switch off: the force is not in the world at all
+            out[:, k, :] = 0.0
     return out
 
 
-def _street_targets(sc, cal: Calendar, personnel: np.ndarray) -> np.ndarray:
-    """Force agents on the streets per tick: personnel x street share / people per agent."""
+def _street_persons(sc, cal: Calendar, personnel: np.ndarray) -> np.ndarray:
+    """Force personnel on the streets per tick (persons): personnel x street share."""
     T = personnel.shape[0]
     share = np.array([f.street_share for f in sc.forces])[None, :, None] * np.ones_like(personnel)
     names = [f.name for f in sc.forces]
@@ -99,8 +114,7 @@ def _street_targets(sc, cal: Calendar, personnel: np.ndarray) -> np.ndarray:
         t_w = cal.tick_of(sc.dates.withdrawal)
         if t_w < T:
             share[max(t_w, 0):, k, :] *= sc.street_share_after_withdrawal
-    agents = personnel * share * sc.force_scale / sc.people_per_agent
-    return np.rint(agents).astype(np.int64)
+    return personnel * share * sc.force_scale
 
 
 def _legitimacy(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
@@ -156,7 +170,8 @@ def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
     rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 20090630])))
 
     personnel = _interp_personnel(sc, cal, T, isos)
-    targets = _street_targets(sc, cal, personnel)
+    street_persons = _street_persons(sc, cal, personnel)
+    targets = np.rint(street_persons / sc.people_per_agent).astype(np.int64)
     block_size = targets.max(axis=0) if T > 0 else np.zeros((K, R), dtype=np.int64)
 
     pop = np.array([r.population for r in sc.regions], dtype=float)
@@ -247,7 +262,8 @@ def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
     )
     return RegionalWorld(
         world=world, calendar=cal, block_start=block_start, block_end=block_end,
-        street_targets=targets, personnel=personnel, adj_start=adj_start, adj_list=adj_list,
+        street_targets=targets, personnel=personnel, street_persons=street_persons,
+        adj_start=adj_start, adj_list=adj_list,
         legitimacy=_legitimacy(sc, cal, T, isos), summary=summary, n_civilians=nc,
     )
 
@@ -334,6 +350,87 @@ def _pareto_sizes(rng: np.random.Generator, n: int, p) -> np.ndarray:
     return np.minimum(np.floor(x), p.size_max).astype(np.int64).clip(min=1)
 
 
+@dataclass
+class Drivers:
+    """Everything the tick loop reads that does not depend on the simulated violence,
+    by tick: computed once, before the agents move."""
+
+    lam: np.ndarray  # float[T, R, G + 2]: the hypothesis's expected attacks per tick
+    paid: np.ndarray  # float[T]: share of the hypothesis's attacks still paid for
+    insurgent: np.ndarray  # float[T, R, G + 2]: the insurgency's expected attacks per tick
+    intra: np.ndarray  # float[T, R, G]: expected intra-community incidents per tick
+    incident_mean: np.ndarray  # float[T, R]: sectarian incidents per active agent per tick
+    funding: np.ndarray  # float[T]
+
+
+def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
+    """The exogenous series of a run: instigation, insurgency, militias, episodes, funding."""
+    cal = built.calendar
+    R, G = built.world.n_regions, len(sc.groups)
+    hyp = sc.hypothesis
+    hspec = sc.hypotheses.get(hyp)
+    hparams = dict(hspec.params) if hspec else {}
+    mech_on = sc.mechanisms
+    lam = np.zeros((T, R, G + 2))
+    if mech_on.instigators and hyp != "H0":
+        lam = intensity(hyp, cal, built.summary, hparams, T)
+    funding = np.ones(T)
+    if mech_on.funding:
+        funding[max(cal.tick_of(sc.dates.funding_cut), 0):] = sc.funding.cut_level
+    paid = 1.0 - funding_exposure(hparams) * (1.0 - funding)
+    dep = sc.funding.militia_dependence
+    step = float(cal.step_days)
+    base_mean = (sc.intergroup.kill_rate * sc.people_per_agent * step
+                 * (1.0 - dep * (1.0 - funding)))
+    effectiveness = np.array([f.effectiveness for f in sc.forces])
+    pressure = cap.street_pressure(built.street_persons, effectiveness)
+    militia = np.ones((T, R))
+    if mech_on.militia_capacity:
+        mp = sc.militias
+        militia = cap.capacity_path(pressure, np.ones(R), mp.floor_share, mp.timescale_days,
+                                    step)
+    insurgent = np.zeros((T, R, G + 2))
+    if mech_on.insurgency:
+        ip = sc.insurgency
+        where = cap.insurgency_weights(built.summary.population, built.summary.shares,
+                                       list(sc.groups).index(ip.base_group), ip.mixed_boost)
+        per_day = cap.capacity_path(pressure, ip.attacks_per_day * where, ip.floor_share,
+                                    ip.timescale_days, step)
+        insurgent[:, :, G] = per_day * step * (1.0 - ip.state_share)
+        insurgent[:, :, G + 1] = per_day * step * ip.state_share
+    intra = np.zeros((T, R, G))
+    if mech_on.intra_community:
+        ic = sc.intra_community
+        deaths = cap.episode_rates(ic.episodes, list(built.world.region_names), list(sc.groups),
+                                   cal.dates(T), step, ic.deaths_per_day)
+        intra = deaths / cap.mean_pareto_toll(ic.size_alpha, ic.size_max)
+    return Drivers(lam=lam, paid=paid, insurgent=insurgent, intra=intra,
+                   incident_mean=base_mean[:, None] * militia, funding=funding)
+
+
+def _draw_attacks(rng, rate: np.ndarray, sizes, who: int, parts: list) -> None:
+    """Poisson attack counts by (region, target) for one actor; appends (region, target,
+    toll, who) arrays to `parts` (nothing when the rate is zero, so that a switched-off
+    actor draws no random numbers and leaves every other draw where it was)."""
+    if not rate.any():
+        return
+    cnt = rng.poisson(rate)
+    rr, tg = np.nonzero(cnt)
+    reps = cnt[rr, tg]
+    n = int(reps.sum())
+    if n == 0:
+        return
+    parts.append((np.repeat(rr, reps).astype(np.int64), np.repeat(tg, reps).astype(np.int64),
+                  _pareto_sizes(rng, n, sizes), np.full(n, who, dtype=np.int64)))
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    size_min: float
+    size_alpha: float
+    size_max: float
+
+
 def simulate_regional(
     scenario,
     seed: int,
@@ -341,7 +438,13 @@ def simulate_regional(
     schedule: str = "sequential",
     progress: Callable[[int, int], None] | None = None,
 ) -> xr.Dataset:
-    """Run a regional scenario; returns the labelled Dataset (tick x region x group)."""
+    """Run a regional scenario; returns the labelled Dataset (tick x region x group).
+
+    With `warmup_days`, the world first runs that many days on its first day's inputs
+    (forces, legitimacy, the insurgency's and militias' starting capacity; no dated
+    instigation or episode) and records nothing, so that the first recorded tick finds
+    agents, grievances and jails in a state the model itself produced.
+    """
     if schedule != "sequential":
         raise UserError(
             f"schedule '{schedule}' is not available for regional scenarios; use sequential"
@@ -351,30 +454,19 @@ def simulate_regional(
     if T < 1:
         raise UserError(f"ticks={T}: a run needs at least one tick; give ticks >= 1")
     hyp = sc.hypothesis
-    hspec = sc.hypotheses.get(hyp)
-    hparams = dict(hspec.params) if hspec else {}
     built = build_world(sc, seed, T)
     w = built.world
     cal = built.calendar
     R, G, K = w.n_regions, len(sc.groups), len(sc.forces)
+    W = -(-int(sc.warmup_days) // cal.step_days)
     ppa = sc.people_per_agent
     key = int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
     rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 7])))
     mech_on = sc.mechanisms
-
-    # exogenous series
-    lam = np.zeros((T, R, G + 2))
-    if mech_on.instigators and hyp != "H0":
-        lam = intensity(hyp, cal, built.summary, hparams, T)
-    t_cut = cal.tick_of(sc.dates.funding_cut)
-    funding = np.ones(T)
-    if mech_on.funding:
-        funding[max(t_cut, 0):] = sc.funding.cut_level
-    exposure = funding_exposure(hparams)
-    paid = 1.0 - exposure * (1.0 - funding)  # share of each attack intensity still paid
-    dep = sc.funding.militia_dependence
-    incident_mean = (sc.intergroup.kill_rate * ppa * cal.step_days
-                     * (1.0 - dep * (1.0 - funding)))
+    drv = drivers(sc, built, T)
+    hyp_sizes = sc.instigators
+    ic = sc.intra_community
+    intra_sizes = _Sizes(1.0, ic.size_alpha, ic.size_max)
     decay = math.exp(-cal.step_days / sc.revenge.decay_days)
     reach = revenge_reach(ppa)
     # jail terms and arrest chances are per day, whatever a tick spans
@@ -394,11 +486,8 @@ def simulate_regional(
     segregation = np.zeros((T, G))
     streets = np.zeros((T, R, K), dtype=np.int64)
     centre = np.zeros((T, R))
-    att_tick: list[np.ndarray] = []
-    att_region: list[np.ndarray] = []
-    att_target: list[np.ndarray] = []
-    att_deaths: list[np.ndarray] = []
-    att_who: list[np.ndarray] = []  # 0: sectarian incident, 1: the hypothesis's instigator
+    log: dict[str, list[np.ndarray]] = {"tick": [], "region": [], "target": [], "deaths": [],
+                                        "who": []}
 
     counts = np.zeros((R, G, 5), dtype=np.int64)
     on_streets = np.zeros((K, R), dtype=np.int64)
@@ -411,22 +500,27 @@ def simulate_regional(
     arrests_gr = np.zeros((G, R), dtype=np.int64)
     moved = np.zeros((G, R), dtype=np.int64)
     A = (w.width, w.height, w.cell_offset, w.occupant)
-    every = max(1, -(-T // 200))  # at most 200 progress calls
+    every = max(1, -(-(T + W) // 200))  # at most 200 progress calls
     mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
+    no_lam = np.zeros((R, G + 2))
+    no_intra = np.zeros((R, G))
 
-    for t in range(T):
+    for t in range(-W, T):
+        ti = max(t, 0)  # the inputs of this tick (warm-up ticks use the first day's)
+        tk = t + W  # the random streams' tick: warm-up ticks draw their own numbers
+        rec = t >= 0
         mech.set_forces(*A, w.cell, w.state, built.block_start, built.block_end,
-                        built.street_targets[t], key, t)
+                        built.street_targets[ti], key, tk)
         if mech_on.revenge:
             mech.decay_revenge(w.revenge, decay)
         arrests_gr[:] = 0
         pass_args = (
             *A, w.kind, w.group, w.region, w.cell, w.hardship, w.risk_aversion, w.state,
-            w.jail_left, w.revenge, built.legitimacy[t], effectiveness, force_vision,
+            w.jail_left, w.revenge, built.legitimacy[ti], effectiveness, force_vision,
             sc.intergroup.vision, sc.intergroup.deterrence_radius, sc.intergroup.threshold,
-            sc.intergroup.arrest_k, float(incident_mean[t]), sc.intergroup.size_alpha,
+            sc.intergroup.arrest_k, drv.incident_mean[ti], sc.intergroup.size_alpha,
             sc.intergroup.size_max, ppa, mech_on.intergroup, mech_on.arrests,
-            jail_ticks, key, t,
+            jail_ticks, key, tk,
         )
         n_sect, n_inc = mech.agents_pass(*pass_args, kill_victim, arrests_gr, inc_region,
                                          inc_group, inc_cell, inc_toll, arrest_tries)
@@ -434,44 +528,41 @@ def simulate_regional(
         ev_cell = [inc_cell[:n_inc].copy()]
         ev_group = [inc_group[:n_inc].copy()]
         ev_persons = [inc_toll[:n_inc].astype(float)]
-        if n_inc:
-            np.add.at(deaths[t, :, :, 0], (ev_region[0], ev_group[0]), inc_toll[:n_inc])
-            att_tick.append(np.full(n_inc, t))
-            att_region.append(ev_region[0])
-            att_target.append(ev_group[0])
-            att_deaths.append(inc_toll[:n_inc].copy())
-            att_who.append(np.zeros(n_inc, dtype=np.int64))
-        # instigated attacks
+        if n_inc and rec:
+            np.add.at(deaths[t, :, :, _SECTARIAN], (ev_region[0], ev_group[0]),
+                      inc_toll[:n_inc])
+            _log(log, t, ev_region[0], ev_group[0], inc_toll[:n_inc].copy(), _SECTARIAN)
+        # attacks: the hypothesis's, then the insurgency's, then intra-community fighting
+        parts: list = []
+        _draw_attacks(rng, drv.lam[t] * drv.paid[t] if rec else no_lam, hyp_sizes,
+                      _INSTIGATED, parts)
+        _draw_attacks(rng, drv.insurgent[ti], hyp_sizes, _INSURGENT, parts)
+        _draw_attacks(rng, drv.intra[t] if rec else no_intra, intra_sizes, _INTRA, parts)
         n_kill = n_sect
         n_att = 0
-        if lam[t].any():
-            cnt = rng.poisson(lam[t] * paid[t])
-            rr, tg = np.nonzero(cnt)
-            reps = cnt[rr, tg]
-            a_region = np.repeat(rr, reps).astype(np.int64)
-            a_target = np.repeat(tg, reps).astype(np.int64)
+        if parts:
+            a_region, a_target, a_size, a_who = (np.concatenate(x) for x in zip(*parts,
+                                                                                strict=True))
             n_att = a_region.shape[0]
-        if n_att:
-            a_size = _pareto_sizes(rng, n_att, sc.instigators)
             a_cell = np.full(n_att, EMPTY, dtype=np.int64)
             a_gd = np.zeros((n_att, G), dtype=np.int64)
             n_kill = mech.place_attacks(
                 *A, w.kind, w.group, w.cell, w.state, a_region, a_target, a_size, G,
-                sc.instigators.radius, ppa, key, t, a_cell, a_gd, kill_victim, n_sect,
+                sc.instigators.radius, ppa, key, tk, a_cell, a_gd, kill_victim, n_sect,
             )
-            np.add.at(deaths[t, :, :, 1], a_region, a_gd)
-            att_tick.append(np.full(n_att, t))
-            att_region.append(a_region)
-            att_target.append(a_target)
-            att_deaths.append(a_size)
-            att_who.append(np.ones(n_att, dtype=np.int64))
+            if rec:
+                for who in (_INSTIGATED, _INSURGENT, _INTRA):
+                    sel = a_who == who
+                    if sel.any():
+                        np.add.at(deaths[t, :, :, who], a_region[sel], a_gd[sel])
+                _log(log, t, a_region, a_target, a_size, a_who)
             e, g = np.nonzero(a_gd)
             ev_region.append(a_region[e])
             ev_cell.append(a_cell[e])
             ev_group.append(g.astype(np.int64))
             ev_persons.append(a_gd[e, g].astype(float))
         vict = kill_victim[:n_kill]
-        if n_kill:
+        if n_kill and rec:
             np.add.at(killings[t], (w.region[vict], w.group[vict]), 1)
         if mech_on.revenge and (n_inc or n_att):
             er = np.concatenate(ev_region)
@@ -479,7 +570,7 @@ def simulate_regional(
                 *A, w.kind, w.group, w.state, w.revenge, er, np.concatenate(ev_cell),
                 np.concatenate(ev_group), np.concatenate(ev_persons), er.shape[0],
                 built.adj_start, built.adj_list, sc.revenge.strength, sc.revenge.saturation,
-                sc.revenge.radius, sc.revenge.spill, key, t, reach,
+                sc.revenge.radius, sc.revenge.spill, key, tk, reach,
             )
         mech.clear_victim_cells(w.cell, kill_victim, n_kill)
         if mech_on.displacement:
@@ -488,33 +579,44 @@ def simulate_regional(
             moved[:] = 0
             mech.displace(*A, w.kind, w.group, w.region, w.cell, w.state, w.revenge, share,
                           built.adj_start, built.adj_list, sc.displacement.threat,
-                          sc.displacement.probability, sc.displacement.minority_below, key, t,
+                          sc.displacement.probability, sc.displacement.minority_below, key, tk,
                           moved)
-            displaced[t] = moved.T
+            if rec:
+                displaced[t] = moved.T
         mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
-        states[t] = counts[:, :, :4]
-        arrests[t] = arrests_gr.T
-        streets[t] = on_streets.T
-        actives_r = counts[:, :, ACTIVE].sum(axis=1)
-        force_r = (eff_r * on_streets).sum(axis=0)
-        tot = force_r + actives_r
-        centre[t] = np.divide(force_r, tot, out=np.ones(R), where=tot > 0)
-        segregation[t] = dissimilarity(counts[:, :, :3].sum(axis=2).T)
-        if mech_on.funding and funding[t] < 1.0:
-            unpaid = sc.funding.crime_rate * ppa * dep * (1.0 - funding[t]) * actives_r
-            lost = (lam[t] * (1.0 - paid[t])).sum(axis=1) * sc.funding.crime_per_lost_attack
-            crime[t] = rng.poisson(unpaid + lost)
-        if progress is not None and ((t + 1) % every == 0 or t + 1 == T):
-            progress(t + 1, T)
+        if rec:
+            states[t] = counts[:, :, :4]
+            arrests[t] = arrests_gr.T
+            streets[t] = on_streets.T
+            actives_r = counts[:, :, ACTIVE].sum(axis=1)
+            force_r = (eff_r * on_streets).sum(axis=0)
+            tot = force_r + actives_r
+            centre[t] = np.divide(force_r, tot, out=np.ones(R), where=tot > 0)
+            segregation[t] = dissimilarity(counts[:, :, :3].sum(axis=2).T)
+            if mech_on.funding and drv.funding[t] < 1.0:
+                dep = sc.funding.militia_dependence
+                unpaid = sc.funding.crime_rate * ppa * dep * (1.0 - drv.funding[t]) * actives_r
+                lost = ((drv.lam[t] * (1.0 - drv.paid[t])).sum(axis=1)
+                        * sc.funding.crime_per_lost_attack)
+                crime[t] = rng.poisson(unpaid + lost)
+        if progress is not None and ((t + W + 1) % every == 0 or t + 1 == T):
+            progress(t + W + 1, T + W)
 
     return _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, crime,
-                    displaced, segregation, streets, centre, funding,
-                    att_tick, att_region, att_target, att_deaths, att_who, hyp)
+                    displaced, segregation, streets, centre, drv.funding, log, hyp)
+
+
+def _log(log: dict, t: int, region, target, toll, who) -> None:
+    n = len(region)
+    log["tick"].append(np.full(n, t, dtype=np.int64))
+    log["region"].append(np.asarray(region, dtype=np.int64))
+    log["target"].append(np.asarray(target, dtype=np.int64))
+    log["deaths"].append(np.asarray(toll, dtype=np.int64))
+    log["who"].append(np.broadcast_to(np.asarray(who, dtype=np.int64), (n,)).copy())
 
 
 def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, crime, displaced,
-             segregation, streets, centre, funding, att_tick, att_region, att_target,
-             att_deaths, att_who, hyp) -> xr.Dataset:
+             segregation, streets, centre, funding, log, hyp) -> xr.Dataset:
     w = built.world
     isos = list(w.region_names)
     groups = list(sc.groups)
@@ -523,18 +625,19 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
     def cat(xs: list[np.ndarray], dt: type) -> np.ndarray:
         return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
 
-    who = cat(att_who, np.int64)
-    is_att = who == 1
-    all_tick = cat(att_tick, np.int64)
-    all_region = cat(att_region, np.int64)
-    all_target = cat(att_target, np.int64)
-    all_deaths = cat(att_deaths, np.int64)
+    who = cat(log["who"], np.int64)
+    is_att = (who == _INSTIGATED) | (who == _INSURGENT)
+    all_tick = cat(log["tick"], np.int64)
+    all_region = cat(log["region"], np.int64)
+    all_target = cat(log["target"], np.int64)
+    all_deaths = cat(log["deaths"], np.int64)
     a_tick, a_region, a_target = all_tick[is_att], all_region[is_att], all_target[is_att]
     i_tick, i_region, i_group = all_tick[~is_att], all_region[~is_att], all_target[~is_att]
     iso_arr = np.array(isos, dtype=object)
     group_arr = np.array(groups, dtype=object)
     targets = groups + ["any", "state"]
     instigator = INSTIGATORS[hyp]
+    by_who = np.array(["", instigator, "insurgency", ""], dtype=object)
     ds = xr.Dataset(
         {
             "quiet": (dims3, states[..., QUIET]),
@@ -554,12 +657,12 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
             "attack_region": (("attack",), iso_arr[a_region]),
             "attack_target": (("attack",), np.array(targets, dtype=object)[a_target]),
             "attack_deaths": (("attack",), all_deaths[is_att]),
-            "attack_instigator": (("attack",), np.full(a_tick.shape[0], instigator,
-                                                       dtype=object)),
+            "attack_instigator": (("attack",), by_who[who[is_att]]),
             "incident_tick": (("incident",), i_tick),
             "incident_region": (("incident",), iso_arr[i_region]),
             "incident_group": (("incident",), group_arr[i_group]),
             "incident_deaths": (("incident",), all_deaths[~is_att]),
+            "incident_cause": (("incident",), np.array(CAUSES, dtype=object)[who[~is_att]]),
         },
         coords={
             "tick": np.arange(T),

@@ -124,6 +124,18 @@ class CalibrationResult:
     db_path: Path
     observed: pd.Series
     dead: list[str]
+    # generation -> accepted particles / simulations run (pyabc's `samples`)
+    acceptance: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+
+    @property
+    def final_epsilon(self) -> float:
+        """The last generation's acceptance threshold (distance units)."""
+        return float(self.epsilons.iloc[-1]) if len(self.epsilons) else float("nan")
+
+    @property
+    def final_acceptance(self) -> float:
+        """Share of the last generation's simulations that were accepted."""
+        return float(self.acceptance.iloc[-1]) if len(self.acceptance) else float("nan")
 
     def posterior_table(self) -> pd.DataFrame:
         """One row per hypothesis: probability, alive or not, particles in the last generation."""
@@ -660,6 +672,10 @@ def read_result(
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0]
     eps = pd.Series(pops["epsilon"].to_numpy(), index=pops["t"].to_numpy(), name="epsilon")
+    acceptance = pd.Series(
+        pops["particles"].to_numpy(float) / np.maximum(pops["samples"].to_numpy(float), 1.0),
+        index=pops["t"].to_numpy(), name="acceptance",
+    )
     dead = [n for n in hyp_names if probs[n] <= 0]
     return CalibrationResult(
         probabilities=probs,
@@ -671,6 +687,7 @@ def read_result(
         db_path=Path(db_path),
         observed=observed,
         dead=dead,
+        acceptance=acceptance,
     )
 
 

@@ -58,6 +58,10 @@ STATISTICS: dict[str, str] = {
         "(deaths per month, per month): is the violence rising or falling?"
     ),
     "national_YYYY-MM": "National deaths in that month (one entry per month of the window).",
+    "national_YYYYQn": (
+        "Mean national deaths per month in that calendar quarter (one entry per quarter of "
+        "the window): the trajectory, which a mean and a linear trend cannot see."
+    ),
     "share_<region>": (
         "That region's share of located deaths over the window (unlocated deaths excluded, "
         "so the shares of the listed regions sum to 1 when they cover all located deaths)."
@@ -220,6 +224,19 @@ def national_series(
         offset[inside], weights=monthly[column].to_numpy()[inside], minlength=len(index)
     )
     return pd.Series(values.astype(float), index=index, name="deaths")
+
+
+def quarterly_means(series: pd.Series) -> dict[str, float]:
+    """Mean deaths per month in each calendar quarter of a monthly series, by `YYYYQn`.
+
+    The record's main event in 2008-2009 is a fall from about a thousand deaths a month
+    to about four hundred within a year; a world that only matches the window's mean
+    and slope can miss its shape entirely, so the distance sees each quarter.
+    """
+    if series.empty:
+        return {}
+    quarters = series.index.to_period("Q")
+    return {f"national_{q}": float(v) for q, v in series.groupby(quarters).mean().items()}
 
 
 def national_mean(series: pd.Series) -> float:
@@ -461,6 +478,7 @@ def evidence_table(
     tail_xmin: float | None = None,
     monthly_values: bool = True,
     classes: Mapping[str, str] | None = None,
+    quarterly: bool = True,
 ) -> pd.Series:
     """All evidence statistics as one Series with stable names (see `STATISTICS`).
 
@@ -483,6 +501,8 @@ def evidence_table(
     if monthly_values:
         for month, deaths in series.items():
             values[f"national_{month:%Y-%m}"] = float(deaths)
+    if quarterly:
+        values.update(quarterly_means(series))
     by_region = located_deaths(inp, lo, hi)
     values.update(regional_shares(by_region, regions).to_dict())
     if classes is not None:

@@ -15,6 +15,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+#: The naive forecasts every model must beat.
+BASELINES = ("last value", "same month last year", "fit mean", "last 12 months mean")
+#: Region label of national totals in score tables.
+NATIONAL = "national"
+
+
+def national_totals(monthly: pd.DataFrame) -> pd.DataFrame:
+    """A month/region/deaths table summed over regions, labelled as the one region
+    `national`, so every scorer here scores national totals unchanged."""
+    out = monthly.groupby("month", as_index=False)["deaths"].sum()
+    out["region"] = NATIONAL
+    return out[["month", "region", "deaths"]]
+
 
 def crps_sample(samples: np.ndarray, y: float, weights: np.ndarray | None = None) -> float:
     """CRPS of an (optionally weighted) ensemble: E|X - y| - 1/2 E|X - X'|.
@@ -52,13 +65,16 @@ def baselines(
     last value: the last fit month's deaths in that region; same month last year:
     the region's deaths twelve months before the target (from the record when the
     target is within a year of the fit window's end, else the last fitted year);
-    fit-window mean: the region's mean monthly deaths over the fit window.
+    fit-window mean: the region's mean monthly deaths over the fit window; last 12
+    months mean: the region's mean over the fit window's last twelve months.
     """
     hist = history.pivot_table(index="month", columns="region", values="deaths", aggfunc="sum")
     hist = hist.sort_index()
     last = hist.iloc[-1]
     mean = hist.mean()
-    out: dict[str, list[float]] = {"last value": [], "same month last year": [], "fit mean": []}
+    recent = hist.iloc[-12:].mean()
+    out: dict[str, list[float]] = {"last value": [], "same month last year": [], "fit mean": [],
+                                   "last 12 months mean": []}
     for month, region in zip(targets["month"], targets["region"], strict=True):
         prev = pd.Timestamp(month) - pd.DateOffset(years=1)
         while prev > hist.index[-1]:
@@ -68,6 +84,7 @@ def baselines(
             float(hist[region].get(prev, np.nan)) if region in hist.columns else np.nan
         )
         out["fit mean"].append(float(mean.get(region, np.nan)))
+        out["last 12 months mean"].append(float(recent.get(region, np.nan)))
     idx = pd.MultiIndex.from_arrays(
         [targets["month"], targets["region"]], names=["month", "region"]
     )
@@ -111,7 +128,7 @@ def score_forecasts(
 def summarise_scores(scores: pd.DataFrame) -> pd.DataFrame:
     """Mean CRPS per forecaster (lower is better) and its skill against the best baseline."""
     mean = scores.groupby("forecaster")["crps"].mean().rename("mean_crps")
-    base = mean[[k for k in ("last value", "same month last year", "fit mean") if k in mean.index]]
+    base = mean[[k for k in BASELINES if k in mean.index]]
     best = float(base.min()) if len(base) else float("nan")
     out = mean.to_frame()
     out["skill_vs_best_baseline"] = 1.0 - out["mean_crps"] / best if best > 0 else np.nan

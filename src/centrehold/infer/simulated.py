@@ -33,14 +33,29 @@ from centrehold.infer.abc import (
     HypothesisSpec,
     PriorSpec,
     calibrate,
-    draw_from_prior,
     load_reference,
     posterior_draws,
     separability,
 )
 from centrehold.infer.ach import ach_matrix, diagnosticity, hypothesis_scores, plot_ach
-from centrehold.infer.evidence import EXPLOSIVE, EvidenceInput, evidence_table, tail_exponent
-from centrehold.infer.forecast import score_forecasts, summarise_scores
+from centrehold.infer.adequacy import (
+    adequacy_table,
+    check_hypothesis,
+    p_value_table,
+    verdict,
+)
+from centrehold.infer.evidence import (
+    EXPLOSIVE,
+    EvidenceInput,
+    evidence_table,
+    national_series,
+    tail_exponent,
+)
+from centrehold.infer.forecast import (
+    national_totals,
+    score_forecasts,
+    summarise_scores,
+)
 
 Progress = Callable[[int, int], None]
 
@@ -48,6 +63,10 @@ FIT_START, FIT_END = "2008-01", "2009-12"
 TEST_START, TEST_END = "2010-01", "2010-12"
 # Statistics that describe the fit rather than the world: left out of the distance.
 _NOT_EVIDENCE = ("tail_xmin", "tail_n")
+#: Simulated causes read as the record's explosive (bombing) deaths: attacks by an
+#: instigator and by the insurgency; the rest (the killing between and within
+#: communities) is read as shootings and executions.
+BOMBING_CAUSES = ("instigated", "insurgent")
 
 
 def _month(s: str) -> pd.Timestamp:
@@ -101,12 +120,13 @@ def evidence_input(
     months = dates.to_period("M").to_timestamp()
     by_tick = ds["deaths"].sum(["group", "cause"]).transpose("tick", "region").to_numpy()
     regions = [str(r) for r in ds["region"].values]
-    bombs = ds["deaths"].sel(cause="instigated").sum("group").transpose("tick", "region")
+    bomb_causes = [c for c in BOMBING_CAUSES if c in ds["cause"].values]
+    bombs = (ds["deaths"].sel(cause=bomb_causes).sum(["group", "cause"])
+             .transpose("tick", "region").to_numpy())
     monthly = _by_month(
-        regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs.to_numpy()[keep]}
+        regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs[keep]}
     )
-    sect = ds["deaths"].sel(cause="sectarian").sum("group").transpose("tick", "region").to_numpy()
-    sect = sect[keep]
+    sect = (by_tick - bombs)[keep]
     sect_sizes = sect[sect > 0].astype(float)
     a_tick = np.asarray(ds["attack_tick"].values, dtype=np.int64)
     a_keep = keep[a_tick] if a_tick.size else np.zeros(0, dtype=bool)
@@ -235,12 +255,18 @@ class _PredictiveTask:
     test_start: str
     test_end: str
 
-    def __call__(self, draw: tuple[str, dict[str, float], int]) -> tuple[pd.Series, pd.DataFrame]:
+    def __call__(
+        self, draw: tuple[str, dict[str, float], int]
+    ) -> tuple[pd.Series, np.ndarray, pd.DataFrame]:
+        """(fit-window statistics, fit-window national monthly deaths, test-window
+        monthly deaths by region) of one posterior-predictive simulation."""
         hypothesis, params, seed = draw
         ds = self.simulator.dataset(hypothesis, params, seed, end=self.test_end)
         stats = self.simulator.statistics(ds)
+        sim = self.simulator
+        fit = national_series(evidence_input(ds, sim.start, sim.end), sim.start, sim.end)
         test = evidence_input(ds, self.test_start, self.test_end).monthly
-        return stats, test
+        return stats, fit.to_numpy(dtype=float), test
 
 
 @dataclass
@@ -259,6 +285,11 @@ class CompareResult:
     confusion: pd.DataFrame  # truth x assigned share, on the pilot's synthetic records
     recovery: pd.Series  # hypothesis -> share of its synthetic records assigned to it
     wall_seconds: float
+    adequacy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    p_values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    predictive_national: pd.DataFrame = field(default_factory=pd.DataFrame)
+    verdict: str = ""
+    settings: dict[str, Any] = field(default_factory=dict)
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -280,6 +311,7 @@ def run_compare(
     fit_window: tuple[str, str] = (FIT_START, FIT_END),
     test_window: tuple[str, str] = (TEST_START, TEST_END),
     progress: Progress | None = None,
+    record: str = "ibc-max",
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
@@ -299,10 +331,13 @@ def run_compare(
     if observed_fit is None or observed_test is None:
         from centrehold.record import iraq_observed
 
+        bound = {"ibc-max": "high", "ibc-min": "low"}.get(record)
+        if bound is None:
+            raise UserError(f"record {record!r} is unknown; use ibc-max or ibc-min")
         if observed_fit is None:
-            observed_fit = iraq_observed(*fit_window)
+            observed_fit = iraq_observed(*fit_window, bound=bound)
         if observed_test is None:
-            observed_test = iraq_observed(*test_window).monthly
+            observed_test = iraq_observed(*test_window, bound=bound).monthly
     regions = tuple(r.iso for r in scenario.regions)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -336,27 +371,15 @@ def run_compare(
             seed=seed, pilot=pilot, executor=executor, resume=resume, progress=calib_progress,
         )
         # posterior predictive: each hypothesis's own particles; a hypothesis that died
-        # out has none, so its prior stands in (said in predictive_source)
-        draws: list[tuple[str, dict[str, float], int]] = []
-        source: dict[str, str] = {}
-        ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 99])
-        sim_seeds = ss.generate_state(n_pred, dtype=np.uint32).astype(np.int64)
-        k = 0
-        for h in hypotheses:
-            pars = posterior_draws(calib, h.name, predictive, seed)
-            if pars:
-                source[h.name] = "posterior"
-            else:
-                source[h.name] = "prior (died out)"
-                pars = [p for _, p, _ in draw_from_prior([h], predictive, seed + 1)]
-            for p in pars:
-                draws.append((h.name, p, int(sim_seeds[k])))
-                k += 1
+        # out has none and gets no predictive at all (never its prior standing in)
+        draws = _predictive_draws(calib, hypotheses, predictive, seed)
+        source = {h.name: ("posterior" if h.name not in calib.dead else "died out")
+                  for h in hypotheses}
         task = _PredictiveTask(sim, *test_window)
 
         def pp_progress(done: int, tot: int) -> None:
             if progress is not None:
-                progress(pilot + budget + done, total)
+                progress(pilot + budget + done, pilot + budget + len(draws))
 
         if executor is not None:
             results = executor.map(task, draws, progress=pp_progress)
@@ -369,31 +392,53 @@ def run_compare(
         if own is not None:
             own.close()
 
-    sims: dict[str, list[pd.Series]] = {n: [] for n in names}
-    tests: dict[str, list[pd.DataFrame]] = {n: [] for n in names}
-    for (h, _, _), (stats, test) in zip(draws, results, strict=True):
+    alive = [n for n in names if n not in calib.dead]
+    sims: dict[str, list[pd.Series]] = {n: [] for n in alive}
+    fits: dict[str, list[np.ndarray]] = {n: [] for n in alive}
+    tests: dict[str, list[pd.DataFrame]] = {n: [] for n in alive}
+    for (h, _, _), (stats, fit, test) in zip(draws, results, strict=True):
         sims[h].append(stats)
+        fits[h].append(fit)
         tests[h].append(test)
     tables = {h: pd.DataFrame(v) for h, v in sims.items()}
-    matrix = ach_matrix(tables, obs_stats)
+    matrix = ach_matrix(tables, obs_stats) if tables else pd.DataFrame(
+        columns=["item", "hypothesis", "observed", "rating"])
     diag = diagnosticity(matrix)
     scores = hypothesis_scores(matrix)
 
-    # forecasts: each hypothesis alone, and the posterior-weighted mixture
-    probs = calib.probabilities
-    ens: dict[str, list[pd.DataFrame]] = {f"{h} predictive": tests[h] for h in names}
-    mixture, weights = [], []
-    for h in names:
-        if probs[h] > 0:
-            mixture += tests[h]
-            weights += [probs[h] / len(tests[h])] * len(tests[h])
-    ens["model average"] = mixture
     obs_test = observed_test[observed_test["region"].isin(regions)]
     fit_hist = observed_fit.monthly[observed_fit.monthly["region"].isin(regions)]
-    fc = score_forecasts(
-        obs_test, ens, fit_hist, ensemble_weights={"model average": np.asarray(weights)}
+    obs_fit_nat = national_series(observed_fit, *fit_window).to_numpy(dtype=float)
+    obs_test_nat = _national_test(observed_test, test_window)
+    checks = {
+        h: check_hypothesis(
+            np.vstack(fits[h]), obs_fit_nat, tables[h], obs_stats,
+            test_draws=np.vstack([_national_test(t, test_window) for t in tests[h]]),
+            test_observed=obs_test_nat,
+        )
+        for h in alive
+    }
+    adequacy = adequacy_table(checks, died_out=calib.dead)
+
+    # forecasts: each fitted hypothesis alone, and the posterior-weighted mixture, by
+    # governorate and nationally; a hypothesis that died out is not a forecaster
+    probs = calib.probabilities
+    ens: dict[str, list[pd.DataFrame]] = {f"{h} predictive": tests[h] for h in alive}
+    mixture, weights = [], []
+    for h in alive:
+        mixture += tests[h]
+        weights += [probs[h] / len(tests[h])] * len(tests[h])
+    ens["model average"] = mixture
+    mix_w = {"model average": np.asarray(weights)}
+    fc = score_forecasts(obs_test, ens, fit_hist, ensemble_weights=mix_w)
+    fc_nat = score_forecasts(
+        national_totals(obs_test),
+        {k: [national_totals(m) for m in v] for k, v in ens.items()},
+        national_totals(fit_hist), ensemble_weights=mix_w,
     )
-    fc_summary = summarise_scores(fc)
+    fc_summary = pd.concat(
+        [summarise_scores(fc).assign(level="governorate"),
+         summarise_scores(fc_nat).assign(level="national")], ignore_index=True)
     confusion, recovery = separability(load_reference(calib.db_path), calib.scales)
 
     posterior = calib.posterior_table().merge(
@@ -402,6 +447,11 @@ def run_compare(
     )
     posterior["predictive_from"] = posterior["hypothesis"].map(source)
     posterior["separability"] = posterior["hypothesis"].map(recovery)
+    posterior = posterior.merge(adequacy, on="hypothesis", how="left")
+    record_label = {"ibc-max": "IBC (maximum)", "ibc-min": "IBC (minimum)"}.get(record, record)
+    text = verdict(posterior, record_label, fit_window)
+    predictive_national = _predictive_national(fits, tests, fit_window, test_window,
+                                               obs_fit_nat, obs_test_nat)
     result = CompareResult(
         calibration=calib,
         posterior=posterior,
@@ -409,15 +459,81 @@ def run_compare(
         ach=matrix,
         diagnosticity=diag,
         ach_scores=scores,
-        forecast=fc,
+        forecast=pd.concat([fc.assign(level="governorate"), fc_nat.assign(level="national")],
+                           ignore_index=True),
         forecast_summary=fc_summary,
         predictive_source=source,
         confusion=confusion,
         recovery=recovery,
         wall_seconds=time.perf_counter() - t0,
+        adequacy=adequacy,
+        p_values=p_value_table(checks),
+        predictive_national=predictive_national,
+        verdict=text,
+        settings={
+            "scenario": getattr(scenario, "name", ""),
+            "record": record,
+            "people_per_agent": int(getattr(scenario, "people_per_agent", 0)),
+            "tick": getattr(getattr(scenario, "calendar", None), "tick", ""),
+            "budget": budget, "population": population, "generations": generations,
+            "pilot": pilot, "predictive": predictive, "seed": seed,
+            "fit_window": list(fit_window), "test_window": list(test_window),
+            "final_epsilon": calib.final_epsilon, "final_acceptance": calib.final_acceptance,
+            "simulations": calib.n_simulations, "generations_run": len(calib.epsilons),
+        },
     )
     result.files = write_outputs(result, out, names)
     return result
+
+
+def _predictive_draws(
+    calib: CalibrationResult, hypotheses: Sequence[HypothesisSpec], predictive: int, seed: int
+) -> list[tuple[str, dict[str, float], int]]:
+    """(hypothesis, parameters, seed) for each posterior-predictive simulation of each
+    hypothesis that survived; seeds from one stream, so the draws are reproducible."""
+    ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 99])
+    sim_seeds = ss.generate_state(predictive * len(hypotheses), dtype=np.uint32)
+    draws = []
+    k = 0
+    for h in hypotheses:
+        for p in posterior_draws(calib, h.name, predictive, seed):
+            draws.append((h.name, p, int(sim_seeds[k])))
+            k += 1
+    return draws
+
+
+def _national_test(monthly: pd.DataFrame, window: tuple[str, str]) -> np.ndarray:
+    inp = EvidenceInput(monthly=monthly, sizes=np.zeros(0))
+    return national_series(inp, *window).to_numpy(dtype=float)
+
+
+def _predictive_national(
+    fits: Mapping[str, list[np.ndarray]],
+    tests: Mapping[str, list[pd.DataFrame]],
+    fit_window: tuple[str, str],
+    test_window: tuple[str, str],
+    obs_fit: np.ndarray,
+    obs_test: np.ndarray,
+) -> pd.DataFrame:
+    """Tidy national monthly deaths: record and each hypothesis's predictive band
+    (5%, 50%, 95%) over the fit and test windows, for the report's first figure."""
+    months_fit = pd.date_range(_month(fit_window[0]), _month(fit_window[1]), freq="MS")
+    months_test = pd.date_range(_month(test_window[0]), _month(test_window[1]), freq="MS")
+    rows = []
+    for h in fits:
+        for window, months, draws in (
+            ("fit", months_fit, np.vstack(fits[h])),
+            ("test", months_test, np.vstack([_national_test(t, test_window) for t in tests[h]])),
+        ):
+            q = np.quantile(draws, [0.05, 0.5, 0.95], axis=0)
+            for j, m in enumerate(months):
+                rows.append({"hypothesis": h, "window": window, "month": m,
+                             "low": q[0, j], "median": q[1, j], "high": q[2, j]})
+    for window, months, obs in (("fit", months_fit, obs_fit), ("test", months_test, obs_test)):
+        for j, m in enumerate(months):
+            rows.append({"hypothesis": "record", "window": window, "month": m,
+                         "low": obs[j], "median": obs[j], "high": obs[j]})
+    return pd.DataFrame(rows)
 
 
 def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dict[str, Path]:
@@ -433,7 +549,24 @@ def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dic
         "separability": out / "separability.csv",
         "posterior_png": out / "posterior.png",
         "ach_png": out / "ach.png",
+        "adequacy": out / "adequacy.csv",
+        "p_values": out / "predictive_p_values.csv",
+        "predictive_national": out / "predictive_national.csv",
+        "fit_png": out / "fit.png",
+        "verdict": out / "verdict.md",
+        "settings": out / "settings.json",
     }
+    import json
+
+    result.adequacy.to_csv(files["adequacy"], index=False)
+    result.p_values.to_csv(files["p_values"], index=False)
+    pn = result.predictive_national.copy()
+    if not pn.empty:
+        pn["month"] = pd.to_datetime(pn["month"]).dt.strftime("%Y-%m")
+    pn.to_csv(files["predictive_national"], index=False)
+    files["verdict"].write_text(result.verdict + "\n")
+    files["settings"].write_text(json.dumps(result.settings, indent=2, default=str) + "\n")
+    plot_fit(result.predictive_national, result.posterior, files["fit_png"])
     result.posterior.to_csv(files["posterior"], index=False)
     result.parameters.to_parquet(files["parameters"], index=False)
     result.ach.to_csv(files["ach"], index=False)
@@ -445,8 +578,44 @@ def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dic
     result.calibration.trajectory.to_csv(files["trajectory"])
     result.confusion.to_csv(files["separability"])
     plot_posterior(result.calibration, files["posterior_png"])
-    plot_ach(result.ach, files["ach_png"], order)
+    plot_ach(result.ach, files["ach_png"],
+             [h for h in order if h in set(result.ach.get("hypothesis", []))])
     return files
+
+
+def plot_fit(pn: pd.DataFrame, posterior: pd.DataFrame, path: Path) -> None:
+    """The record's national monthly deaths with each fitted hypothesis's 90% band: the
+    first thing to look at, since a hypothesis whose band misses the record is not
+    evidence for anything."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(8, 3.8), constrained_layout=True)
+    if not pn.empty:
+        status = posterior.set_index("hypothesis")["status"].to_dict()
+        colours = plt.get_cmap("tab10")
+        hyps = [h for h in pn["hypothesis"].unique() if h != "record"]
+        for i, h in enumerate(hyps):
+            sub = pn[pn["hypothesis"] == h].sort_values("month")
+            label = f"{h} ({status.get(h, '?')})"
+            ax.fill_between(sub["month"], sub["low"], sub["high"], alpha=0.18,
+                            color=colours(i % 10), label=label, step="mid")
+        rec = pn[pn["hypothesis"] == "record"].sort_values("month")
+        ax.plot(rec["month"], rec["median"], color="black", lw=1.6, marker="o", ms=2.5,
+                label="record")
+        test = pn[pn["window"] == "test"]["month"]
+        if len(test):
+            ax.axvline(pd.Timestamp(test.min()), color="grey", ls="--", lw=1)
+            ax.text(pd.Timestamp(test.min()), ax.get_ylim()[1] * 0.95, " held out",
+                    fontsize=8, color="grey", va="top")
+    ax.set_ylim(bottom=0)
+    ax.set_ylabel("national deaths per month")
+    ax.set_title("Record against each fitted hypothesis's 90% predictive band", fontsize=9)
+    ax.legend(fontsize=7, ncol=4, loc="upper right")
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def plot_posterior(calib: CalibrationResult, path: Path) -> None:

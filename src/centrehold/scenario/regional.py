@@ -18,6 +18,12 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from centrehold.scenario.armed import (
+    AwakeningParams,
+    InsurgencyParams,
+    IntraCommunityParams,
+    MilitiaParams,
+)
 from centrehold.scenario.base import ScenarioBase
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
@@ -98,6 +104,11 @@ class Mechanisms(_Strict):
     funding: bool = True
     displacement: bool = True
     hardship: bool = True
+    # capacity and episodes (scenario/armed.py); off unless a scenario switches them on
+    insurgency: bool = False
+    militia_capacity: bool = False
+    intra_community: bool = False
+    awakening: bool = False
 
 
 class IntergroupParams(_Strict):
@@ -278,6 +289,15 @@ class RegionalScenario(ScenarioBase):
             "shares and that ABC estimates with each hypothesis's own; value: its prior"
         ),
     )
+    insurgency: InsurgencyParams = Field(default_factory=InsurgencyParams)
+    militias: MilitiaParams = Field(default_factory=MilitiaParams)
+    intra_community: IntraCommunityParams = Field(default_factory=IntraCommunityParams)
+    awakening: AwakeningParams = Field(default_factory=AwakeningParams)
+    warmup_days: int = Field(
+        default=0, ge=0, le=3650,
+        description="days run before the calendar's start with its first day's inputs and "
+                    "no output, so that the first recorded day is the world's own state",
+    )
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -409,4 +429,32 @@ class RegionalScenario(ScenarioBase):
         """Community shares of a region after overrides (the overrides are the parameters)."""
         r = next(r for r in self.regions if r.iso == iso)
         return {**r.shares, **self.share_overrides.get(iso, {})}
+
+    @model_validator(mode="after")
+    def _armed_consistent(self) -> RegionalScenario:
+        isos = [r.iso for r in self.regions]
+        if self.insurgency.base_group not in self.groups:
+            raise ValueError(
+                f"insurgency.base_group: unknown group {self.insurgency.base_group!r}; "
+                f"use one of {self.groups}"
+            )
+        for i, ep in enumerate(self.intra_community.episodes):
+            bad = [r for r in ep.regions if r not in isos]
+            if bad:
+                raise ValueError(f"intra_community.episodes.{i}: unknown regions {bad}")
+            if ep.group not in self.groups:
+                raise ValueError(
+                    f"intra_community.episodes.{i}: unknown group {ep.group!r}; "
+                    f"use one of {self.groups}"
+                )
+        aw = self.awakening
+        if self.mechanisms.awakening and aw.force not in [f.name for f in self.forces]:
+            raise ValueError(
+                f"awakening.force: no force named {aw.force!r}; add it under forces: "
+                "or switch mechanisms.awakening off"
+            )
+        bad = [r for r in aw.transfer if r not in isos]
+        if bad:
+            raise ValueError(f"awakening.transfer: unknown regions {bad}; use region codes")
+        return self
 

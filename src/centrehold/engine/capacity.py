@@ -1,0 +1,113 @@
+"""Armed actors' capacity, dated fighting episodes and the Awakening's payroll, as series.
+
+These mechanisms read only the calendar and the force levels, never the simulated
+violence, so they are computed once per run as arrays over ticks, before the agents
+move: the tick loop then only draws attacks from them. Their equations are in
+docs/iraq-2009.md ("Capacity").
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def street_pressure(street_persons: np.ndarray, effectiveness: np.ndarray) -> np.ndarray:
+    """Effectiveness-weighted force personnel on the streets, by (tick, region).
+
+    `street_persons` is [T, K, R] in persons (not agents), so the pressure, and every
+    capacity path derived from it, is the same at every `people_per_agent`.
+    """
+    return np.einsum("tkr,k->tr", street_persons, effectiveness)
+
+
+def capacity_path(
+    pressure: np.ndarray, start: np.ndarray, floor_share: float, timescale_days: float,
+    step_days: float,
+) -> np.ndarray:
+    """Capacity K[T, R] with K[0] = start and dK/dt = (floor_share K0 - K P/P0) / timescale.
+
+    Integrated exactly over each tick with the tick's pressure held fixed, so a weekly
+    and a daily tick follow the same curve (no Euler step that depends on the tick).
+    A region with no force at the start (P0 = 0) is treated as at its start pressure
+    throughout: nothing there wears the capacity down or lets it grow beyond the floor.
+    """
+    T, R = pressure.shape
+    out = np.zeros((T, R))
+    if T == 0:
+        return out
+    p0 = pressure[0]
+    rel = np.divide(pressure, p0[None, :], out=np.ones_like(pressure), where=p0[None, :] > 0)
+    k = np.asarray(start, dtype=float).copy()
+    out[0] = k
+    for t in range(1, T):
+        rate = rel[t - 1] / timescale_days  # per day
+        level = np.divide(floor_share * start, rel[t - 1], out=np.zeros(R),
+                          where=rel[t - 1] > 0)
+        decay = np.exp(-rate * step_days)
+        k = np.where(rel[t - 1] > 0, level + (k - level) * decay,
+                     k + floor_share * start * step_days / timescale_days)
+        out[t] = k
+    return out
+
+
+def insurgency_weights(
+    population: np.ndarray, shares: np.ndarray, base: int, mixed_boost: float
+) -> np.ndarray:
+    """Where the campaign operates: the base community's population, more where it lives
+    beside others (targets within reach), normalised to sum to 1 over regions."""
+    base_pop = population * shares[base]
+    others = 1.0 - shares[base]
+    w = base_pop * (1.0 + mixed_boost * others)
+    total = w.sum()
+    return w / total if total > 0 else np.full(len(population), 1.0 / len(population))
+
+
+def mean_pareto_toll(alpha: float, size_max: float) -> float:
+    """Mean of floor(X) capped at size_max, X Pareto with density exponent alpha, xmin 1.
+
+    P(floor(X) >= k) = P(X >= k) = k^(1 - alpha) for k >= 1, so the mean is the sum of
+    that over k = 1..size_max: exact, no sampling.
+    """
+    k = np.arange(1, int(math.floor(size_max)) + 1, dtype=float)
+    return float(np.sum(k ** (1.0 - alpha)))
+
+
+def _overlap_days(dates: np.ndarray, step_days: float, first, last) -> np.ndarray:
+    """Days of each tick [d, d + step) that fall in [first, last] (whole days)."""
+    days = dates.astype("datetime64[D]").astype(np.int64)
+    lo = np.datetime64(first, "D").astype(np.int64)
+    hi = np.datetime64(last, "D").astype(np.int64) + 1
+    return np.clip(np.minimum(days + step_days, hi) - np.maximum(days, lo), 0, None)
+
+
+def episode_rates(
+    episodes, isos: list[str], groups: list[str], dates: np.ndarray, step_days: float,
+    deaths_per_day: float,
+) -> np.ndarray:
+    """Expected deaths per tick by (tick, region, community) from dated episodes.
+
+    Each tick gets the episode's daily rate times the days of the tick the episode
+    covers, so a weekly and a daily tick carry the same deaths.
+    """
+    out = np.zeros((len(dates), len(isos), len(groups)))
+    for ep in episodes:
+        days = _overlap_days(dates, step_days, ep.start, ep.end)
+        g = groups.index(ep.group)
+        per_region = deaths_per_day * ep.weight / len(ep.regions)
+        for iso in ep.regions:
+            out[:, isos.index(iso), g] += per_region * days
+    return out
+
+
+def payroll_factor(
+    transfer: dict, isos: list[str], dates: np.ndarray, step_days: float, kept: float
+) -> np.ndarray:
+    """[T, R] multiplier of the Awakening's personnel: 1 before a region's transfer date,
+    `kept` from it on (a tick that straddles the date gets the day-weighted mean)."""
+    out = np.ones((len(dates), len(isos)))
+    for iso, day in transfer.items():
+        after = _overlap_days(dates, step_days, day, np.datetime64("2200-01-01")) / step_days
+        out[:, isos.index(iso)] = 1.0 - (1.0 - kept) * after
+    return out

@@ -1,0 +1,228 @@
+"""Adequacy before choice: does a hypothesis's posterior predictive reproduce the record?
+
+Model selection ranks hypotheses relative to each other; it says nothing about whether
+any of them fits. A posterior of 0.95 for a model whose simulations run at a third of
+the record's level is not evidence for that model, only against the others. So before
+`compare` names a leader it asks of every fitted hypothesis the questions a
+posterior predictive check asks (Gelman, Meng & Stern, Statistica Sinica 6, 1996):
+do simulations drawn from its posterior cover the record month by month, match its
+level and its 2008-to-2009 fall, and leave no summary statistic far in their tails?
+
+A hypothesis that died out in the calibration has no posterior and is not checked:
+it is listed as died out, never scored from its prior as if it had been fitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Central predictive band used for coverage (5th to 95th percentile).
+BAND = 0.90
+#: Least share of the fit window's months the band must cover.
+MIN_COVERAGE = 0.75
+#: Largest relative gap between the predictive mean of national monthly deaths and the
+#: record's, over the fit window.
+MAX_LEVEL_ERROR = 0.15
+#: Largest relative gap between the predictive and the record's ratio of the window's
+#: second-year to first-year deaths (the decline).
+MAX_DECLINE_ERROR = 0.20
+#: Two-sided predictive p-value below which a statistic counts as missed.
+P_MISSED = 0.05
+
+
+@dataclass(frozen=True)
+class AdequacyRule:
+    """The thresholds a hypothesis's predictive must pass (module constants by default)."""
+
+    band: float = BAND
+    min_coverage: float = MIN_COVERAGE
+    max_level_error: float = MAX_LEVEL_ERROR
+    max_decline_error: float = MAX_DECLINE_ERROR
+    p_missed: float = P_MISSED
+
+
+def band(draws: np.ndarray, level: float = BAND) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper edges of the central `level` predictive band, per column."""
+    lo = (1.0 - level) / 2.0
+    return np.quantile(draws, lo, axis=0), np.quantile(draws, 1.0 - lo, axis=0)
+
+
+def coverage(draws: np.ndarray, observed: np.ndarray, level: float = BAND) -> float:
+    """Share of the observed values inside the predictive band (draws: sims x months)."""
+    if draws.size == 0 or observed.size == 0:
+        return float("nan")
+    lo, hi = band(draws, level)
+    return float(np.mean((observed >= lo) & (observed <= hi)))
+
+
+def predictive_p(draws: np.ndarray, observed: float) -> float:
+    """Two-sided posterior predictive p-value of one statistic, ties split evenly.
+
+    2 min(P(T >= t_obs), P(T <= t_obs)) with half the ties on each side, capped at 1; NaN
+    if the statistic is undefined in the record or in every draw.
+    """
+    x = np.asarray(draws, dtype=float)
+    x = x[np.isfinite(x)]
+    if x.size == 0 or not np.isfinite(observed):
+        return float("nan")
+    below = np.mean(x < observed) + 0.5 * np.mean(x == observed)
+    return float(min(1.0, 2.0 * min(below, 1.0 - below)))
+
+
+def decline_ratio(series: np.ndarray) -> float:
+    """Mean of the second twelve months over the mean of the first twelve (NaN if short)."""
+    s = np.asarray(series, dtype=float)
+    if s.shape[-1] < 24:
+        return float("nan")
+    first = s[..., :12].mean(axis=-1)
+    return np.divide(s[..., 12:24].mean(axis=-1), first,
+                     out=np.full(np.shape(first), np.nan), where=first > 0)
+
+
+def check_hypothesis(
+    fit_draws: np.ndarray,
+    fit_observed: np.ndarray,
+    stat_draws: pd.DataFrame,
+    stat_observed: pd.Series,
+    test_draws: np.ndarray | None = None,
+    test_observed: np.ndarray | None = None,
+    rule: AdequacyRule | None = None,
+) -> dict[str, object]:
+    """All checks of one hypothesis: coverage, level, decline, CRPS against a constant,
+    and the per-statistic predictive p-values; `adequate` if the fit window passes.
+
+    fit_draws: national monthly deaths over the fit window, one row per predictive
+    simulation; stat_draws: the evidence statistics of the same simulations. The test
+    window (if given) is reported, never used to judge adequacy: it is scored once.
+    """
+    from centrehold.infer.forecast import crps_sample
+
+    rule = rule or AdequacyRule()
+    obs = np.asarray(fit_observed, dtype=float)
+    cover = coverage(fit_draws, obs, rule.band)
+    pred_mean = float(fit_draws.mean()) if fit_draws.size else float("nan")
+    obs_mean = float(obs.mean())
+    level_error = abs(pred_mean - obs_mean) / obs_mean if obs_mean > 0 else float("nan")
+    obs_decline = float(decline_ratio(obs))
+    pred_decline = float(np.nanmean(decline_ratio(fit_draws))) if fit_draws.size else np.nan
+    decline_error = (abs(pred_decline - obs_decline) / obs_decline
+                     if np.isfinite(obs_decline) and obs_decline > 0 else float("nan"))
+    crps = float(np.mean([crps_sample(fit_draws[:, j], obs[j]) for j in range(obs.size)]))
+    crps_constant = float(np.mean(np.abs(obs - obs_mean)))
+    pvals = {
+        name: predictive_p(stat_draws[name].to_numpy(dtype=float), float(stat_observed[name]))
+        for name in stat_observed.index if name in stat_draws.columns
+    }
+    p = pd.Series(pvals, dtype=float)
+    missed = sorted(p[p < rule.p_missed].index, key=lambda n: p[n])
+    reasons = []
+    if not cover >= rule.min_coverage:
+        reasons.append(f"{BAND:.0%} band covers {cover:.0%} of fit months")
+    if not level_error <= rule.max_level_error:
+        reasons.append(f"level off by {level_error:.0%}")
+    if np.isfinite(obs_decline) and not decline_error <= rule.max_decline_error:
+        reasons.append(f"second-year/first-year ratio {pred_decline:.2f} vs {obs_decline:.2f}")
+    out: dict[str, object] = {
+        "adequate": not reasons,
+        "coverage_fit": cover,
+        "predictive_mean": pred_mean,
+        "record_mean": obs_mean,
+        "level_error": level_error,
+        "decline_predicted": pred_decline,
+        "decline_record": obs_decline,
+        "crps_fit": crps,
+        "crps_fit_constant": crps_constant,
+        "statistics_missed": len(missed),
+        "statistics_checked": int(p.notna().sum()),
+        "worst_statistics": ", ".join(missed[:5]),
+        "why_inadequate": "; ".join(reasons),
+        "p_values": p,
+    }
+    if test_draws is not None and test_observed is not None and test_draws.size:
+        out["coverage_test"] = coverage(test_draws, np.asarray(test_observed, float), rule.band)
+    else:
+        out["coverage_test"] = float("nan")
+    return out
+
+
+def adequacy_table(
+    checks: Mapping[str, Mapping[str, object]], died_out: Sequence[str] = ()
+) -> pd.DataFrame:
+    """One row per hypothesis: the checks' numbers, `adequate` True/False, and a status
+    (`adequate`, `inadequate`, `died out`)."""
+    rows = []
+    for name, c in checks.items():
+        row = {k: v for k, v in c.items() if k != "p_values"}
+        row["hypothesis"] = name
+        row["status"] = "adequate" if c["adequate"] else "inadequate"
+        rows.append(row)
+    for name in died_out:
+        rows.append({"hypothesis": name, "adequate": False, "status": "died out"})
+    cols = ["hypothesis", "status", "adequate", "coverage_fit", "coverage_test",
+            "predictive_mean", "record_mean", "level_error", "decline_predicted",
+            "decline_record", "crps_fit", "crps_fit_constant", "statistics_missed",
+            "statistics_checked", "worst_statistics", "why_inadequate"]
+    return pd.DataFrame(rows).reindex(columns=cols).sort_values("hypothesis", ignore_index=True)
+
+
+def p_value_table(checks: Mapping[str, Mapping[str, object]]) -> pd.DataFrame:
+    """Tidy predictive p-values: hypothesis, statistic, p_value."""
+    frames = [
+        pd.DataFrame({"hypothesis": name, "statistic": c["p_values"].index,
+                      "p_value": c["p_values"].to_numpy()})
+        for name, c in checks.items()
+    ]
+    if not frames:
+        return pd.DataFrame(columns=["hypothesis", "statistic", "p_value"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def leading(posterior: pd.DataFrame) -> str | None:
+    """The most probable hypothesis among the adequate ones, or None if none is adequate."""
+    ok = posterior[posterior["adequate"].fillna(False).astype(bool)]
+    if ok.empty:
+        return None
+    return str(ok.sort_values("probability", ascending=False, kind="stable")
+               .iloc[0]["hypothesis"])
+
+
+def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, str]) -> str:
+    """One paragraph, written from the numbers, with its limits."""
+    lead = leading(posterior)
+    n_ok = int(posterior["adequate"].fillna(False).astype(bool).sum())
+    dead = posterior.loc[posterior["status"] == "died out", "hypothesis"].tolist()
+    span = f"{fit_window[0]} to {fit_window[1]}"
+    limits = (
+        "Limits: the record counts civilian deaths that were reported (IBC), not combatants "
+        "or unreported deaths; the model's mechanisms and inputs are assumptions stated in "
+        "docs/iraq-2009.md; a posterior weighs only the explanations put to it."
+    )
+    if lead is None:
+        return (
+            f"No hypothesis is adequate: none of the {len(posterior)} reproduces the "
+            f"{record_label} record's national monthly deaths over {span} well enough to be "
+            "weighed (see why_inadequate), so no posterior probability here is evidence "
+            f"for any of them. {limits}"
+        )
+    row = posterior.set_index("hypothesis").loc[lead]
+    others = posterior[(posterior["adequate"].fillna(False).astype(bool))
+                       & (posterior["hypothesis"] != lead)]
+    rivals = ", ".join(f"{r.hypothesis} {r.probability:.2f}" for r in others.itertuples())
+    text = (
+        f"{n_ok} of {len(posterior)} hypotheses reproduce the {record_label} record over "
+        f"{span}. Among them {lead} is the most probable (posterior {row['probability']:.2f}"
+        f"{'; adequate rivals: ' + rivals if rivals else ''}). Its {BAND:.0%} predictive band "
+        f"covers {row['coverage_fit']:.0%} of the fit months, its mean is "
+        f"{row['predictive_mean']:.0f} deaths a month against the record's "
+        f"{row['record_mean']:.0f}. "
+    )
+    if dead:
+        text += f"Died out in the calibration: {', '.join(dead)}. "
+    return text + (
+        "A posterior probability ranks the explanations as modelled against each other on "
+        f"these statistics; it assigns no guilt. {limits}"
+    )

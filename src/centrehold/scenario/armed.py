@@ -1,0 +1,112 @@
+"""Schemas of the armed actors' capacity and of dated fighting episodes (regional model).
+
+Three mechanisms the 2008-2009 record needs and the agent rules alone do not give:
+
+- `InsurgencyParams`: an insurgent bombing campaign with a capacity of its own, in every
+  hypothesis (the null included). Capacity is a stock, worn down by the security
+  forces on the streets (the Awakening among them) and rebuilt by recruitment; it
+  starts above the level the forces allow, so it declines as the surge's pressure
+  tells, and rebuilds when the pressure lifts.
+- `MilitiaParams`: the same stock for the militias behind the endogenous killing: it
+  scales the rate at which active agents kill.
+- `IntraCommunityParams`: dated episodes of fighting inside one community (the
+  government offensive in Basra and the fighting in Sadr City in spring 2008).
+
+docs/iraq-2009.md derives the capacity equation and states every assumption.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CapacityParams(_Strict):
+    """A capacity stock K per governorate: dK/dt = (floor_share K0 - K P/P0) / timescale.
+
+    P is the effectiveness-weighted force personnel on the region's streets and P0 its
+    value at the calendar's start, so under the start's pressure K relaxes from K0 to
+    floor_share K0 over `timescale_days`; more pressure lowers the level it tends to,
+    less (the withdrawal from the cities) raises it.
+    """
+
+    floor_share: float = Field(
+        default=0.4, ge=0.0, le=10.0,
+        description="capacity the start's pressure allows, as a share of the start's capacity",
+    )
+    timescale_days: float = Field(
+        default=150.0, gt=0.0, le=3650.0,
+        description="time over which capacity relaxes under the start's pressure",
+    )
+
+
+class InsurgencyParams(CapacityParams):
+    """The insurgent bombing campaign: where, how often, against whom."""
+
+    attacks_per_day: float = Field(
+        default=5.0, ge=0.0, le=500.0,
+        description="bombing attacks a day nationally at the calendar's start",
+    )
+    base_group: str = Field(
+        default="sunni_arab",
+        description="the community whose population sets where the campaign can operate",
+    )
+    mixed_boost: float = Field(
+        default=2.0, ge=0.0, le=20.0,
+        description="extra weight where the base community lives beside others: weight = "
+                    "base population x (1 + mixed_boost x share of the others)",
+    )
+    state_share: float = Field(
+        default=0.3, ge=0.0, le=1.0,
+        description="share of attacks aimed at state targets (forces, checkpoints, offices)",
+    )
+
+
+class MilitiaParams(CapacityParams):
+    """The militias' capacity: multiplies the endogenous kill rate region by region."""
+
+
+class EpisodeSpec(_Strict):
+    """One dated episode of fighting inside a community."""
+
+    start: dt.date
+    end: dt.date
+    regions: list[str] = Field(min_length=1)
+    group: str = "shia_arab"
+    weight: float = Field(default=1.0, ge=0.0, description="relative intensity of this episode")
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EpisodeSpec:
+        if self.end < self.start:
+            raise ValueError(f"episode ends {self.end} before it starts {self.start}; swap them")
+        return self
+
+
+class IntraCommunityParams(_Strict):
+    """Fighting within one community: deaths a day during each episode, in its regions."""
+
+    deaths_per_day: float = Field(
+        default=10.0, ge=0.0, le=1000.0,
+        description="civilian deaths a day at weight 1, split evenly over the regions",
+    )
+    size_alpha: float = Field(default=2.5, gt=1.0, le=10.0,
+                              description="density exponent of incident tolls")
+    size_max: float = Field(default=100.0, ge=1.0)
+    episodes: list[EpisodeSpec] = Field(default_factory=list)
+
+
+class AwakeningParams(_Strict):
+    """The Awakening (Sons of Iraq): a force in forces.csv, moved to the government's payroll
+    on a date per governorate, after which a share `kept_after_transfer` stays on duty."""
+
+    force: str = Field(default="awakening", description="its name among the forces")
+    transfer: dict[str, dt.date] = Field(
+        default_factory=dict, description="governorate -> date the government took over pay"
+    )
+    kept_after_transfer: float = Field(default=1.0, ge=0.0, le=1.0)
