@@ -41,7 +41,9 @@ def test_compare_recovers_the_hypothesis_that_wrote_the_record(scenario, tmp_pat
 
 def test_true_parameters_are_the_scenarios_values_with_an_optional_rate(scenario):
     p = true_parameters(scenario, "H4")
-    shared = {"intergroup.kill_rate": scenario.intergroup.kill_rate}
+    shared = {key: float(getattr(getattr(scenario, key.split(".")[0]), key.split(".")[1]))
+              for key in scenario.calibration}
+    assert "intergroup.kill_rate" in shared and "insurgency.attacks_per_day" in shared
     assert set(p) == set(scenario.hypotheses["H4"].priors) | set(shared)
     assert p["rate"] == scenario.hypotheses["H4"].params["rate"]
     assert true_parameters(scenario, "H4", rate=5.0)["rate"] == 5.0

@@ -14,6 +14,12 @@ import typer
 
 from centrehold.cli.run import user_errors
 from centrehold.errors import UserError
+from centrehold.infer.defaults import (
+    DEFAULT_BUDGET,
+    DEFAULT_PILOT,
+    DEFAULT_POPULATION,
+    DEFAULT_PREDICTIVE,
+)
 
 #: The records `--record` can name: IBC's reported maximum or minimum deaths.
 RECORDS = ("ibc-max", "ibc-min")
@@ -42,21 +48,21 @@ def _print_result(result, console) -> None:
     post = result.posterior
     fit = Table(title="Does it fit? Posterior predictive checks, fit window", title_style="bold")
     for col, just in (("hyp", "left"), ("status", "left"), ("cover", "right"),
-                      ("mean", "right"), ("rec", "right"), ("09/08", "right"),
-                      ("rec", "right"), ("P", "right"), ("sep", "right")):
+                      ("mean sim/rec", "right"), ("yr2/yr1 sim/rec", "right"), ("P", "right"),
+                      ("sep", "right")):
         fit.add_column(col, justify=just, no_wrap=True)
     for row in post.itertuples(index=False):
         style = {"adequate": "green", "inadequate": "yellow", "died out": "dim"}.get(
             row.status, "")
         num = (lambda v, f: "-" if v != v else format(v, f))  # noqa: E731 - NaN prints '-'
         fit.add_row(row.hypothesis, f"[{style}]{row.status}[/]", num(row.coverage_fit, ".0%"),
-                    num(row.predictive_mean, ".0f"), num(row.record_mean, ".0f"),
-                    num(row.decline_predicted, ".2f"), num(row.decline_record, ".2f"),
+                    f"{num(row.predictive_mean, '.0f')}/{num(row.record_mean, '.0f')}",
+                    f"{num(row.decline_predicted, '.2f')}/{num(row.decline_record, '.2f')}",
                     f"{row.probability:.2f}", num(row.separability, ".2f"))
     console.print(fit)
     console.print(
-        "[dim]cover: share of fit months inside the 90% band; mean: predictive deaths/month; "
-        "09/08: second year over first; P: posterior; sep: recovery on synthetic records[/]"
+        "[dim]cover: fit months inside the 90% band; mean: deaths/month; yr2/yr1: second "
+        "year over first; P: posterior; sep: recovery on synthetic records[/]"
     )
     st = result.settings
     console.print(
@@ -89,15 +95,17 @@ def _print_result(result, console) -> None:
 
 def compare_command(
     scenario: str = typer.Argument("iraq-2009", help="built-in scenario name or YAML path"),
-    budget: int = typer.Option(1200, "--budget", help="simulations in the ABC-SMC generations"),
+    budget: int = typer.Option(DEFAULT_BUDGET, "--budget",
+                               help="simulations in the ABC-SMC generations"),
     workers: int = typer.Option(2, "--workers", help="local worker processes"),
     out: Path = typer.Option(Path("out/compare"), "--out", help="output directory"),
     resume: bool = typer.Option(False, "--resume", help="continue the history in --out"),
     seed: int = typer.Option(0, "--seed", help="root seed: same seed, same result"),
-    population: int = typer.Option(60, "--population", help="particles per generation"),
-    pilot: int = typer.Option(140, "--pilot",
+    population: int = typer.Option(DEFAULT_POPULATION, "--population",
+                                   help="particles per generation"),
+    pilot: int = typer.Option(DEFAULT_PILOT, "--pilot",
                               help="prior draws that set the distance's scales and weights"),
-    predictive: int = typer.Option(20, "--predictive",
+    predictive: int = typer.Option(DEFAULT_PREDICTIVE, "--predictive",
                                    help="posterior-predictive runs per hypothesis"),
     scale: int = typer.Option(10_000, "--scale", help="people per agent"),
     tick: str = typer.Option("week", "--tick", help="day or week"),
@@ -118,7 +126,7 @@ def compare_command(
         from centrehold.scenario import load_scenario
 
         if budget < 1:
-            raise UserError(f"--budget {budget} must be positive; try --budget 1200")
+            raise UserError(f"--budget {budget} must be positive; try --budget {DEFAULT_BUDGET}")
         if population < 2:
             raise UserError(f"--population {population} is too small; use 20 or more")
         if pilot < 2 * 7:

@@ -44,6 +44,13 @@ from centrehold.infer.adequacy import (
     p_value_table,
     verdict,
 )
+from centrehold.infer.defaults import (
+    DEFAULT_BUDGET,
+    DEFAULT_GENERATIONS,
+    DEFAULT_PILOT,
+    DEFAULT_POPULATION,
+    DEFAULT_PREDICTIVE,
+)
 from centrehold.infer.evidence import (
     EXPLOSIVE,
     EvidenceInput,
@@ -60,6 +67,7 @@ from centrehold.infer.forecast import (
 Progress = Callable[[int, int], None]
 
 FIT_START, FIT_END = "2008-01", "2009-12"
+
 TEST_START, TEST_END = "2010-01", "2010-12"
 # Statistics that describe the fit rather than the world: left out of the distance.
 _NOT_EVIDENCE = ("tail_xmin", "tail_n")
@@ -297,11 +305,11 @@ def run_compare(
     scenario: Any,
     out_dir: str | Path,
     *,
-    budget: int = 1200,
-    population: int = 60,
-    generations: int = 8,
-    pilot: int = 140,
-    predictive: int = 20,
+    budget: int = DEFAULT_BUDGET,
+    population: int = DEFAULT_POPULATION,
+    generations: int = DEFAULT_GENERATIONS,
+    pilot: int = DEFAULT_PILOT,
+    predictive: int = DEFAULT_PREDICTIVE,
     workers: int = 2,
     seed: int = 0,
     resume: bool = False,
