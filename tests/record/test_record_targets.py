@@ -81,7 +81,8 @@ def _agreement(labels: pd.DataFrame, shared: Path) -> tuple[float, pd.DataFrame]
     rows = events.loc[labels["code"]]
     found = target_classes(rows["target"], rows["place"], rows["weapons"])
     labels = labels.assign(
-        predicted=found["target_class"].to_numpy(), predicted_community=found["community"].to_numpy()
+        predicted=found["target_class"].to_numpy(),
+        predicted_community=found["community"].to_numpy(),
     )
     return float((labels["label"] == labels["predicted"]).mean()), labels
 
