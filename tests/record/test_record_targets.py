@@ -101,3 +101,34 @@ def test_agreement_with_hand_labels_is_at_least_90_percent(
     assert agreement >= 0.90, f"agreement {agreement:.3f}\n{confusion}"
     religious = labelled[labelled["label"] == "religious"]
     assert (religious["community"] == religious["predicted_community"]).mean() >= 0.9
+
+
+def test_bundled_target_classes_sum_to_the_monthly_panel() -> None:
+    from centrehold.record.iraq import iraq_panel, iraq_target_classes
+
+    table = iraq_target_classes("2009-01", "2009-12")
+    panel = iraq_panel("2009-01", "2009-12").set_index(["month", "region"])
+    summed = table.groupby(["month", "region"])[["incidents", "deaths_low", "deaths_high"]].sum()
+    pd.testing.assert_frame_equal(
+        summed.sort_index(), panel[["incidents", "deaths_low", "deaths_high"]].sort_index()
+    )
+    assert set(table["target_class"]) == set(TARGET_CLASSES)
+    split = iraq_target_classes("2009-01", "2009-12", by_community=True)
+    religious = split[split["target_class"] == "religious"]
+    assert set(religious["community"]) <= {"", "shia", "sunni", "christian"}
+    assert religious["deaths_high"].sum() == table.loc[
+        table["target_class"] == "religious", "deaths_high"
+    ].sum()
+
+
+def test_target_shares_sum_to_one_and_reject_unknown_groupings() -> None:
+    from centrehold.errors import UserError
+    from centrehold.record.iraq import iraq_target_shares
+
+    shares = iraq_target_shares("2009-01", "2009-12", bound="low", by=("month", "region"))
+    sums = shares.dropna(how="all").sum(axis=1)
+    assert len(sums) > 100 and ((sums - 1).abs() < 1e-9).all()
+    overall = iraq_target_shares("2009-01", "2009-12", by=())
+    assert len(overall) == 1 and abs(float(overall.sum(axis=1).iloc[0]) - 1) < 1e-9
+    with pytest.raises(UserError, match="month and/or region"):
+        iraq_target_shares(by=("weekday",))
