@@ -21,6 +21,7 @@ import pandas as pd
 from centrehold.infer.evidence import UNKNOWN_REGION
 from centrehold.record.aggregate import aggregate
 from centrehold.record.names import RegionMap, assign_regions
+from centrehold.record.premises import daily_table
 from centrehold.record.readers import read_ibc_province, read_ibc_targets
 from centrehold.record.sizes import SIZE_CLASSES, size_class
 from centrehold.record.targets import TARGET_CLASSES, target_classes
@@ -162,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
     assert set(targets["target_class"]) <= set(TARGET_CLASSES)
     targets.to_csv(out / "iraq_ibc_target_classes.csv", index=False)
 
+    # Daily national series (multi-day incidents spread evenly over their days), for
+    # the event studies and the premises; the last day is the last incident's end.
+    daily = daily_table(window, first=START + "-01")
+    daily.index = daily.index.strftime("%Y-%m-%d")
+    daily.to_csv(out / "iraq_ibc_daily.csv", float_format="%.6g")
+
     # Size classes by month, on both bounds.
     rows = []
     for month, group in window.groupby("month"):
@@ -196,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     shares = targets.groupby("target_class")["deaths_high"].sum() / targets["deaths_high"].sum()
     print("share of 2008-2010 deaths (max) by target class:", shares.round(3).to_dict())
     assert targets["deaths_high"].sum() == panel["deaths_high"].sum()
+    assert abs(daily["deaths_high"].sum() - panel["deaths_high"].sum()) < 0.01
     assert np.all(panel[["incidents", "deaths_low", "deaths_high"]].to_numpy() >= 0)
     return 0
 

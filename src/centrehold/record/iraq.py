@@ -173,3 +173,26 @@ def iraq_target_shares(
     wide = table.pivot_table(index=keys, columns="target_class", values="deaths", aggfunc="sum")
     totals = wide.sum(axis=1)
     return wide.div(totals.where(totals > 0), axis=0)
+
+
+def iraq_daily(start: str = "2008-01-01", end: str | None = None) -> pd.DataFrame:
+    """Daily national series, indexed by date, from incidents starting in 2008-2010:
+    `incidents` (by start day), `deaths_low/high` and `explosive_deaths_low/high`
+    (multi-day incidents spread evenly over their days), `mass_bombings_low/high`
+    (explosive incidents with at least 10 deaths, by start day) and
+    `<target class>_deaths_low/high` (`centrehold.record.premises.daily_table`).
+    The series runs to the last incident's end (2010-12-31).
+    """
+    table = _bundled("iraq_ibc_daily.csv")
+    table.index = pd.DatetimeIndex(pd.to_datetime(table.pop("date")), name="date")
+    try:
+        lo = pd.Timestamp(start)
+        hi = pd.Timestamp(end) if end is not None else table.index.max()
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"bad date in {start!r}..{end!r}: write dates as YYYY-MM-DD") from exc
+    if lo < table.index.min() or hi > table.index.max() or hi < lo:
+        raise UserError(
+            f"the bundled daily record covers {table.index.min():%Y-%m-%d}.."
+            f"{table.index.max():%Y-%m-%d}; choose dates inside it (got {start}..{end})"
+        )
+    return table.loc[lo:hi].astype(float)
