@@ -69,6 +69,8 @@ def test_premises_on_a_record_that_doubles_at_the_withdrawal() -> None:
             assert (row["low"], row["high"]) == (2.0, 2.0)
             bombs = rows.loc[("mass_bombings", f"{days} days either side", record)]
             assert bombs["value"] == 1.0  # one mass bombing a day throughout
+            blasts = rows.loc[("bombing_deaths", f"{days} days either side", record)]
+            assert blasts["value"] == 2.0  # every incident is explosive
         assert rows.loc[("dozens_daily", "30 days from 2009-06-30", record), "value"] == 20.0
         sites = rows.loc[("sectarian_targets", "90 days either side", record)]
         assert sites["value"] == 2.0
@@ -104,7 +106,8 @@ def test_real_record_premises_are_complete_and_agree_with_the_monthly_panel() ->
     table = premises_table(resamples=300)
     assert set(table["record"]) == {"ibc-min", "ibc-max"}
     assert set(table["premise"]) == {
-        "withdrawal_deaths", "dozens_daily", "mass_bombings", "sectarian_targets",
+        "withdrawal_deaths", "dozens_daily", "mass_bombings", "bombing_deaths",
+        "sectarian_targets",
         "executions", "pre_election", "crime_after_funding_cut",
     }
     measured = table.dropna(subset=["value"])

@@ -1,6 +1,6 @@
 """The article's factual premises, checked against the record as findings.
 
-The iraq-2009 scenario's source article (Al-Ahram Weekly, 2009) argues from a few
+The iraq-2009 scenario's source article (summer 2009) argues from a few
 factual premises before it weighs the explanations: that casualties soared once US
 forces left the cities, that dozens died every day, that a wave of bombings followed,
 that sectarian killing was spreading, and that militias turned to crime once their
@@ -163,6 +163,16 @@ def _withdrawal_rows(daily: pd.DataFrame, record: str, bound: str, s: Settings) 
             f"explosive incidents with >= {MASS_DEATHS} deaths per day, after / before",
             before_after(mass, WITHDRAWAL, days, **opts),
             "counted on the incident's start day and on this record's bound",
+        ))
+    bombs = _column(daily, f"explosive_deaths_{bound}")
+    for days in (90, 180):
+        rows.append(_ratio_row(
+            "bombing_deaths",
+            "Deaths in bombings rose after the withdrawal",
+            f"{days} days either side", record,
+            "mean daily deaths in explosive incidents, after / before",
+            before_after(bombs, WITHDRAWAL, days, **opts),
+            "explosive: IBC's Weapons text names a bomb, IED, mortar, rocket or grenade",
         ))
     targeted = ["religious", "minorities"]
     if all(f"{c}_deaths_{bound}" in daily for c in targeted + ["executions"]):
