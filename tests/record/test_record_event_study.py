@@ -11,6 +11,7 @@ from centrehold.record.event_study import (
     before_after,
     daily_deaths,
     event_study,
+    event_table,
     mean_interval,
     spread_daily,
 )
@@ -129,3 +130,28 @@ def test_before_after_exact_and_bounds_checked() -> None:
         before_after(daily, "2020-01-11", 11)
     mean, low, high = mean_interval(daily, "2020-01-09", 4, block=2, resamples=200)
     assert mean == 2.0 and 1.0 <= low <= mean <= high <= 3.0
+
+
+def test_no_resampling_gives_the_point_and_no_interval() -> None:
+    daily = _series("2020-01-01", [1.0] * 10 + [3.0] * 10)
+    result = before_after(daily, "2020-01-11", 10, resamples=0)
+    assert result.ratio == 3.0 and np.isnan(result.ratio_low) and np.isnan(result.ratio_high)
+    study = event_study(daily, ["2020-01-11"], window=1, baseline_weeks=1, resamples=0)
+    # baseline: 4 Jan (1) and 18 Jan (3)
+    assert study.baseline == 2.0 and study.ratio == 1.5 and np.isnan(study.difference_low)
+    with pytest.raises(UserError, match="resamples"):
+        event_study(daily, ["2020-01-11"], resamples=-1)
+
+
+def test_event_table_has_one_row_per_kind_and_nan_outside_the_series() -> None:
+    daily = _series("2020-01-01", np.ones(60))
+    daily[pd.Timestamp("2020-02-01")] = 8.0
+    table = event_table(
+        daily,
+        {"vote": ["2020-02-01"], "abroad": ["2020-02-10"], "later": ["2021-01-01"]},
+        window=1, baseline_weeks=2, resamples=0,
+    )
+    assert table["kind"].tolist() == ["vote", "abroad", "later"]
+    assert table["ratio"].iloc[0] == 8.0 and table["ratio"].iloc[1] == 1.0
+    assert np.isnan(table["ratio"].iloc[2])
+    assert (table["window"] == 1).all() and table["events"].tolist() == [1, 1, 1]

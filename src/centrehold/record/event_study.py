@@ -15,7 +15,7 @@ blocks of consecutive days instead, because daily deaths come in runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -143,8 +143,8 @@ def _ratio(after: np.ndarray | float, baseline: np.ndarray | float) -> np.ndarra
 def _check_settings(level: float, resamples: int) -> None:
     if not 0.0 < level < 1.0:
         raise UserError(f"level {level} is not a probability: give e.g. 0.9")
-    if resamples < 1:
-        raise UserError(f"resamples must be at least 1 (got {resamples})")
+    if resamples < 0:
+        raise UserError(f"resamples must be 0 (no interval) or more (got {resamples})")
 
 
 # --------------------------------------------------------------------------- contrasts
@@ -211,6 +211,8 @@ def event_study(
         )
     after = float(used["after"].mean())
     baseline = float(used["baseline"].mean())
+    if resamples == 0:
+        return _contrast(after, baseline, None, None, level, used, per_event)
     rng = np.random.default_rng(seed)
     n = len(after_values)
     picks = rng.integers(0, n, size=(resamples, n)) if n > 1 else np.zeros((resamples, 1), int)
@@ -219,17 +221,31 @@ def event_study(
     rows_index = np.arange(resamples)[:, None]
     mean_after = boot_after[rows_index, picks].mean(axis=1)
     mean_base = boot_base[rows_index, picks].mean(axis=1)
-    ratio_low, ratio_high = _interval(_ratio(mean_after, mean_base), level)
-    diff_low, diff_high = _interval(mean_after - mean_base, level)
+    return _contrast(after, baseline, mean_after, mean_base, level, used, per_event)
+
+
+def _contrast(
+    after: float,
+    baseline: float,
+    boot_after: np.ndarray | None,
+    boot_base: np.ndarray | None,
+    level: float,
+    used: pd.DataFrame,
+    per_event: pd.DataFrame,
+) -> Contrast:
+    """The point contrast and, given resampled means, its intervals (NaN without)."""
+    nan = (float("nan"), float("nan"))
+    ratios = nan if boot_after is None else _interval(_ratio(boot_after, boot_base), level)
+    diffs = nan if boot_after is None else _interval(boot_after - boot_base, level)
     return Contrast(
         after=after,
         baseline=baseline,
         ratio=float(_ratio(after, baseline)),
         difference=after - baseline,
-        ratio_low=ratio_low,
-        ratio_high=ratio_high,
-        difference_low=diff_low,
-        difference_high=diff_high,
+        ratio_low=ratios[0],
+        ratio_high=ratios[1],
+        difference_low=diffs[0],
+        difference_high=diffs[1],
         level=level,
         after_days=int(used["after_days"].sum()),
         baseline_days=int(used["baseline_days"].sum()),
@@ -266,24 +282,14 @@ def before_after(
             f"({series.index.min():%Y-%m-%d}..{series.index.max():%Y-%m-%d}): use a shorter span"
         )
     b, a = before.to_numpy(dtype=float), after.to_numpy(dtype=float)
-    rng = np.random.default_rng(seed)
-    boot_a = _resampled_means(a, resamples, rng, block)
-    boot_b = _resampled_means(b, resamples, rng, block)
-    ratio_low, ratio_high = _interval(_ratio(boot_a, boot_b), level)
-    diff_low, diff_high = _interval(boot_a - boot_b, level)
-    return Contrast(
-        after=float(a.mean()),
-        baseline=float(b.mean()),
-        ratio=float(_ratio(a.mean(), b.mean())),
-        difference=float(a.mean() - b.mean()),
-        ratio_low=ratio_low,
-        ratio_high=ratio_high,
-        difference_low=diff_low,
-        difference_high=diff_high,
-        level=level,
-        after_days=days,
-        baseline_days=days,
-    )
+    boot_a = boot_b = None
+    if resamples:
+        rng = np.random.default_rng(seed)
+        boot_a = _resampled_means(a, resamples, rng, block)
+        boot_b = _resampled_means(b, resamples, rng, block)
+    used = pd.DataFrame({"after_days": [days], "baseline_days": [days]})
+    return _contrast(float(a.mean()), float(b.mean()), boot_a, boot_b, level, used,
+                     pd.DataFrame())
 
 
 def mean_interval(
@@ -303,7 +309,49 @@ def mean_interval(
     values = series[when : when + pd.Timedelta(days=days - 1)]
     if len(values) < days or values.isna().any():
         raise UserError(f"{days} days from {when:%Y-%m-%d} run outside the series")
+    if resamples == 0:
+        return float(values.mean()), float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     boot = _resampled_means(values.to_numpy(dtype=float), resamples, rng, block)
     low, high = _interval(boot, level)
     return float(values.mean()), low, high
+
+
+EVENT_TABLE_COLUMNS = (
+    "kind", "events", "window", "offset", "after", "baseline", "ratio", "ratio_low",
+    "ratio_high", "difference", "difference_low", "difference_high",
+)
+
+
+def event_table(
+    daily: pd.Series,
+    events: Mapping[str, Iterable[object]],
+    window: int = 7,
+    offset: int = 0,
+    baseline_weeks: int = 4,
+    *,
+    level: float = 0.9,
+    resamples: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """One `event_study` row per kind of event (e.g. elections, withdrawal steps,
+    events abroad), on the same series and settings; kinds whose dates all fall
+    outside the series get NaN. `resamples=0` skips the intervals (for summary
+    statistics of many simulated series)."""
+    rows = []
+    for kind, dates in events.items():
+        dates = list(dates)
+        try:
+            result = event_study(daily, dates, window, offset, baseline_weeks,
+                                 level=level, resamples=resamples, seed=seed)
+        except UserError as exc:
+            if "inside the series" not in str(exc):
+                raise
+            result = None
+        values = (
+            [np.nan] * 8 if result is None else
+            [result.after, result.baseline, result.ratio, result.ratio_low, result.ratio_high,
+             result.difference, result.difference_low, result.difference_high]
+        )
+        rows.append([kind, len(dates), window, offset, *values])
+    return pd.DataFrame(rows, columns=list(EVENT_TABLE_COLUMNS))
