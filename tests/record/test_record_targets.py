@@ -132,3 +132,32 @@ def test_target_shares_sum_to_one_and_reject_unknown_groupings() -> None:
     assert len(overall) == 1 and abs(float(overall.sum(axis=1).iloc[0]) - 1) < 1e-9
     with pytest.raises(UserError, match="month and/or region"):
         iraq_target_shares(by=("weekday",))
+
+
+def test_read_ibc_targets_gives_the_text_beside_the_events(tmp_path: Path) -> None:
+    header = ('"IBC code","Start Date","End Date","Time","Location","Target","Weapons",'
+              '"Reported Minimum","Reported Maximum","Sources"')
+    rows = [
+        '"k1","2 Jan 2009","2 Jan 2009","","Hilla","police patrol","roadside bomb","2","3","A"',
+        '"k2","bad","2 Jan 2009","","Hilla","market","car bomb","1","1","B"',
+        '"k3","3 Jan 2009","","","Hilla central market","-","car bomb","4","5","C"',
+    ]
+    path = tmp_path / "ibc.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    events, report = read_ibc_targets(path)
+    assert events["source_id"].tolist() == ["k1", "k3"]  # the bad date is left out, listed
+    assert events["target"].tolist() == ["police patrol", "-"]
+    assert events["weapons"].tolist() == ["roadside bomb", "car bomb"]
+    assert len(report.malformed) == 1
+    classes = target_classes(events["target"], events["place"], events["weapons"])
+    assert classes["target_class"].tolist() == ["state_security", "markets_crowds"]
+    # an export without Target: the text is empty and every class unknown
+    narrow = tmp_path / "narrow.csv"
+    narrow.write_text(
+        '"IBC code","Start Date","End Date","Location","Reported Minimum","Reported Maximum"\n'
+        '"k9","2 Jan 2009","2 Jan 2009","Hilla","1","1"\n',
+        encoding="utf-8",
+    )
+    events, _ = read_ibc_targets(narrow)
+    assert events["target"].tolist() == [""] and events["weapons"].tolist() == [""]
+    assert target_classes(events["target"])["target_class"].tolist() == ["unknown"]
