@@ -16,6 +16,7 @@ import pandas as pd
 
 from centrehold.errors import UserError
 from centrehold.infer.evidence import EvidenceInput
+from centrehold.record.targets import TARGET_CLASSES
 
 BUNDLED_START, BUNDLED_END = "2008-01", "2010-12"
 BOUNDS = ("low", "high", "mid")
@@ -136,8 +137,6 @@ def iraq_target_classes(
     religious targets are split by the community the text names (`shia`, `sunni`,
     `christian`, or empty).
     """
-    from centrehold.record.targets import TARGET_CLASSES
-
     lo, hi = _months(start, end)
     table = _bundled("iraq_ibc_target_classes.csv")
     table["month"] = pd.to_datetime(table["month"], format="%Y-%m")
