@@ -21,8 +21,10 @@ import pandas as pd
 from centrehold.infer.evidence import UNKNOWN_REGION
 from centrehold.record.aggregate import aggregate
 from centrehold.record.names import RegionMap, assign_regions
-from centrehold.record.readers import read_ibc, read_ibc_province
+from centrehold.record.premises import daily_table
+from centrehold.record.readers import read_ibc_province, read_ibc_targets
 from centrehold.record.sizes import SIZE_CLASSES, size_class
+from centrehold.record.targets import TARGET_CLASSES, target_classes
 from centrehold.record.weapons import EXPLOSIVE_CLASS
 
 START, END = "2008-01", "2010-12"
@@ -83,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     classes_table(composition).to_csv(out / "iraq_governorate_classes.csv", index=False)
 
     events, report = read_ibc_province(data / "ibc/IBC_event_province-coded_excl-wikileaks.csv")
-    raw, raw_report = read_ibc(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
+    raw, raw_report = read_ibc_targets(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
     if raw["source_id"].tolist() != events["source_id"].tolist():
         print(
             "warning: raw and governorate-coded IBC files list different incidents", file=sys.stderr
@@ -91,6 +93,12 @@ def main(argv: list[str] | None = None) -> int:
     # the weapon class (explosive or other) comes from the export, joined on IBC's code
     weapons = raw.drop_duplicates("source_id").set_index("source_id")["type"]
     events["type"] = events["source_id"].map(weapons)
+    # the target class, from the export's Target text (Location, Weapons when silent)
+    classes = target_classes(raw["target"], raw["place"], raw["weapons"])
+    classes.index = raw["source_id"]
+    classes = classes[~classes.index.duplicated()]
+    events["target_class"] = events["source_id"].map(classes["target_class"]).fillna("unknown")
+    events["community"] = events["source_id"].map(classes["community"]).fillna("")
     events = assign_regions(events, region_map, report)
     if report.unmatched:
         print(f"unmatched province names: {report.unmatched}", file=sys.stderr)
@@ -138,6 +146,29 @@ def main(argv: list[str] | None = None) -> int:
         sizes[column] = sizes[column].astype("int64")
     sizes.to_csv(out / "iraq_ibc_incident_sizes.csv", index=False)
 
+    # Target classes: incidents and deaths by month, governorate, class and (for
+    # religious targets) the community the text names; rows with incidents only.
+    placed = window.assign(region=window["region"].fillna(UNKNOWN_REGION))
+    targets = (
+        placed.groupby(["month", "region", "target_class", "community"])
+        .agg(
+            incidents=("source_id", "size"),
+            deaths_low=("deaths_low", "sum"),
+            deaths_high=("deaths_high", "sum"),
+        )
+        .reset_index()
+    )
+    for column in ("incidents", "deaths_low", "deaths_high"):
+        targets[column] = targets[column].astype("int64")
+    assert set(targets["target_class"]) <= set(TARGET_CLASSES)
+    targets.to_csv(out / "iraq_ibc_target_classes.csv", index=False)
+
+    # Daily national series (multi-day incidents spread evenly over their days), for
+    # the event studies and the premises; the last day is the last incident's end.
+    daily = daily_table(window, first=START + "-01")
+    daily.index = daily.index.strftime("%Y-%m-%d")
+    daily.to_csv(out / "iraq_ibc_daily.csv", float_format="%.6g")
+
     # Size classes by month, on both bounds.
     rows = []
     for month, group in window.groupby("month"):
@@ -169,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         "share of 2008-2010 deaths (max) in explosive incidents:",
         round(panel["explosive_deaths_high"].sum() / panel["deaths_high"].sum(), 3),
     )
+    shares = targets.groupby("target_class")["deaths_high"].sum() / targets["deaths_high"].sum()
+    print("share of 2008-2010 deaths (max) by target class:", shares.round(3).to_dict())
+    assert targets["deaths_high"].sum() == panel["deaths_high"].sum()
+    assert abs(daily["deaths_high"].sum() - panel["deaths_high"].sum()) < 0.01
     assert np.all(panel[["incidents", "deaths_low", "deaths_high"]].to_numpy() >= 0)
     return 0
 

@@ -128,7 +128,7 @@ def test_derive_script_reproduces_the_bundled_tables(shared_data, tmp_path):
     bundled = ROOT / "src/centrehold/record/bundled"
     for path in sorted(tmp_path.glob("*.csv")):
         assert filecmp.cmp(path, bundled / path.name, shallow=False), path.name
-    assert len(list(tmp_path.glob("*.csv"))) == 5
+    assert len(list(tmp_path.glob("*.csv"))) == 7
 
 
 def test_aggregating_the_raw_coded_file_gives_the_sources_maxima(shared_data):

@@ -16,6 +16,7 @@ import pandas as pd
 
 from centrehold.errors import UserError
 from centrehold.infer.evidence import EvidenceInput
+from centrehold.record.targets import TARGET_CLASSES
 
 BUNDLED_START, BUNDLED_END = "2008-01", "2010-12"
 BOUNDS = ("low", "high", "mid")
@@ -122,3 +123,75 @@ def iraq_observed(
         }
     )
     return EvidenceInput(monthly=monthly, sizes=iraq_incident_sizes(start, end, bound))
+
+
+def iraq_target_classes(
+    start: str = BUNDLED_START, end: str = BUNDLED_END, by_community: bool = False
+) -> pd.DataFrame:
+    """Incidents and deaths (low, high) by month, governorate and target class.
+
+    The classes are those of `centrehold.record.targets`, read from IBC's Target text
+    (agreement with hand labels: tests/record/fixtures/README.md). Complete over
+    month x region x class (zeros included) and summing, for every month and region,
+    to `iraq_panel`. With `by_community`, only the rows with incidents are returned and
+    religious targets are split by the community the text names (`shia`, `sunni`,
+    `christian`, or empty).
+    """
+    lo, hi = _months(start, end)
+    table = _bundled("iraq_ibc_target_classes.csv")
+    table["month"] = pd.to_datetime(table["month"], format="%Y-%m")
+    table = table[(table["month"] >= lo) & (table["month"] <= hi)]
+    if by_community:
+        return table.reset_index(drop=True)
+    counts = ["incidents", "deaths_low", "deaths_high"]
+    summed = table.groupby(["month", "region", "target_class"])[counts].sum()
+    regions = sorted(set(_bundled("iraq_ibc_governorate_month.csv")["region"]))
+    full = pd.MultiIndex.from_product(
+        [pd.date_range(lo, hi, freq="MS"), regions, list(TARGET_CLASSES)],
+        names=["month", "region", "target_class"],
+    )
+    return summed.reindex(full, fill_value=0).reset_index()
+
+
+def iraq_target_shares(
+    start: str = BUNDLED_START,
+    end: str = BUNDLED_END,
+    bound: str = "high",
+    by: tuple[str, ...] = ("month",),
+) -> pd.DataFrame:
+    """Each target class's share of deaths within every group of `by` (any of month,
+    region): one column per class, rows summing to 1 (NaN where a group has no deaths).
+    """
+    unknown = [name for name in by if name not in ("month", "region")]
+    if unknown:
+        raise UserError(f"cannot group target shares by {unknown}: use month and/or region")
+    table = iraq_target_classes(start, end)
+    table["deaths"] = _deaths(table, bound)
+    keys = list(by) or ["window"]
+    table["window"] = f"{start}..{end}"
+    wide = table.pivot_table(index=keys, columns="target_class", values="deaths", aggfunc="sum")
+    totals = wide.sum(axis=1)
+    return wide.div(totals.where(totals > 0), axis=0)
+
+
+def iraq_daily(start: str = "2008-01-01", end: str | None = None) -> pd.DataFrame:
+    """Daily national series, indexed by date, from incidents starting in 2008-2010:
+    `incidents` (by start day), `deaths_low/high` and `explosive_deaths_low/high`
+    (multi-day incidents spread evenly over their days), `mass_bombings_low/high`
+    (explosive incidents with at least 10 deaths, by start day) and
+    `<target class>_deaths_low/high` (`centrehold.record.premises.daily_table`).
+    The series runs to the last incident's end (2010-12-31).
+    """
+    table = _bundled("iraq_ibc_daily.csv")
+    table.index = pd.DatetimeIndex(pd.to_datetime(table.pop("date")), name="date")
+    try:
+        lo = pd.Timestamp(start)
+        hi = pd.Timestamp(end) if end is not None else table.index.max()
+    except (ValueError, TypeError) as exc:
+        raise UserError(f"bad date in {start!r}..{end!r}: write dates as YYYY-MM-DD") from exc
+    if lo < table.index.min() or hi > table.index.max() or hi < lo:
+        raise UserError(
+            f"the bundled daily record covers {table.index.min():%Y-%m-%d}.."
+            f"{table.index.max():%Y-%m-%d}; choose dates inside it (got {start}..{end})"
+        )
+    return table.loc[lo:hi].astype(float)

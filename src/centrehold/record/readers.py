@@ -246,6 +246,14 @@ def _ibc_dates_and_deaths(
     return checks.split()
 
 def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, ReadReport]:
+    """The IBC incident export (see `_read_ibc`)."""
+    events, report, _good = _read_ibc(path, encoding)
+    return events, report
+
+
+def _read_ibc(
+    path: str | Path, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, ReadReport, pd.DataFrame]:
     """The IBC incident export: notice lines, then `IBC code, Start Date, ...`.
 
     Dates are written like `31 Dec 2010`; deaths come as Reported Minimum/Maximum, with
@@ -279,8 +287,9 @@ def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, R
     ]
     _require(header, wanted, path, "IBC incident export")
     # Weapons is IBC's free-text description of the means ("car bomb", "gunfire");
-    # its class (explosive or other) becomes the event type
-    wanted += [name for name in ("Weapons",) if name in header]
+    # its class (explosive or other) becomes the event type. Target is read for
+    # `read_ibc_targets` only: the event frame has no column for it.
+    wanted += [name for name in ("Weapons", "Target") if name in header]
     frame, malformed, count = _collect(rows, header, wanted)
     if "Weapons" in frame.columns:
         frame["weapon_class"] = weapon_class(frame["Weapons"])
@@ -306,6 +315,19 @@ def read_ibc(path: str | Path, encoding: str = "utf-8") -> tuple[pd.DataFrame, R
         },
     )
     report.events = len(events)
+    return events, report, good
+
+
+def read_ibc_targets(
+    path: str | Path, encoding: str = "utf-8"
+) -> tuple[pd.DataFrame, ReadReport]:
+    """The IBC incident export's events with IBC's own text beside them: the event frame
+    plus `target` and `weapons` (free text, empty where the export lacks the column),
+    for the target classes of `centrehold.record.targets`."""
+    events, report, good = _read_ibc(path, encoding)
+    for column, source in (("target", "Target"), ("weapons", "Weapons")):
+        values = good[source] if source in good.columns else pd.Series("", index=good.index)
+        events[column] = values.fillna("").astype(str).to_numpy()
     return events, report
 
 
