@@ -103,6 +103,44 @@ class PriorSpec:
         return math.log10(value) if self.dist == "loguniform" else float(value)
 
 
+#: Least spread of the perturbation kernel in each parameter, as a share of its prior's
+#: width on the explored scale.
+KERNEL_FLOOR = 0.01
+
+
+def explored_width(spec: PriorSpec) -> float:
+    """Width of a prior on the scale ABC explores (its scale for unbounded ones)."""
+    if spec.dist == "loguniform":
+        lo, hi = spec.args
+        return math.log10(hi) - math.log10(lo)
+    return float(spec.args[-1]) if spec.args else 1.0
+
+
+class RidgedTransition(pyabc.MultivariateNormalTransition):
+    """pyabc's multivariate normal kernel with a floor under its spread in each parameter.
+
+    When a hypothesis is left with one particle, or with particles that coincide, the
+    fitted covariance is singular: every proposal lands on the old particle, its kernel
+    density is infinite or zero, and the importance weights turn NaN, which ends the
+    calibration. A ridge of (KERNEL_FLOOR x prior width)^2 on the diagonal keeps the
+    kernel proper and changes nothing noticeable where the particles are spread.
+    """
+
+    def __init__(self, floor_sd: Mapping[str, float], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.floor_sd = dict(floor_sd)
+
+    def fit(self, X: pd.DataFrame, w: np.ndarray) -> None:
+        super().fit(X, w)
+        if self.cov is None or not len(X.columns):
+            return
+        from scipy import stats
+
+        ridge = np.array([self.floor_sd.get(str(c), KERNEL_FLOOR) for c in X.columns]) ** 2
+        self.cov = np.atleast_2d(self.cov) + np.diag(ridge)
+        self.normal = stats.multivariate_normal(cov=self.cov, allow_singular=True)
+
+
 @dataclass(frozen=True)
 class HypothesisSpec:
     """One rival explanation: a name and the prior over its free parameters."""
@@ -568,11 +606,16 @@ def calibrate(
                                    budget=total_budget)
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
+    transitions = [
+        RidgedTransition({p: KERNEL_FLOOR * explored_width(spec) for p, spec in h.priors.items()})
+        for h in hypotheses
+    ]
     abc = pyabc.ABCSMC(
         models,
         priors,
         _Distance(np.asarray(scales.to_numpy(), float)),
         population_size=population_size,
+        transitions=transitions,
         sampler=sampler,
         # a fresh run's first generation is the prior (threshold infinite); a resumed
         # run recomputes the next threshold from the last stored generation, exactly

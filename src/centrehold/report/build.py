@@ -21,6 +21,12 @@ from centrehold import __version__
 from centrehold.errors import UserError
 from centrehold.report import figures, interactive
 from centrehold.report.data import ReportData, compute
+from centrehold.report.fit import (
+    adequacy_html,
+    fit_figure,
+    governorate_figure,
+    read_fit_files,
+)
 from centrehold.report.geo import load_boundaries
 from centrehold.report.load import load_runs
 
@@ -149,6 +155,41 @@ def _summary_table(rd: ReportData, summary: dict) -> str:
     return f"<section><h2>Run</h2><table>{body}</table></section>"
 
 
+def _fit_sections(root: Path) -> tuple[list[str], list[str]]:
+    """A compare folder's report opens with the fit (record against each hypothesis's
+    predictive band, the adequacy table, governorates) and closes with the verdict."""
+    ff = read_fit_files(root)
+    if ff is None:
+        return [], []
+    opening = []
+    if ff.predictive is not None and len(ff.predictive):
+        opening.append(_section(
+            "Does any hypothesis fit? The record against each predictive band",
+            fit_figure(ff.predictive, ff.adequacy),
+            "National deaths per month: the record (black) and each fitted hypothesis's "
+            "90% posterior predictive band; the shaded year was held out of the "
+            "calibration. A hypothesis whose band misses the record is not evidence for "
+            "anything, whatever its posterior."))
+    if ff.adequacy is not None and len(ff.adequacy):
+        opening.append("<section><h2>Adequacy before choice</h2>"
+                       f"{adequacy_html(ff.adequacy)}<p class=\"caption\">A hypothesis is "
+                       "adequate if its 90% band covers at least 75% of the fit months, its "
+                       "mean is within 15% of the record's and its second-year/first-year "
+                       "ratio within 20%; the held-out year is reported, never used to "
+                       "judge. Died out: no posterior, so nothing was checked.</p></section>")
+    gov = governorate_figure(ff.ach, ff.adequacy)
+    if gov is not None:
+        opening.append(_section(
+            "Record against simulation by governorate", gov,
+            "Each governorate's share of located deaths in the fit window: the record "
+            "and each fitted hypothesis's predictive median."))
+    closing = []
+    if ff.verdict:
+        closing.append("<section><h2>Verdict</h2>"
+                       f"<p>{html.escape(ff.verdict)}</p></section>")
+    return opening, closing
+
+
 def build_report(run_dir: Path | str, out: Path | str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Report:
     """Write `report.html` (or `out`) and PNG figures for a run, ensemble or compare folder."""
@@ -174,6 +215,8 @@ def build_report(run_dir: Path | str, out: Path | str | None = None,
         done += 1
         if progress:
             progress(done, total)
+    opening, closing = _fit_sections(Path(run_dir))
+    sections = opening + sections + closing
     summary = rs.runs[0].summary if rs.runs else {}
     note = summary.get("note") or (rs.runs[0].params.get("note") if rs.runs else None)
     banner = (f'<section style="border-color:#D55E00"><b>{html.escape(str(note))}</b></section>'

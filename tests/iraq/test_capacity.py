@@ -1,0 +1,129 @@
+"""Capacity stocks, dated episodes, the Awakening's payroll and the warm start.
+
+Exact cases for the series (closed forms, hand sums), then each switch's direction in
+the iraq-2009 world.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from centrehold.engine import capacity as cap
+from centrehold.engine.regional import build_world
+
+from .conftest import run, scenario
+
+
+def test_capacity_under_constant_pressure_is_the_closed_form():
+    T, R = 50, 2
+    pressure = np.full((T, R), 3.0)
+    k0 = np.array([10.0, 4.0])
+    k = cap.capacity_path(pressure, k0, floor_share=0.25, timescale_days=20.0, step_days=1.0)
+    t = np.arange(T)[:, None]
+    expect = 0.25 * k0 + (k0 - 0.25 * k0) * np.exp(-t / 20.0)
+    np.testing.assert_allclose(k, expect, rtol=1e-12)
+
+
+def test_daily_and_weekly_ticks_follow_the_same_curve():
+    days = 7 * 30
+    pressure_daily = np.full((days, 1), 1.0)
+    pressure_daily[70:, 0] = 2.0  # pressure doubles on day 70, a week boundary
+    daily = cap.capacity_path(pressure_daily, np.array([5.0]), 0.4, 60.0, 1.0)
+    weekly = cap.capacity_path(pressure_daily[::7], np.array([5.0]), 0.4, 60.0, 7.0)
+    np.testing.assert_allclose(weekly[:, 0], daily[::7, 0], rtol=1e-12)
+
+
+def test_more_pressure_lowers_the_level_capacity_tends_to():
+    T = 2000
+    base = np.ones((T, 1))
+    more = base.copy()
+    more[1:] = 2.0
+    k_base = cap.capacity_path(base, np.array([1.0]), 0.5, 30.0, 1.0)
+    k_more = cap.capacity_path(more, np.array([1.0]), 0.5, 30.0, 1.0)
+    assert k_base[-1, 0] == pytest.approx(0.5)
+    assert k_more[-1, 0] == pytest.approx(0.25)  # f K0 P0 / P
+
+
+def test_mean_pareto_toll_is_the_sum_of_tail_probabilities():
+    assert cap.mean_pareto_toll(2.0, 3.0) == pytest.approx(1 + 1 / 2 + 1 / 3)
+    rng = np.random.default_rng(0)
+    x = np.minimum(np.floor((1 - rng.random(400_000)) ** (-1 / 1.5)), 100)
+    assert cap.mean_pareto_toll(2.5, 100.0) == pytest.approx(x.mean(), rel=0.01)
+
+
+def test_episode_deaths_count_the_days_each_tick_covers():
+    ep = SimpleNamespace(start=dt.date(2008, 1, 3), end=dt.date(2008, 1, 9),
+                         regions=["A", "B"], group="g", weight=1.0)
+    daily = np.arange(np.datetime64("2008-01-01"), np.datetime64("2008-01-15"))
+    weekly = daily[::7]
+    d = cap.episode_rates([ep], ["A", "B", "C"], ["g", "h"], daily, 1.0, 10.0)
+    w = cap.episode_rates([ep], ["A", "B", "C"], ["g", "h"], weekly, 7.0, 10.0)
+    # 7 days x 10 a day, split over two regions
+    assert d[:, 0, 0].sum() == pytest.approx(35.0) and d[:, 2].sum() == 0 and d[..., 1].sum() == 0
+    assert list(np.flatnonzero(d[:, 0, 0])) == list(range(2, 9))
+    np.testing.assert_allclose(w[:, 0, 0], [25.0, 10.0])  # days 3-7 and 8-9
+
+
+def test_payroll_factor_is_day_weighted_at_the_transfer():
+    weekly = np.arange(np.datetime64("2008-09-24"), np.datetime64("2008-10-30"), 7)
+    f = cap.payroll_factor({"B": dt.date(2008, 10, 3)}, ["A", "B"], weekly, 7.0, 0.5)
+    assert (f[:, 0] == 1).all()
+    # the week of 10-01 has 5 of 7 days after the transfer
+    np.testing.assert_allclose(f[:, 1], [1.0, 1 - 0.5 * 5 / 7, 0.5, 0.5, 0.5, 0.5])
+
+
+def test_switches_turn_each_actor_on_and_off():
+    on = run({"calendar.tick": "week"}, seed=2)
+    assert on.deaths.sel(cause="insurgent").sum() > 0
+    assert on.deaths.sel(cause="intra").sum() > 0
+    off = run({"calendar.tick": "week", "mechanisms.insurgency": "false",
+               "mechanisms.intra_community": "false"}, seed=2)
+    assert off.deaths.sel(cause=["insurgent", "intra"]).sum() == 0
+    assert off.sizes["attack"] == 0  # H0 and no insurgency: nobody bombs
+
+
+def test_intra_community_deaths_fall_only_inside_their_episodes():
+    ds = run({"calendar.tick": "week", "intra_community.deaths_per_day": "40"}, seed=3)
+    intra = ds.deaths.sel(cause="intra").sum("group")
+    by_region = intra.sum("tick").to_series()
+    assert set(by_region[by_region > 0].index) <= {"IQ-BA", "IQ-BG"}
+    dates = ds.date.values[intra.sum("region").values > 0]
+    assert dates.min() >= np.datetime64("2008-03-19") and dates.max() <= np.datetime64("2008-05-11")
+    # about 40 a day in each episode's one region: 22 days in Basra, 48 in Baghdad
+    expected = 40 * (22 + 48)
+    assert 0.5 * expected < float(intra.sum()) < 1.6 * expected
+
+
+def test_a_lower_militia_floor_means_less_sectarian_killing():
+    low = high = 0
+    for seed in (1, 2):
+        low += int(run({"calendar.tick": "week", "militias.floor_share": "0.1"},
+                       seed=seed).deaths.sel(cause="sectarian").sum())
+        high += int(run({"calendar.tick": "week", "militias.floor_share": "1.0"},
+                        seed=seed).deaths.sel(cause="sectarian").sum())
+    assert low < 0.8 * high
+
+
+def test_the_awakening_switch_removes_the_force():
+    on = build_world(scenario({"calendar.tick": "week"}), 1)
+    off = build_world(scenario({"calendar.tick": "week", "mechanisms.awakening": "false"}), 1)
+    k = [f.name for f in scenario().forces].index("awakening")
+    assert on.personnel[:, k].sum() > 0 and off.personnel[:, k].sum() == 0
+    # Baghdad's contingent after the transfer is kept_after_transfer of what it was
+    bg = list(on.world.region_names).index("IQ-BG")
+    before = on.personnel[38, k, bg]  # 2008-09-23
+    after = on.personnel[41, k, bg]  # 2008-10-14
+    assert after < before
+
+
+def test_the_warm_start_records_the_same_dates_from_a_state_the_model_made():
+    cold = run({"calendar.tick": "week", "warmup_days": "0"}, seed=4, ticks=10)
+    warm = run({"calendar.tick": "week"}, seed=4, ticks=10)
+    assert (cold.date.values == warm.date.values).all()
+    assert str(warm.date.values[0])[:10] == "2008-01-01"
+    # half a year of arrests fills the jails before the first recorded day
+    assert int(warm.jailed.isel(tick=0).sum()) > 3 * int(cold.jailed.isel(tick=0).sum())
