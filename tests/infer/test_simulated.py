@@ -23,6 +23,8 @@ def _dataset() -> xr.Dataset:
             "deaths": (("tick", "region", "group", "cause"), deaths),
             "attack_tick": (("attack",), np.array([1, 3])),
             "attack_deaths": (("attack",), np.array([7, 20])),
+            "attack_region": (("attack",), np.array(["IQ-BA", "IQ-BA"], dtype=object)),
+            "attack_target": (("attack",), np.array(["state", "a"], dtype=object)),
         },
         coords={
             "tick": np.arange(4),
@@ -53,6 +55,20 @@ def test_instigated_deaths_are_the_explosive_part():
     # sectarian killing is never counted as a bombing
     assert m[(pd.Timestamp("2009-01-01"), "IQ-BG")] == 0
     assert m[(pd.Timestamp("2009-02-01"), "IQ-BG")] == 0
+
+
+def test_deaths_by_target_group_and_the_daily_series_by_hand():
+    inp = evidence_input(_dataset())
+    m = inp.monthly.set_index(["month", "region"])
+    jan, feb = pd.Timestamp("2009-01-01"), pd.Timestamp("2009-02-01")
+    assert m.loc[(jan, "IQ-BA"), "target_state"] == 7  # the attack on the state
+    assert m.loc[(feb, "IQ-BA"), "target_community"] == 20  # the attack on community a
+    assert m.loc[(jan, "IQ-BG"), "target_killings"] == 15
+    assert m.loc[(feb, "IQ-BG"), "target_killings"] == 3
+    assert m["target_crowds"].sum() == 0
+    # daily ticks: the national series is the deaths of each day
+    assert inp.daily.tolist() == [15.0, 7.0, 3.0, 20.0]
+    assert inp.daily.index[0] == pd.Timestamp("2009-01-30")
 
 
 def test_window_trims_months_and_incidents_alike():

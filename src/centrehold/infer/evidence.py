@@ -74,6 +74,15 @@ STATISTICS: dict[str, str] = {
         "Mean monthly national deaths in the months just before each election divided by the "
         "mean in the other months of the window: > 1 means violence peaked before elections."
     ),
+    "target_share_<group>": (
+        "Share of deaths with a known target that fell on that target group (state, crowds, "
+        "community, killings; TARGET_GROUPS): against whom."
+    ),
+    "event_ratio_<kind>": (
+        "Mean daily deaths in the 14 days after each event of that kind (elections, "
+        "withdrawal milestones, events abroad, the sponsors' moves) over the same weekdays "
+        "in the four weeks either side: did deaths rise after those dates?"
+    ),
     "share_mixed": (
         "Share of located deaths that fell in governorates classed as mixed (the rest fell in "
         "homogeneous ones)."
@@ -108,6 +117,26 @@ STATISTICS: dict[str, str] = {
 #: The column of `EvidenceInput.monthly` that holds deaths in explosive incidents.
 EXPLOSIVE = "explosive"
 
+#: Against whom: coarse target groups, each a column of `EvidenceInput.monthly` (deaths)
+#: when given. The record's target classes (centrehold.record.targets) and the model's
+#: attack targets map onto them as docs/evidence.md states:
+#: state: state security, the Awakening, officials (model: attacks on `state`);
+#: crowds: markets and crowds (model: attacks on `any`);
+#: community: religious gatherings and minorities (model: attacks on a community);
+#: killings: executions and other civilians (model: sectarian and intra-community killing).
+TARGET_GROUPS: dict[str, tuple[str, ...]] = {
+    "state": ("state_security", "awakening", "officials"),
+    "crowds": ("markets_crowds",),
+    "community": ("religious", "minorities"),
+    "killings": ("executions", "other_civilians"),
+}
+TARGET_COLUMNS: tuple[str, ...] = tuple(f"target_{g}" for g in TARGET_GROUPS)
+
+#: Days after each dated event whose deaths are set against nearby weeks.
+EVENT_WINDOW_DAYS = 14
+#: Weeks either side of an event's window that form its baseline.
+EVENT_BASELINE_WEEKS = 4
+
 
 @dataclass(frozen=True)
 class EvidenceInput:
@@ -126,6 +155,8 @@ class EvidenceInput:
 
     monthly: pd.DataFrame
     sizes: np.ndarray
+    # national deaths per day (DatetimeIndex, every day), for the event studies
+    daily: pd.Series | None = None
 
     def __post_init__(self) -> None:
         missing = {"month", "region", "deaths"} - set(self.monthly.columns)
@@ -137,6 +168,7 @@ class EvidenceInput:
         columns = ["month", "region", "deaths"]
         if EXPLOSIVE in self.monthly.columns:
             columns.append(EXPLOSIVE)
+        columns += [c for c in TARGET_COLUMNS if c in self.monthly.columns]
         frame = self.monthly[columns].copy()
         month = frame["month"]
         try:
@@ -162,6 +194,12 @@ class EvidenceInput:
                     "EvidenceInput.monthly has explosive deaths that are missing, negative "
                     "or above the row's deaths: they are a part of deaths, fix the input"
                 )
+        for column in columns[3:]:
+            frame[column] = frame[column].astype(float)
+            if frame[column].isna().any() or (frame[column] < 0).any():
+                raise UserError(
+                    f"EvidenceInput.monthly has negative or missing {column}: fix the input"
+                )
         frame = frame.groupby(["month", "region"], as_index=False, sort=True)[
             columns[2:]
         ].sum()
@@ -170,6 +208,11 @@ class EvidenceInput:
             raise UserError("EvidenceInput.sizes has negative or missing sizes: fix the input")
         object.__setattr__(self, "monthly", frame)
         object.__setattr__(self, "sizes", sizes)
+
+    @property
+    def has_targets(self) -> bool:
+        """Whether deaths by target group are given (every `target_*` column)."""
+        return all(c in self.monthly.columns for c in TARGET_COLUMNS)
 
     @property
     def has_explosive(self) -> bool:
@@ -237,6 +280,92 @@ def quarterly_means(series: pd.Series) -> dict[str, float]:
         return {}
     quarters = series.index.to_period("Q")
     return {f"national_{q}": float(v) for q, v in series.groupby(quarters).mean().items()}
+
+
+def target_shares(inp: EvidenceInput, lo, hi) -> dict[str, float]:
+    """Each target group's share of the deaths whose target is known, over the window.
+
+    Against whom separates conjectures that agree on where and when: parties rallying
+    their own community hit its gatherings, opponents of the withdrawal hit the state,
+    sponsors diverting attention hit crowds.
+    """
+    frame = _window(inp.monthly, lo, hi)
+    sums = frame[list(TARGET_COLUMNS)].sum()
+    total = float(sums.sum())
+    return {f"target_share_{c.removeprefix('target_')}": (float(v) / total if total > 0
+                                                          else math.nan)
+            for c, v in sums.items()}
+
+
+def event_windows(
+    first_day: pd.Timestamp, n_days: int, dates, window: int = EVENT_WINDOW_DAYS,
+    baseline_weeks: int = EVENT_BASELINE_WEEKS,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Day positions (in a daily series starting on `first_day`) of each event's window
+    and of its baseline: the same weekdays 1..`baseline_weeks` weeks either side of a
+    window day, leaving out every event's window and days outside the series.
+
+    Computed once per series layout, so a statistic over thousands of simulations costs
+    only index sums; the same rule as `centrehold.record.event_study.event_study`,
+    which the tests hold it to.
+    """
+    first = pd.Timestamp(first_day).normalize()
+    starts = sorted({(pd.Timestamp(d).normalize() - first).days for d in dates})
+    wins = {s: np.arange(s, s + window) for s in starts}
+    taken = np.zeros(n_days, dtype=bool)
+    for w in wins.values():
+        inside = w[(w >= 0) & (w < n_days)]
+        taken[inside] = True
+    shifts = np.array([7 * k for k in range(1, baseline_weeks + 1)])
+    shifts = np.concatenate([-shifts, shifts])
+    out = []
+    for w in wins.values():
+        inside = w[(w >= 0) & (w < n_days)]
+        near = np.unique((w[:, None] + shifts[None, :]).ravel())
+        near = near[(near >= 0) & (near < n_days)]
+        near = near[~taken[near]]
+        if len(inside) and len(near):
+            out.append((inside, near))
+    return out
+
+
+def event_ratio(values: np.ndarray, windows: list[tuple[np.ndarray, np.ndarray]]) -> float:
+    """Mean over events of the window's mean daily deaths, over the mean over events of
+    the baseline's: above 1, deaths rose in the days after that kind of event."""
+    if not windows:
+        return math.nan
+    after = np.mean([values[w].mean() for w, _ in windows])
+    base = np.mean([values[b].mean() for _, b in windows])
+    return float(after / base) if base > 0 else math.nan
+
+
+def event_statistics(
+    daily: pd.Series, events: Mapping[str, Sequence[object]], lo, hi
+) -> dict[str, float]:
+    """`event_ratio_<kind>` for each kind of dated event inside the window [lo, hi]."""
+    first = pd.Timestamp(lo).normalize() if lo is not None else daily.index.min()
+    last = (pd.Timestamp(hi) + pd.offsets.MonthEnd(0)).normalize() if hi is not None \
+        else daily.index.max()
+    days = pd.date_range(first, last, freq="D")
+    values = daily.reindex(days, fill_value=0.0).to_numpy(dtype=float)
+    out = {}
+    for kind, dates in events.items():
+        inside = [d for d in dates if first <= pd.Timestamp(d) <= last]
+        out[f"event_ratio_{kind}"] = event_ratio(values, _cached_windows(first, len(days),
+                                                                         tuple(inside)))
+    return out
+
+
+_WINDOW_CACHE: dict[tuple, list] = {}
+
+
+def _cached_windows(first: pd.Timestamp, n: int, dates: tuple) -> list:
+    key = (first, n, tuple(str(pd.Timestamp(d).date()) for d in dates))
+    if key not in _WINDOW_CACHE:
+        if len(_WINDOW_CACHE) > 64:
+            _WINDOW_CACHE.clear()
+        _WINDOW_CACHE[key] = event_windows(first, n, dates)
+    return _WINDOW_CACHE[key]
 
 
 def national_mean(series: pd.Series) -> float:
@@ -479,6 +608,7 @@ def evidence_table(
     monthly_values: bool = True,
     classes: Mapping[str, str] | None = None,
     quarterly: bool = True,
+    events: Mapping[str, Sequence[object]] | None = None,
 ) -> pd.Series:
     """All evidence statistics as one Series with stable names (see `STATISTICS`).
 
@@ -519,6 +649,10 @@ def evidence_table(
             "tail_n": float(n_tail),
         }
     )
+    if inp.has_targets:
+        values.update(target_shares(inp, lo, hi))
+    if events and inp.daily is not None and lo is not None:
+        values.update(event_statistics(inp.daily, events, lo, hi))
     if inp.has_explosive:
         values.update(
             explosive_statistics(

@@ -53,6 +53,7 @@ from centrehold.infer.defaults import (
 )
 from centrehold.infer.evidence import (
     EXPLOSIVE,
+    TARGET_COLUMNS,
     EvidenceInput,
     evidence_table,
     national_series,
@@ -114,7 +115,7 @@ def evidence_input(
     instigator does, and the endogenous killing is shootings and executions (the
     mapping the record's weapon classes are read against; docs/evidence.md).
     """
-    for var in ("deaths", "attack_tick", "attack_deaths"):
+    for var in ("deaths", "attack_tick", "attack_deaths", "attack_region", "attack_target"):
         if var not in ds:
             raise UserError(
                 f"the simulated Dataset lacks '{var}'; pass a regional run (model: regional)"
@@ -131,8 +132,10 @@ def evidence_input(
     bomb_causes = [c for c in BOMBING_CAUSES if c in ds["cause"].values]
     bombs = (ds["deaths"].sel(cause=bomb_causes).sum(["group", "cause"])
              .transpose("tick", "region").to_numpy())
+    targets = _target_deaths(ds, regions)
     monthly = _by_month(
-        regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs[keep]}
+        regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs[keep]},
+        **{k: v[keep] for k, v in targets.items()},
     )
     sect = (by_tick - bombs)[keep]
     sect_sizes = sect[sect > 0].astype(float)
@@ -140,7 +143,36 @@ def evidence_input(
     a_keep = keep[a_tick] if a_tick.size else np.zeros(0, dtype=bool)
     a_sizes = np.asarray(ds["attack_deaths"].values, dtype=float)[a_keep]
     sizes = np.concatenate([a_sizes, sect_sizes])
-    return EvidenceInput(monthly=monthly, sizes=sizes)
+    step = int(round((dates[1] - dates[0]) / pd.Timedelta(days=1))) if len(dates) > 1 else 1
+    national = by_tick[keep].sum(axis=1) / step
+    daily = pd.Series(np.repeat(national, step),
+                      index=pd.date_range(dates[keep][0], periods=step * int(keep.sum()),
+                                          freq="D") if keep.any() else pd.DatetimeIndex([]),
+                      name="deaths")
+    return EvidenceInput(monthly=monthly, sizes=sizes, daily=daily)
+
+
+def _target_deaths(ds: xr.Dataset, regions: list[str]) -> dict[str, np.ndarray]:
+    """Deaths by target group, (tick, region) each: bombings by their target (a community,
+    `any` crowd, the `state`), and the killing between and within communities as
+    `killings` (the record's executions and other civilians)."""
+    T, R = ds.sizes["tick"], len(regions)
+    groups = set(str(g) for g in ds["group"].values)
+    out = {c: np.zeros((T, R)) for c in TARGET_COLUMNS}
+    killing = [c for c in ("sectarian", "intra") if c in ds["cause"].values]
+    out["target_killings"] = (ds["deaths"].sel(cause=killing).sum(["group", "cause"])
+                              .transpose("tick", "region").to_numpy().astype(float))
+    if ds.sizes.get("attack", 0):
+        tick = np.asarray(ds["attack_tick"].values, dtype=np.int64)
+        index = {r: i for i, r in enumerate(regions)}
+        region = np.array([index[str(r)] for r in ds["attack_region"].values], dtype=np.int64)
+        toll = np.asarray(ds["attack_deaths"].values, dtype=float)
+        target = np.array([str(t) for t in ds["attack_target"].values], dtype=object)
+        kinds = {"target_state": target == "state", "target_crowds": target == "any",
+                 "target_community": np.isin(target, list(groups))}
+        for column, sel in kinds.items():
+            np.add.at(out[column], (tick[sel], region[sel]), toll[sel])
+    return out
 
 
 def _prior_spec(prior: Any, where: str) -> PriorSpec:
@@ -199,6 +231,24 @@ def with_shared(sc: Any, params: Mapping[str, float]) -> tuple[Any, dict[str, fl
     return sc, own
 
 
+def scenario_facts(sc: Any) -> dict[str, Any]:
+    """The dates the evidence statistics read, from the scenario itself (never constants):
+    the withdrawal, the elections, and the dated events each conjecture keys on."""
+    dates = getattr(sc, "dates", None)
+    if dates is None:
+        return {}
+    return {
+        "withdrawal": str(dates.withdrawal),
+        "elections": tuple(str(d) for d in dates.elections),
+        "events": {
+            "elections": list(dates.elections),
+            "withdrawal": list(dates.withdrawal_milestones),
+            "abroad": list(dates.abroad),
+            "sponsors": [dates.funding_cut, dates.resistance_split, dates.iran_tension_onset],
+        },
+    }
+
+
 def _ticks_to(sc: Any, end: str) -> int:
     cal = sc.calendar
     step = 1 if cal.tick == "day" else 7
@@ -250,6 +300,7 @@ class ScenarioSimulator:
             stats = evidence_table(
                 inp, start=self.start, end=self.end, regions=list(self.regions) or None,
                 monthly_values=False, tail_xmin=self.tail_xmin,
+                **scenario_facts(self.scenario),
             )
         return stats.drop(labels=[s for s in _NOT_EVIDENCE if s in stats.index])
 
@@ -298,6 +349,7 @@ class CompareResult:
     predictive_national: pd.DataFrame = field(default_factory=pd.DataFrame)
     verdict: str = ""
     settings: dict[str, Any] = field(default_factory=dict)
+    premises: pd.DataFrame = field(default_factory=pd.DataFrame)
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -336,6 +388,13 @@ def run_compare(
     out.mkdir(parents=True, exist_ok=True)
     hypotheses = hypotheses_from_scenario(scenario)
     names = [h.name for h in hypotheses]
+    premises = pd.DataFrame()
+    if observed_fit is None:
+        from centrehold.record.premises import premises_table
+
+        # the article's checkable premises, read off the same record (not the model)
+        table = premises_table()
+        premises = table[table["record"] == record].reset_index(drop=True)
     if observed_fit is None or observed_test is None:
         from centrehold.record import iraq_observed
 
@@ -353,6 +412,7 @@ def run_compare(
         obs_stats = evidence_table(
             observed_fit, start=fit_window[0], end=fit_window[1], regions=list(regions),
             monthly_values=False, tail_xmin=xmin if np.isfinite(xmin) else None,
+            **scenario_facts(scenario),
         )
     sim = ScenarioSimulator(
         scenario, fit_window[0], fit_window[1], regions,
@@ -478,6 +538,7 @@ def run_compare(
         p_values=p_value_table(checks),
         predictive_national=predictive_national,
         verdict=text,
+        premises=premises,
         settings={
             "scenario": getattr(scenario, "name", ""),
             "record": record,
@@ -566,6 +627,9 @@ def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dic
     }
     import json
 
+    if len(result.premises):
+        files["premises"] = out / "premises.csv"
+        result.premises.to_csv(files["premises"], index=False)
     result.adequacy.to_csv(files["adequacy"], index=False)
     result.p_values.to_csv(files["p_values"], index=False)
     pn = result.predictive_national.copy()

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from centrehold.errors import UserError
-from centrehold.infer.evidence import EvidenceInput
+from centrehold.infer.evidence import TARGET_GROUPS, EvidenceInput
 from centrehold.record.targets import TARGET_CLASSES
 
 BUNDLED_START, BUNDLED_END = "2008-01", "2010-12"
@@ -122,7 +122,21 @@ def iraq_observed(
             "explosive": _deaths(panel, bound, "explosive_"),
         }
     )
-    return EvidenceInput(monthly=monthly, sizes=iraq_incident_sizes(start, end, bound))
+    classes = iraq_target_classes(start, end)
+    classes["deaths"] = _deaths(classes, bound)
+    group_of = {c: g for g, members in TARGET_GROUPS.items() for c in members}
+    classes["group"] = "target_" + classes["target_class"].map(group_of).fillna("unknown")
+    wide = classes[classes["group"] != "target_unknown"].pivot_table(
+        index=["month", "region"], columns="group", values="deaths", aggfunc="sum",
+        fill_value=0.0)
+    monthly = monthly.merge(wide.reset_index(), on=["month", "region"], how="left")
+    monthly = monthly.fillna({c: 0.0 for c in wide.columns})
+    lo, hi = _months(start, end)
+    daily = iraq_daily(f"{lo:%Y-%m-%d}", f"{hi + pd.offsets.MonthEnd(0):%Y-%m-%d}")
+    column = {"high": "deaths_high", "low": "deaths_low"}.get(bound)
+    series = (daily[column] if column else (daily["deaths_high"] + daily["deaths_low"]) / 2)
+    return EvidenceInput(monthly=monthly, sizes=iraq_incident_sizes(start, end, bound),
+                         daily=series.rename("deaths"))
 
 
 def iraq_target_classes(

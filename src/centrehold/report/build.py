@@ -25,6 +25,7 @@ from centrehold.report.fit import (
     adequacy_html,
     fit_figure,
     governorate_figure,
+    premises_html,
     read_fit_files,
 )
 from centrehold.report.geo import load_boundaries
@@ -184,6 +185,12 @@ def _fit_sections(root: Path) -> tuple[list[str], list[str]]:
             "Each governorate's share of located deaths in the fit window: the record "
             "and each fitted hypothesis's predictive median."))
     closing = []
+    if ff.premises is not None and len(ff.premises):
+        closing.append("<section><h2>The article's premises against the record</h2>"
+                       f"{premises_html(ff.premises)}<p class=\"caption\">Read off the "
+                       "record alone, not the model: ratios are after/before a date, or the "
+                       "weeks before an election against nearby weeks; intervals are 90% "
+                       "moving-block bootstraps (docs/premises.md).</p></section>")
     if ff.verdict:
         closing.append("<section><h2>Verdict</h2>"
                        f"<p>{html.escape(ff.verdict)}</p></section>")

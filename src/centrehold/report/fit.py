@@ -30,6 +30,7 @@ class FitFiles:
     adequacy: pd.DataFrame | None
     ach: pd.DataFrame | None
     verdict: str | None
+    premises: pd.DataFrame | None = None
 
 
 def read_fit_files(root: Path) -> FitFiles | None:
@@ -44,7 +45,24 @@ def read_fit_files(root: Path) -> FitFiles | None:
 
     verdict = root / "verdict.md"
     return FitFiles(csv("predictive_national.csv"), csv("adequacy.csv"), csv("ach.csv"),
-                    verdict.read_text(encoding="utf-8").strip() if verdict.is_file() else None)
+                    verdict.read_text(encoding="utf-8").strip() if verdict.is_file() else None,
+                    csv("premises.csv"))
+
+
+def premises_html(premises: pd.DataFrame) -> str:
+    """The article's checkable premises with the record's value and interval."""
+    rows = []
+    for r in premises.to_dict("records"):
+        value = r.get("value")
+        known = isinstance(value, float) and value == value
+        cells = [r.get("statement", r.get("premise", "")), r.get("window", ""),
+                 f"{value:.2f}" if known else "-",
+                 f"{r['low']:.2f}-{r['high']:.2f}" if known else "not in the record",
+                 r.get("note", "") if isinstance(r.get("note", ""), str) else ""]
+        rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells) + "</tr>")
+    head = "".join(f"<th>{h}</th>" for h in ("premise", "window", "value", "90% interval",
+                                              "how it is read"))
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
 
 
 def fit_figure(pn: pd.DataFrame, adequacy: pd.DataFrame | None) -> go.Figure:
