@@ -1,0 +1,114 @@
+"""Is the verdict stable? `compare` on the record with several root seeds, one table.
+
+Runs `centrehold.infer.simulated.run_compare` at the given settings for each seed and
+writes, in --out:
+
+- `stability.csv`: one row per (seed, hypothesis): posterior probability, status
+  (adequate, inadequate, died out), coverage of the fit months, predictive mean;
+- `stability.md`: the probabilities as a hypothesis x seed table with their mean and
+  largest deviation from it, the adequate set per seed, and whether the verdict is
+  stable by the rule of issue 11: the same adequate set on every seed and every
+  probability within 0.1 of its mean.
+
+    .venv/bin/python scripts/stability.py --seeds 0 1 2 3 4 --out out/stability
+
+Each seed's compare folder is kept under --out/seed-N (resumable with --resume).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from centrehold.infer.defaults import (
+    DEFAULT_BUDGET,
+    DEFAULT_PILOT,
+    DEFAULT_POPULATION,
+    DEFAULT_PREDICTIVE,
+)
+from centrehold.infer.simulated import run_compare
+from centrehold.scenario import load_scenario
+
+TOLERANCE = 0.1
+
+
+def stability_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, bool, str]:
+    """Probabilities by hypothesis and seed with mean and largest deviation; whether the
+    verdict is stable; a one-line reason."""
+    wide = rows.pivot(index="hypothesis", columns="seed", values="probability")
+    wide["mean"] = wide.mean(axis=1)
+    seeds = [c for c in wide.columns if c != "mean"]
+    wide["max_dev"] = wide[seeds].sub(wide["mean"], axis=0).abs().max(axis=1)
+    sets = rows[rows["status"] == "adequate"].groupby("seed")["hypothesis"].apply(
+        lambda s: tuple(sorted(s)))
+    sets = sets.reindex(seeds).apply(lambda v: v if isinstance(v, tuple) else ())
+    same_set = len(set(sets)) == 1
+    close = bool((wide["max_dev"] <= TOLERANCE).all())
+    reason = ("stable" if same_set and close else
+              "unstable: " + "; ".join(
+                  ([] if same_set else ["the adequate set changes with the seed"])
+                  + ([] if close else [f"a probability moves more than {TOLERANCE} "
+                                       "from its mean"])))
+    return wide, same_set and close, reason
+
+
+def markdown(frame: pd.DataFrame) -> str:
+    """A DataFrame as a Markdown table (index first)."""
+    cols = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for idx, row in frame.iterrows():
+        lines.append("| " + " | ".join([str(idx)] + [str(v) for v in row]) + " |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    ap.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
+    ap.add_argument("--population", type=int, default=DEFAULT_POPULATION)
+    ap.add_argument("--pilot", type=int, default=DEFAULT_PILOT)
+    ap.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--record", default="ibc-max", choices=["ibc-max", "ibc-min"])
+    ap.add_argument("--resume", action="store_true")
+    ap.add_argument("--out", type=Path, default=Path("out/stability"))
+    a = ap.parse_args()
+    sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
+    rows = []
+    for seed in a.seeds:
+        t0 = time.perf_counter()
+        res = run_compare(sc, a.out / f"seed-{seed}", budget=a.budget,
+                          population=a.population, pilot=a.pilot, predictive=a.predictive,
+                          workers=a.workers, seed=seed, resume=a.resume, record=a.record)
+        wall = time.perf_counter() - t0
+        for r in res.posterior.itertuples(index=False):
+            rows.append({"seed": seed, "hypothesis": r.hypothesis,
+                         "probability": float(r.probability), "status": r.status,
+                         "coverage_fit": r.coverage_fit, "predictive_mean": r.predictive_mean,
+                         "final_epsilon": res.settings["final_epsilon"],
+                         "final_acceptance": res.settings["final_acceptance"],
+                         "wall_seconds": wall})
+        print(f"seed {seed}: {wall:.0f} s; "
+              + ", ".join(f"{r.hypothesis} {r.probability:.2f} ({r.status})"
+                          for r in res.posterior.itertuples(index=False)), flush=True)
+    table = pd.DataFrame(rows)
+    a.out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(a.out / "stability.csv", index=False)
+    wide, stable, reason = stability_table(table)
+    adequate = table[table["status"] == "adequate"].groupby("seed")["hypothesis"].apply(
+        lambda s: ", ".join(sorted(s)) or "none")
+    lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
+             f"Settings: budget {a.budget}, population {a.population}, pilot {a.pilot}, "
+             f"predictive {a.predictive}, record {a.record}.", "",
+             markdown(wide.round(3)), "",
+             "Adequate set by seed: " + "; ".join(f"{s}: {v}" for s, v in adequate.items()),
+             "", f"Verdict: **{reason}**.", ""]
+    (a.out / "stability.md").write_text("\n".join(lines))
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,41 @@
+"""The stability rule of scripts/stability.py on hand-made tables."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pandas as pd
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stability.py"
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("stability", SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _rows(probs: dict[int, dict[str, float]], status: dict[int, dict[str, str]]):
+    return pd.DataFrame([{"seed": s, "hypothesis": h, "probability": p, "status": status[s][h]}
+                         for s, d in probs.items() for h, p in d.items()])
+
+
+def test_same_set_and_close_probabilities_are_stable():
+    mod = _module()
+    st = {0: {"H0": "adequate", "H1": "inadequate"}, 1: {"H0": "adequate", "H1": "inadequate"}}
+    wide, stable, reason = mod.stability_table(
+        _rows({0: {"H0": 0.6, "H1": 0.4}, 1: {"H0": 0.7, "H1": 0.3}}, st))
+    assert stable and reason == "stable"
+    assert abs(wide.loc["H0", "mean"] - 0.65) < 1e-12
+    assert abs(wide.loc["H0", "max_dev"] - 0.05) < 1e-12
+
+
+def test_a_moving_probability_or_adequate_set_is_unstable():
+    mod = _module()
+    st = {0: {"H0": "adequate", "H1": "inadequate"}, 1: {"H0": "adequate", "H1": "adequate"}}
+    _, stable, reason = mod.stability_table(
+        _rows({0: {"H0": 0.9, "H1": 0.1}, 1: {"H0": 0.5, "H1": 0.5}}, st))
+    assert not stable
+    assert "adequate set" in reason and "more than 0.1" in reason
