@@ -32,7 +32,7 @@ def test_builtin_loads_as_regional_scenario():
     sc = load_scenario("iraq-2009")
     assert isinstance(sc, RegionalScenario)
     assert len(sc.regions) == 18 and sc.ticks == 1461
-    assert set(sc.hypotheses) == {f"H{i}" for i in range(7)}
+    assert set(sc.hypotheses) == {f"H{i}" for i in range(7)} | {"HA", "HM", "HI", "HB"}
     for h in ("H1", "H2", "H3", "H4", "H5", "H6"):
         assert sc.hypotheses[h].priors, f"{h} has no priors for the model choice"
         for name, prior in sc.hypotheses[h].priors.items():

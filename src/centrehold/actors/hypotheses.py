@@ -1,4 +1,5 @@
-"""The article's conjectures as instigator policies: H0 (nobody) and H1..H6.
+"""The conjectures as instigator policies: H0 (nobody), the article's H1..H6, the
+article's own thesis (HA) and its plain mixture (HM), and the record's claimants (HI, HB).
 
 Each policy maps (calendar, a summary of the world, its parameters) to an attack
 intensity: expected attacks per tick by region and target, where targets are the
@@ -30,6 +31,10 @@ INSTIGATORS: dict[str, str] = {
     "H4": "contractors",
     "H5": "regional_sponsors",
     "H6": "outside_sponsors",
+    "HA": "all_six_centre_failing",
+    "HM": "all_six",
+    "HI": "islamic_state_of_iraq",
+    "HB": "syria_based_baathists",
 }
 ALL_INSTIGATORS: tuple[str, ...] = tuple(v for k, v in INSTIGATORS.items() if k != "H0")
 
@@ -49,6 +54,11 @@ class WorldSummary:
     withdrawal_milestones: tuple
     abroad: tuple
     iran_tension_onset: object
+    # the dates of HA's political events beyond those above; None where the world's
+    # builder does not pass them (then HA leaves that event out)
+    withdrawal: object = None
+    funding_cut: object = None
+    resistance_split: object = None
 
 
 Policy = Callable[[Calendar, WorldSummary, Mapping[str, float], int], np.ndarray]
@@ -166,9 +176,157 @@ def h6(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> 
     out[:, :, G] = p.get("rate", 1.0) * when[:, None] * where[None, :]
     return out
 
+#: The six actors that HM and HA mix, and the parameters each acts with inside the
+#: mixture: the scenario's defaults for H1..H6 (tests/iraq/test_new_hypotheses.py keeps
+#: the two in step). `rate` and `funding_exposure` are left out: the mixture normalises
+#: each actor to a unit rate and carries one funding exposure of its own.
+MIXED_ACTORS: tuple[str, ...] = ("H1", "H2", "H3", "H4", "H5", "H6")
+MIXTURE_DEFAULTS: dict[str, dict[str, float]] = {
+    "H1": {"window_days": 60.0, "boost": 4.0, "baseline": 0.2, "mixing_power": 2.0},
+    "H2": {"window_days": 60.0, "boost": 4.0, "baseline": 0.2, "homogeneity_power": 4.0},
+    "H3": {"decay_days": 45.0, "boost": 6.0, "baseline": 0.15, "state_share": 0.6},
+    "H4": {"w_baghdad": 0.5, "w_basra": 0.3, "w_kirkuk": 0.2},
+    "H5": {"tension_boost": 3.0, "hop_decay": 0.5, "state_share": 0.3},
+    "H6": {"burst_days": 21.0, "boost": 8.0, "baseline": 0.1},
+}
+#: u_k = exp(-1) for every k gives equal weights: the default mixture is flat.
+FLAT_U = float(np.exp(-1.0))
+
+
+def mixture_weights(p: Mapping[str, float]) -> np.ndarray:
+    """Weights of H1..H6 from u1..u6, each uniform on (0, 1) under the prior.
+
+    Scenario priors are uniform or loguniform only; -log U is Exp(1), and Exp(1) draws
+    divided by their sum are Dirichlet(1, ..., 1): a flat prior on the six weights.
+    """
+    u = np.array([p.get(f"u{k}", FLAT_U) for k in range(1, len(MIXED_ACTORS) + 1)], float)
+    e = -np.log(np.clip(u, 1e-300, 1.0))
+    total = e.sum()
+    if total <= 0:  # every u at 1: no actor preferred
+        return np.full(len(MIXED_ACTORS), 1.0 / len(MIXED_ACTORS))
+    return e / total
+
+
+def unit_pattern(actor: str, cal: Calendar, summary: WorldSummary, T: int) -> np.ndarray:
+    """One actor's attacks per day at its own defaults, scaled to a mean of one attack a
+    day nationally over the run (all zeros if the actor never strikes in this world)."""
+    lam = POLICIES[actor](cal, summary, {"rate": 1.0, **MIXTURE_DEFAULTS[actor]}, T)
+    mean = lam.sum(axis=(1, 2)).mean() if T else 0.0
+    return lam / mean if mean > 0 else lam
+
+
+def hm(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> np.ndarray:
+    """All six actors at once, each with its own signature, in proportions the record
+    weighs: `rate` attacks a day nationally on average, a share w_k of them H_k's."""
+    w = mixture_weights(p)
+    out = _out(T, summary)
+    for wk, actor in zip(w, MIXED_ACTORS, strict=True):
+        if wk > 0:
+            out += wk * unit_pattern(actor, cal, summary, T)
+    return p.get("rate", 2.0) * out
+
+
+def political_events(summary: WorldSummary) -> list:
+    """The dated political events that HA lets loosen the centre's hold."""
+    withdrawal = summary.withdrawal
+    if withdrawal is None and summary.withdrawal_milestones:
+        withdrawal = summary.withdrawal_milestones[0]
+    singles = (withdrawal, summary.funding_cut, summary.resistance_split,
+               summary.iran_tension_onset)
+    return sorted([d for d in singles if d is not None] + list(summary.elections))
+
+
+def cohesion(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> np.ndarray:
+    """C(t) in [0, 1]: 1 at the start, down by `drop` at each political event, each loss
+    healing at `recovery_per_year` (e-folds a year; 0: never)."""
+    t_days = np.arange(T) * cal.step_days
+    heal = p.get("recovery_per_year", 0.0) / 365.0
+    lost = np.zeros(T)
+    for e in political_events(summary):
+        since = t_days - (e - cal.start).days
+        lost += np.where(since >= 0, p.get("drop", 0.1) * np.exp(-heal * np.maximum(since, 0)),
+                         0.0)
+    return np.clip(1.0 - lost, 0.0, 1.0)
+
+
+def ha(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> np.ndarray:
+    """The author's thesis, entered as a hypothesis (not a finding): the centre loses its
+    hold with each political blow, and as it does every party, all six at once, reaches
+    for massacre; HM's mixture times (1 + gain * (1 - C(t)))."""
+    lift = 1.0 + p.get("gain", 2.0) * (1.0 - cohesion(cal, summary, p, T))
+    return hm(cal, summary, p, T) * lift[:, None, None]
+
+
+def _index(summary: WorldSummary, isos) -> list[int]:
+    return [summary.iso.index(i) for i in isos if i in summary.iso]
+
+
+#: Where the Islamic State of Iraq's campaign is placed: Baghdad and the Sunni-majority
+#: and mixed north.
+ISI_NORTH = ("IQ-NI", "IQ-DI", "IQ-SD", "IQ-AN", "IQ-KI")
+
+
+def _bursts_per_day(cal: Calendar, T: int, every: float) -> np.ndarray:
+    """Share of each tick's days that are burst days, bursts falling every `every` days
+    from the calendar's start (the first one `every` days in)."""
+    lo = np.arange(T) * cal.step_days
+    hi = lo + cal.step_days
+    n = np.floor(hi / every) - np.floor(lo / every)  # multiples of `every` in (lo, hi]
+    return n / cal.step_days
+
+
+def hi(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> np.ndarray:
+    """The Islamic State of Iraq, as its claims describe its campaign: steady attacks on
+    the state (ministries, checkpoints) and on Shia civilians in Baghdad and the north,
+    and coordinated days of several large attacks on the state in Baghdad."""
+    out = _out(T, summary)
+    G = len(summary.groups)
+    shia = _group(summary, "shia_arab")
+    pop = summary.population.astype(float)
+    north = np.zeros(len(summary.iso))
+    north[_index(summary, ISI_NORTH)] = 1.0
+    bg = _index(summary, ("IQ-BG",))
+    w_bg = p.get("w_baghdad", 0.5) if bg else 0.0
+    where = (1.0 - w_bg) * _norm(pop * north)
+    where[bg] += w_bg
+    st = p.get("state_share", 0.5)
+    rate = p.get("rate", 2.0)
+    out[:, :, G + 1] = rate * st * where[None, :]
+    # the attacks on Shia go where Shia live within those places
+    shia_where = _norm(where * summary.shares[shia])
+    out[:, :, shia] = rate * (1.0 - st) * shia_where[None, :]
+    if bg:
+        every = max(p.get("burst_every_days", 60.0), 1.0)
+        out[:, bg[0], G + 1] += p.get("burst_attacks", 6.0) * _bursts_per_day(cal, T, every)
+    return out
+
+
+def hb(cal: Calendar, summary: WorldSummary, p: Mapping[str, float], T: int) -> np.ndarray:
+    """Baathists based in Syria, as the government alleged: the state, in Baghdad and in
+    the governorates nearest the western borders, rising after the withdrawal."""
+    out = _out(T, summary)
+    G = len(summary.groups)
+    reach = p.get("hop_decay", 0.5) ** summary.hops_from_west
+    bg = _index(summary, ("IQ-BG",))
+    rest = summary.population.astype(float) * reach
+    rest[bg] = 0.0
+    w_bg = p.get("w_baghdad", 0.4) if bg else 0.0
+    where = (1.0 - w_bg) * _norm(rest)
+    where[bg] += w_bg
+    onset = summary.withdrawal
+    if onset is None and summary.withdrawal_milestones:
+        onset = summary.withdrawal_milestones[0]
+    since = cal.days_since([onset] if onset is not None else [], T)
+    ramp_days = max(p.get("ramp_days", 90.0), 1.0)
+    ramp = np.where(np.isfinite(since), np.clip(since / ramp_days, 0.0, 1.0), 0.0)
+    base = p.get("baseline", 0.2)
+    when = base + (1.0 - base) * ramp
+    out[:, :, G + 1] = p.get("rate", 2.0) * when[:, None] * where[None, :]
+    return out
+
 
 POLICIES: dict[str, Policy] = {"H0": h0, "H1": h1, "H2": h2, "H3": h3, "H4": h4, "H5": h5,
-                               "H6": h6}
+                               "H6": h6, "HA": ha, "HM": hm, "HI": hi, "HB": hb}
 
 
 def intensity(hypothesis: str, cal: Calendar, summary: WorldSummary,

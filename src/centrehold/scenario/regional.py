@@ -27,7 +27,7 @@ from centrehold.scenario.armed import (
 from centrehold.scenario.base import ScenarioBase
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
-HYPOTHESES = ("H0", "H1", "H2", "H3", "H4", "H5", "H6")
+HYPOTHESES = ("H0", "H1", "H2", "H3", "H4", "H5", "H6", "HA", "HM", "HI", "HB")
 SHARE_TOLERANCE = 0.011  # shares are published as whole percentages that may not sum to 100
 
 
