@@ -1,4 +1,4 @@
-"""Instigators and their policies: the iraq-2009 hypotheses H0..H6 as attack intensities."""
+"""Instigators and their policies: the iraq-2009 hypotheses as attack intensities."""
 
 from centrehold.actors.hypotheses import (
     ALL_INSTIGATORS,

@@ -259,6 +259,8 @@ def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
         elections=tuple(sc.dates.elections),
         withdrawal_milestones=tuple(sc.dates.withdrawal_milestones),
         abroad=tuple(sc.dates.abroad), iran_tension_onset=sc.dates.iran_tension_onset,
+        withdrawal=sc.dates.withdrawal, funding_cut=sc.dates.funding_cut,
+        resistance_split=sc.dates.resistance_split,
     )
     return RegionalWorld(
         world=world, calendar=cal, block_start=block_start, block_end=block_end,

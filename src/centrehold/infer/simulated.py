@@ -184,7 +184,7 @@ def _prior_spec(prior: Any, where: str) -> PriorSpec:
 
 
 def hypotheses_from_scenario(sc: Any) -> list[HypothesisSpec]:
-    """The scenario's hypotheses with their priors, as ABC reads them (H0..H6 in order).
+    """The scenario's hypotheses with their priors, as ABC reads them (in name order).
 
     The scenario's `calibration:` parameters (shared mechanisms such as the endogenous
     kill rate) join every hypothesis's priors under their dotted names: each hypothesis
