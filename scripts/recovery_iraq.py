@@ -18,6 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from centrehold.infer.defaults import (
+    DEFAULT_BUDGET,
+    DEFAULT_GENERATIONS,
+    DEFAULT_PILOT,
+    DEFAULT_POPULATION,
+)
 from centrehold.infer.recovery import recover, true_parameters
 from centrehold.scenario import load_scenario
 
@@ -32,12 +38,13 @@ def markdown(table: pd.DataFrame) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--truths", nargs="+", default=["H0", "H1", "H2", "H3", "H4", "H5", "H6"])
+    parser.add_argument("--truths", nargs="+", default=None,
+                        help="hypotheses that write records (default: every one)")
     parser.add_argument("--rate", type=float, default=None)
-    parser.add_argument("--budget", type=int, default=1200)
-    parser.add_argument("--population", type=int, default=60)
-    parser.add_argument("--pilot", type=int, default=140)
-    parser.add_argument("--generations", type=int, default=8)
+    parser.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
+    parser.add_argument("--population", type=int, default=DEFAULT_POPULATION)
+    parser.add_argument("--pilot", type=int, default=DEFAULT_PILOT)
+    parser.add_argument("--generations", type=int, default=DEFAULT_GENERATIONS)
     parser.add_argument("--predictive", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
@@ -45,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
     rows = []
-    for h in args.truths:
+    for h in args.truths or sorted(sc.hypotheses):
         t0 = time.perf_counter()
         row, _ = recover(
             sc, h, true_parameters(sc, h, args.rate), args.out / h, budget=args.budget,
