@@ -173,6 +173,9 @@ def test_distance_standardises_and_penalises_one_sided_nans():
     both = standardised_distance(np.array([0.0, 0.0, np.nan]), np.array([0, 0, np.nan]), scales)
     assert one_sided == pytest.approx(5.0)
     assert both == 0.0
+    # a gap of 100 spreads counts as 5: no statistic outweighs all the others alone
+    far = standardised_distance(np.array([200.0, 0.0, 0.0]), np.zeros(3), scales)
+    assert far == pytest.approx(5.0)
 
 
 def test_posterior_draws_follow_the_particle_weights(tmp_path):

@@ -60,8 +60,18 @@ _SUPPORTED_PRIORS = {"uniform", "norm", "lognorm", "expon", "gamma", "beta", "lo
 _SEED_KEY = "seed"
 _STATS_KEY = "stats"
 # A statistic that is undefined in a simulation but defined in the record (or the
-# reverse) counts as this many spreads away: far, but not infinitely so.
+# reverse) counts as this many spreads away: far, but not infinitely so. A statistic
+# further away than this counts as this far too: one the model cannot reach at all (a
+# governorate where the record has deaths and the model's world has no one to kill
+# them) would otherwise set every particle's distance alike and stall the thresholds.
 _NAN_PENALTY = 5.0
+MAX_SPREADS = _NAN_PENALTY
+
+
+def _bounded(z: np.ndarray, both_nan: np.ndarray) -> np.ndarray:
+    """Standardised gaps with undefined ones at the penalty and each capped at MAX_SPREADS."""
+    z = np.where(np.isnan(z), _NAN_PENALTY, np.clip(z, -MAX_SPREADS, MAX_SPREADS))
+    return np.where(both_nan, 0.0, z)
 
 
 @dataclass(frozen=True)
@@ -305,12 +315,12 @@ def standardised_distance(x: np.ndarray, x0: np.ndarray, scales: np.ndarray) -> 
     """Euclidean distance between statistic vectors, each divided by its prior spread.
 
     A statistic defined on one side and undefined (NaN) on the other counts as
-    `_NAN_PENALTY` spreads; one undefined on both sides counts as a match.
+    `_NAN_PENALTY` spreads; one undefined on both sides counts as a match; no statistic
+    counts for more than `MAX_SPREADS` spreads (a bounded loss, robust to the one
+    statistic the model cannot reach).
     """
     z = (np.asarray(x, float) - np.asarray(x0, float)) / scales
-    both_nan = np.isnan(x) & np.isnan(x0)
-    z = np.where(np.isnan(z), _NAN_PENALTY, z)
-    z = np.where(both_nan, 0.0, z)
+    z = _bounded(z, np.isnan(x) & np.isnan(x0))
     return float(np.sqrt(np.sum(z * z)))
 
 
@@ -495,10 +505,7 @@ def separability(
     n = len(x)
     d = np.zeros((n, n))
     for i in range(n):
-        z = (x - x[i]) / sc
-        both = np.isnan(x) & np.isnan(x[i])
-        z = np.where(np.isnan(z), _NAN_PENALTY, z)
-        z = np.where(both, 0.0, z)
+        z = _bounded((x - x[i]) / sc, np.isnan(x) & np.isnan(x[i]))
         d[i] = np.sqrt(np.sum(z * z, axis=1))
     np.fill_diagonal(d, np.inf)
     hyps = sorted(set(labels))

@@ -398,7 +398,7 @@ class RegionalScenario(ScenarioBase):
                     "name one as section.field, e.g. intergroup.kill_rate"
                 )
             for h, spec in self.hypotheses.items():
-                if name in spec.priors or key in spec.priors:
+                if key in spec.priors:
                     raise ValueError(
                         f"calibration: '{key}' is also a prior of hypothesis {h}; keep one"
                     )
