@@ -19,7 +19,6 @@ import pytest
 from centrehold.infer.recovery import recover, synthetic_record, true_parameters
 from centrehold.infer.simulated import ScenarioSimulator
 
-
 #: The hypotheses and the shared parameter weighed in these tests: the full scenario has
 #: eleven hypotheses and seven shared parameters, more than a test's budget can search;
 #: scripts/recovery_iraq.py runs the full problem.
