@@ -127,12 +127,13 @@ def evidence_input(
     if end is not None:
         keep &= dates <= _month_end(end)
     months = dates.to_period("M").to_timestamp()
-    by_tick = ds["deaths"].sum(["group", "cause"]).transpose("tick", "region").to_numpy()
+    # plain arrays rather than xarray selections: this runs once per ABC simulation
+    by_cause = _by_cause(ds)
+    by_tick = sum(by_cause.values())
     regions = [str(r) for r in ds["region"].values]
-    bomb_causes = [c for c in BOMBING_CAUSES if c in ds["cause"].values]
-    bombs = (ds["deaths"].sel(cause=bomb_causes).sum(["group", "cause"])
-             .transpose("tick", "region").to_numpy())
-    targets = _target_deaths(ds, regions)
+    bombs = sum((by_cause[c] for c in BOMBING_CAUSES if c in by_cause),
+                np.zeros_like(by_tick))
+    targets = _target_deaths(ds, regions, by_cause)
     monthly = _by_month(
         regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs[keep]},
         **{k: v[keep] for k, v in targets.items()},
@@ -152,16 +153,24 @@ def evidence_input(
     return EvidenceInput(monthly=monthly, sizes=sizes, daily=daily)
 
 
-def _target_deaths(ds: xr.Dataset, regions: list[str]) -> dict[str, np.ndarray]:
+def _by_cause(ds: xr.Dataset) -> dict[str, np.ndarray]:
+    """Deaths by cause as (tick, region) float arrays, summed over victim groups."""
+    deaths = ds["deaths"].transpose("tick", "region", "group", "cause").to_numpy()
+    summed = deaths.sum(axis=2, dtype=np.float64)
+    return {str(c): summed[:, :, i] for i, c in enumerate(ds["cause"].values)}
+
+
+def _target_deaths(
+    ds: xr.Dataset, regions: list[str], by_cause: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Deaths by target group, (tick, region) each: bombings by their target (a community,
     `any` crowd, the `state`), and the killing between and within communities as
     `killings` (the record's executions and other civilians)."""
     T, R = ds.sizes["tick"], len(regions)
     groups = set(str(g) for g in ds["group"].values)
     out = {c: np.zeros((T, R)) for c in TARGET_COLUMNS}
-    killing = [c for c in ("sectarian", "intra") if c in ds["cause"].values]
-    out["target_killings"] = (ds["deaths"].sel(cause=killing).sum(["group", "cause"])
-                              .transpose("tick", "region").to_numpy().astype(float))
+    out["target_killings"] = sum((by_cause[c] for c in ("sectarian", "intra") if c in by_cause),
+                                 np.zeros((T, R)))
     if ds.sizes.get("attack", 0):
         tick = np.asarray(ds["attack_tick"].values, dtype=np.int64)
         index = {r: i for i, r in enumerate(regions)}
