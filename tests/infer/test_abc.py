@@ -302,3 +302,20 @@ def test_statistics_that_move_with_a_parameter_keep_their_weight():
     assert with_params["level"] == pytest.approx(3 / 3.09, abs=0.03)
     assert hypothesis_only["level"] < 0.1
     assert with_params["noise"] < 0.05
+
+
+def test_local_spread_is_measured_among_the_pilot_runs_nearest_the_record():
+    from centrehold.infer.abc import local_spread
+
+    # 100 pilot runs: 25 near the record (0, +-1, ..., +-12), 75 far (around 1000)
+    near = np.arange(-12.0, 13.0)
+    far = 1000.0 + np.linspace(-100.0, 100.0, 75)
+    ref = pd.DataFrame({"x": np.r_[near, far], "hypothesis": "a"})
+    wide = pd.Series({"x": 500.0})
+    out = local_spread(ref, ["x"], np.array([0.0]), wide, pd.Series({"x": 1.0}))
+    # the nearest quarter is the 25 near runs: median 0, median absolute deviation 6
+    assert out["x"] == pytest.approx(6 * 1.4826)
+    # a statistic constant near the record keeps its prior spread
+    flat = pd.DataFrame({"x": np.r_[np.zeros(30), np.arange(70.0)], "hypothesis": "a"})
+    kept = local_spread(flat, ["x"], np.array([0.0]), wide, pd.Series({"x": 1.0}))
+    assert kept["x"] == 500.0
