@@ -81,11 +81,13 @@ def test_calibration_names_numeric_scenario_parameters(tmp_path) -> None:
         with pytest.raises(UserError, match=words) as info:
             load_scenario(str(path))
         assert "\n" not in str(info.value)
-    clash = dict(doc, calibration={"intergroup.threshold": {"dist": "uniform", "low": 0,
-                                                            "high": 1}})
-    clash["hypotheses"]["H1"]["priors"]["threshold"] = {"dist": "uniform", "low": 0, "high": 1}
+    # a shared parameter and a hypothesis's own prior under one name: ABC could not tell
+    # which of the two a sampled value is for
+    clash = dict(doc, calibration={"revenge.decay_days": {"dist": "uniform", "low": 7,
+                                                          "high": 60}})
+    assert "decay_days" in clash["hypotheses"]["H3"]["priors"]
     path.write_text(yaml.safe_dump(clash))
-    with pytest.raises(UserError, match="also a prior of hypothesis H1"):
+    with pytest.raises(UserError, match="also a prior of hypothesis H3"):
         load_scenario(str(path))
 
 
