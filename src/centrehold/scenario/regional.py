@@ -295,6 +295,17 @@ class RegionalScenario(ScenarioBase):
         names = [f.name for f in forces] if forces is not None else None
         return tables.force_levels_from(v, names, _isos(info), info.context)
 
+    @field_validator("calendar", "dates", mode="before")
+    @classmethod
+    def _dates_not_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        """pydantic would read a number as seconds since 1970 (`elections: [0]`: 1970-01-01)."""
+        for key, x in (v.items() if isinstance(v, dict) else ()):
+            for item in x if isinstance(x, list) else [x]:
+                if isinstance(item, (int, float)) and not isinstance(item, bool):
+                    raise tables.scenario_error(f"got {item!r}", "write a date as YYYY-MM-DD",
+                                                field=f"{info.field_name}.{key}")
+        return v
+
     @field_validator("hypotheses")
     @classmethod
     def _known_hypotheses(cls, v: dict[str, HypothesisSpec]) -> dict[str, HypothesisSpec]:

@@ -239,7 +239,7 @@ def whole(lo: int) -> Callable[[Any], int]:
     return parse
 
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def date(value: Any) -> str:
