@@ -202,8 +202,13 @@ def read_csv_records(path: Path, origin: str) -> list[dict[str, str | None]]:
     Blank cells become None so optional columns may be left empty. The rows remember
     their file and lines, so a schema that checks them cell by cell can say where.
     """
-    if not path.is_file():
-        raise _err(f"{origin}: CSV file '{path}' not found; put it next to the scenario file")
+    try:
+        found = path.is_file()
+    except OSError:  # a name too long for the file system
+        found = False
+    if not found:
+        where = str(path) if len(str(path)) <= 300 else f"{str(path)[:297]}..."
+        raise _err(f"{origin}: CSV file '{where}' not found; put it next to the scenario file")
     try:
         return tables.read_table(path, path.name)
     except PydanticCustomError as exc:
@@ -233,15 +238,26 @@ class ScenarioSource:
     csv_tables: dict[tuple, str] = field(default_factory=dict)  # loc prefix -> CSV file name
 
 
-def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, tables: dict[tuple, str]) -> Any:
+_MAX_VALUES = 1_000_000  # YAML aliases can repeat a list into billions of values
+
+
+def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, tables: dict[tuple, str],
+                 count: list[int] | None = None) -> Any:
+    count = count if count is not None else [0]
+    count[0] += 1
+    if count[0] > _MAX_VALUES:
+        raise _err(f"{label}: more than {_MAX_VALUES:,} values (aliases repeated?); "
+                   "write the scenario out plainly")
     if isinstance(node, _CsvRef):
         records = read_csv_records(base / node.target, f"{label} line {node.line}")
         tables[loc] = node.target
         return records
     if isinstance(node, dict):
-        return {k: _resolve_csv(v, base, label, (*loc, k), tables) for k, v in node.items()}
+        return {k: _resolve_csv(v, base, label, (*loc, k), tables, count)
+                for k, v in node.items()}
     if isinstance(node, list):
-        return [_resolve_csv(v, base, label, (*loc, i), tables) for i, v in enumerate(node)]
+        return [_resolve_csv(v, base, label, (*loc, i), tables, count)
+                for i, v in enumerate(node)]
     return node
 
 
@@ -312,7 +328,10 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
             f"use one of: {', '.join(MODELS)}"
         )
     tables: dict[tuple, str] = {}
-    data = _resolve_csv(data, path.parent, label, (), tables)
+    try:
+        data = _resolve_csv(data, path.parent, label, (), tables)
+    except RecursionError:  # an alias that holds itself
+        raise _err(f"{label}: a value refers to itself; write the scenario out plainly") from None
     return ScenarioSource(path=path, label=label, data=data, schema=schema_class(model),
                           csv_tables=tables)
 

@@ -184,7 +184,7 @@ def resolve(target: str, context: Mapping[str, Any] | None) -> tuple[Path, str]:
                 return path, name
         except OSError:  # a name too long for the file system, say
             continue
-    raise scenario_error(f"table '{text}' not found",
+    raise scenario_error(f"table {shown(text)} not found",
                          "give a path relative to the scenario file")
 
 
