@@ -229,3 +229,19 @@ def test_the_hypotheses_parameters_are_those_the_policies_read() -> None:
     for h, policy in actors.POLICIES.items():
         assert reads(policy) | ({"funding_exposure"} if h != "H0" else set()) == set(PARAMS[h])
     assert "funding_exposure" in inspect.getsource(actors.funding_exposure)
+
+
+def test_a_library_file_with_an_impossible_date_does_not_hide_the_others(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from centrehold.scenario import load
+
+    lib = tmp_path / "library"
+    lib.mkdir()
+    (lib / "a.yaml").write_text("name: a\nmodel: epstein\ndescription: fine\n")
+    (lib / "b.yaml").write_text("name: b\nmodel: epstein\nwhen: 2008-13-45\n")
+    monkeypatch.setattr(load, "LIBRARY_DIR", lib)
+    listed = dict(load.list_scenarios())
+    assert listed["a"] == "fine" and "unreadable" in listed["b"]
+    message = refusal(lib / "b.yaml")
+    assert "line 3" in message and "'2008-13-45' is not a real date" in message

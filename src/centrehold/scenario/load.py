@@ -636,7 +636,8 @@ def list_scenarios() -> list[tuple[str, str]]:
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioYamlLoader)  # noqa: S506
             text = str(data.get("description", "")) if isinstance(data, dict) else ""
-        except (OSError, yaml.YAMLError, UnicodeDecodeError, _DuplicateKey):
+        except (OSError, yaml.YAMLError, UnicodeDecodeError, _DuplicateKey, _BadDate,
+                RecursionError):
             text = "(file unreadable: run `centrehold run " + name + "` for the error)"
         first = text.strip().splitlines()[0] if text.strip() else ""
         rows.append((name, first))
