@@ -245,3 +245,9 @@ def test_a_library_file_with_an_impossible_date_does_not_hide_the_others(
     assert listed["a"] == "fine" and "unreadable" in listed["b"]
     message = refusal(lib / "b.yaml")
     assert "line 3" in message and "'2008-13-45' is not a real date" in message
+
+
+@pytest.mark.parametrize("groups", ["[shia_arab, shia_arab, kurd, other]", "[]",
+                                    "[iso, sunni_arab, kurd, other]"])
+def test_groups_are_distinct_share_columns(groups: str) -> None:
+    assert "field 'groups" in refusal("iraq-2009", {"groups": groups})

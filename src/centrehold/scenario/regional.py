@@ -276,6 +276,20 @@ class RegionalScenario(ScenarioBase):
         ),
     )
 
+    @field_validator("groups")
+    @classmethod
+    def _groups_are_share_columns(cls, v: list[str]) -> list[str]:
+        """Each group is a column of the regions table: named once, apart from the others."""
+        fixed = {c.name for c in tables.region_columns([])}
+        for i, g in enumerate(v):
+            if not g.strip() or g in v[:i] or g in fixed:
+                raise tables.scenario_error(
+                    f"group {g!r} is empty, repeated or the name of a regions column",
+                    "give each community its own name", field=f"groups.{i}")
+        if not v:
+            raise tables.scenario_error("no groups", "name the communities", field="groups")
+        return v
+
     @field_validator("regions", mode="before")
     @classmethod
     def _load_regions(cls, v: Any, info: ValidationInfo) -> Any:
