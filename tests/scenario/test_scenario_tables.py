@@ -251,3 +251,10 @@ def test_a_library_file_with_an_impossible_date_does_not_hide_the_others(
                                     "[iso, sunni_arab, kurd, other]"])
 def test_groups_are_distinct_share_columns(groups: str) -> None:
     assert "field 'groups" in refusal("iraq-2009", {"groups": groups})
+
+
+def test_a_tagged_table_with_no_rows_is_refused_like_a_named_one(copy: Path) -> None:
+    edit(copy, "scenario.yaml", "force_levels: forces.csv", "force_levels: !csv forces.csv")
+    (copy / "forces.csv").write_text("date,force,iso,personnel,source\n")
+    message = refusal(copy)
+    assert "forces.csv" in message and "no rows" in message

@@ -491,8 +491,9 @@ def adjacency_from(v: Any, isos: list[str] | None, context: Mapping[str, Any] | 
 def force_levels_from(v: Any, forces: list[str] | None, isos: list[str] | None,
                       context: Mapping[str, Any] | None) -> Any:
     """Personnel by date, force and region (a CSV path, `!csv` rows or rows in the YAML)."""
-    if not isinstance(v, (str, list)) or (isinstance(v, list) and not v):
-        return v
+    if not isinstance(v, (str, list)) or (isinstance(v, list) and not v
+                                          and not isinstance(v, TableRows)):
+        return v  # none given: no force levels
     table = _as_table(v, "force_levels", context)
     force = (Column("force", text, "a force name") if forces is None else
              Column("force", one_of(forces), f"a force named in forces: ({', '.join(forces)})"))
