@@ -241,7 +241,7 @@ class ScenarioSource:
 _MAX_VALUES = 1_000_000  # YAML aliases can repeat a list into billions of values
 
 
-def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, tables: dict[tuple, str],
+def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, found: dict[tuple, str],
                  count: list[int] | None = None) -> Any:
     count = count if count is not None else [0]
     count[0] += 1
@@ -250,13 +250,13 @@ def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, tables: dict[tup
                    "write the scenario out plainly")
     if isinstance(node, _CsvRef):
         records = read_csv_records(base / node.target, f"{label} line {node.line}")
-        tables[loc] = node.target
+        found[loc] = node.target
         return records
     if isinstance(node, dict):
-        return {k: _resolve_csv(v, base, label, (*loc, k), tables, count)
+        return {k: _resolve_csv(v, base, label, (*loc, k), found, count)
                 for k, v in node.items()}
     if isinstance(node, list):
-        return [_resolve_csv(v, base, label, (*loc, i), tables, count)
+        return [_resolve_csv(v, base, label, (*loc, i), found, count)
                 for i, v in enumerate(node)]
     return node
 
@@ -327,13 +327,13 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
             f"{label}: field 'model': unknown model '{model}'; {hint}"
             f"use one of: {', '.join(MODELS)}"
         )
-    tables: dict[tuple, str] = {}
+    csv_tables: dict[tuple, str] = {}
     try:
-        data = _resolve_csv(data, path.parent, label, (), tables)
+        data = _resolve_csv(data, path.parent, label, (), csv_tables)
     except RecursionError:  # an alias that holds itself
         raise _err(f"{label}: a value refers to itself; write the scenario out plainly") from None
     return ScenarioSource(path=path, label=label, data=data, schema=schema_class(model),
-                          csv_tables=tables)
+                          csv_tables=csv_tables)
 
 
 # --------------------------------------------------------------------------- overrides
