@@ -40,3 +40,21 @@ def write(tmp_path: Path, toy_models: None):
         return path
 
     return _write
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's reporter
+    """The fuzz tests' counts: cases and outcomes per family, and the totals."""
+    from scenario_fuzz import OUTCOMES
+
+    if not OUTCOMES:
+        return
+    families = sorted({f for f, _ in OUTCOMES})
+    kinds = ("cases", "must refuse", "must load", "loaded", "refused", "internal",
+             "silent acceptance")
+    terminalreporter.section("scenario fuzz")
+    for fam in [*families, "total"]:
+        counts = {k: (sum(v for (f, kk), v in OUTCOMES.items() if kk == k) if fam == "total"
+                      else OUTCOMES[(fam, k)]) for k in kinds}
+        terminalreporter.write_line(
+            f"{fam:32s} " + "  ".join(f"{k.replace('internal', 'internal errors')} "
+                                      f"{counts[k]}" for k in kinds))

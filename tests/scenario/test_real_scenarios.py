@@ -81,15 +81,14 @@ def test_calibration_names_numeric_scenario_parameters(tmp_path) -> None:
         with pytest.raises(UserError, match=words) as info:
             load_scenario(str(path))
         assert "\n" not in str(info.value)
-    clash = dict(doc, calibration={"intergroup.threshold": {"dist": "uniform", "low": 0,
-                                                            "high": 1}})
-    # a hypothesis's own parameter may share a shared one's last name (HI's state_share
-    # beside insurgency.state_share); only the same dotted name is a clash
-    clash["hypotheses"]["H1"]["priors"]["intergroup.threshold"] = {"dist": "uniform", "low": 0,
-                                                                   "high": 1}
-    path.write_text(yaml.safe_dump(clash))
-    with pytest.raises(UserError, match="also a prior of hypothesis H1"):
-        load_scenario(str(path))
+    # a hypothesis's own parameter may share a shared one's last name (H3's decay_days
+    # beside revenge.decay_days, HI's state_share beside insurgency.state_share): ABC
+    # names the shared one by its dotted key, so the two never meet
+    shared = dict(doc, calibration={"revenge.decay_days": {"dist": "uniform", "low": 7,
+                                                           "high": 60}})
+    assert "decay_days" in shared["hypotheses"]["H3"]["priors"]
+    path.write_text(yaml.safe_dump(shared))
+    assert "revenge.decay_days" in load_scenario(str(path)).calibration
 
 
 def test_shared_parameters_reach_the_world_and_the_priors() -> None:

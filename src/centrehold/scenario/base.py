@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class ScenarioBase(BaseModel):
     """Common header of a scenario file; unknown fields are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    # NaN and infinity pass every comparison test silently wrong (nan >= 0 is False, so a
+    # bound would catch it, but an unbounded float would not): no scenario value needs them
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     name: str = Field(description="Short name of the scenario, as `centrehold scenarios` lists it.")
     description: str = Field(default="", description="What the scenario is, first line shown.")

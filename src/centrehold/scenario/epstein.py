@@ -17,14 +17,17 @@ Neighbourhood = Literal["epstein", "euclidean", "moore", "von_neumann"]
 class ChangeSchedule(BaseModel):
     """A parameter that changes during a run: one jump, or a step every few ticks."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     at: int = Field(default=0, ge=0, description="First tick of the change.")
-    to: float | None = Field(default=None, description="Jump to this value at tick `at`.")
+    to: float | None = Field(
+        default=None, ge=0.0, le=1.0, description="Jump to this value at tick `at` (0..1)."
+    )
     every: int | None = Field(default=None, ge=1, description="Ticks between steps.")
     delta: float | None = Field(default=None, description="Change at each step (signed).")
     until: float | None = Field(
-        default=None, description="Steps stop at this value (a floor when falling)."
+        default=None, ge=0.0, le=1.0,
+        description="Steps stop at this value (a floor when falling; 0..1).",
     )
 
     @model_validator(mode="after")
@@ -56,7 +59,7 @@ class ChangeSchedule(BaseModel):
 class VariantOptions(BaseModel):
     """Changes to the preset's reading of the rules; fields left out keep the preset."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     neighbourhood: Neighbourhood | None = None
     rounding: Literal["floor", "round", "none"] | None = None
@@ -77,7 +80,7 @@ def _unit(name: str, v: float) -> float:
 class EpsteinScenario(BaseModel):
     """Epstein (2002) Model I (rebellion against a central authority) or II (two groups)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     name: str = Field(description="Short name of the scenario.")
     description: str = Field(default="", description="What the scenario is, first line shown.")

@@ -11,7 +11,6 @@ this module's job is to say *where* a problem is (the file, the CSV row or the
 from __future__ import annotations
 
 import copy
-import csv
 import datetime as _dt
 import difflib
 import importlib
@@ -25,8 +24,10 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import PydanticCustomError
 
 from centrehold.errors import UserError
+from centrehold.scenario import tables
 
 LIBRARY_DIR: Path = Path(__file__).resolve().parent / "library"
 
@@ -173,7 +174,23 @@ def _construct_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bo
     return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
 
 
+class _BadDate(Exception):
+    """A YAML date that is no day of the calendar (2008-13-45); YAML itself raises ValueError."""
+
+    def __init__(self, text: str, line: int, reason: str) -> None:
+        super().__init__(text)
+        self.text, self.line, self.reason = text, line, reason
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)  # type: ignore[arg-type]
+    except (ValueError, OverflowError) as exc:
+        raise _BadDate(str(node.value), node.start_mark.line + 1, str(exc)) from None
+
+
 _ScenarioYamlLoader.add_constructor("!csv", _construct_csv)
+_ScenarioYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _ScenarioYamlLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
@@ -182,29 +199,32 @@ _ScenarioYamlLoader.add_constructor(
 def read_csv_records(path: Path, origin: str) -> list[dict[str, str | None]]:
     """Read a CSV into row dicts of strings, leaving the typing to the schema (pydantic coerces).
 
-    Blank cells become None so optional columns may be left empty.
+    Blank cells become None so optional columns may be left empty. The rows remember
+    their file and lines, so a schema that checks them cell by cell can say where.
     """
-    if not path.is_file():
-        raise _err(f"{origin}: CSV file '{path}' not found; put it next to the scenario file")
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            if reader.fieldnames is None:
-                raise _err(f"{origin}: CSV file '{path.name}' is empty; give a header row")
-            rows: list[dict[str, str | None]] = []
-            for row in reader:
-                if None in row:
-                    raise _err(
-                        f"{path.name} line {reader.line_num}: more cells than header columns; "
-                        "remove the extra cells or add a column name"
-                    )
-                rows.append({k.strip(): (v.strip() if v and v.strip() else None)
-                             for k, v in row.items()})
-    except UnicodeDecodeError as exc:
-        raise _err(
-            f"{path.name}: not UTF-8 text ({exc.reason}); save the CSV as UTF-8"
-        ) from None
-    return rows
+        found = path.is_file()
+    except OSError:  # a name too long for the file system
+        found = False
+    if not found:
+        where = str(path) if len(str(path)) <= 300 else f"{str(path)[:297]}..."
+        raise _err(f"{origin}: CSV file '{where}' not found; put it next to the scenario file")
+    try:
+        return tables.read_table(path, path.name)
+    except PydanticCustomError as exc:
+        raise _err(_placed(exc.context or {}, origin)) from None
+
+
+def _placed(ctx: Mapping[str, Any], label: str) -> str:
+    """One line for an error that knows its file and line (or field): where, problem, fix."""
+    where = tables.place(ctx)
+    if ctx.get("file"):
+        if ctx["file"] != label:
+            table = f"the {ctx['table']} table" if ctx.get("table") else "a table"
+            where += f" ({table} of {label})"
+    else:
+        where = f"{label}: {where}" if where else label
+    return f"{where}: {ctx.get('problem', 'invalid value')}; {ctx.get('fix', 'fix it')}"
 
 
 @dataclass
@@ -218,15 +238,26 @@ class ScenarioSource:
     csv_tables: dict[tuple, str] = field(default_factory=dict)  # loc prefix -> CSV file name
 
 
-def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, tables: dict[tuple, str]) -> Any:
+_MAX_VALUES = 1_000_000  # YAML aliases can repeat a list into billions of values
+
+
+def _resolve_csv(node: Any, base: Path, label: str, loc: tuple, found: dict[tuple, str],
+                 count: list[int] | None = None) -> Any:
+    count = count if count is not None else [0]
+    count[0] += 1
+    if count[0] > _MAX_VALUES:
+        raise _err(f"{label}: more than {_MAX_VALUES:,} values (aliases repeated?); "
+                   "write the scenario out plainly")
     if isinstance(node, _CsvRef):
         records = read_csv_records(base / node.target, f"{label} line {node.line}")
-        tables[loc] = node.target
+        found[loc] = node.target
         return records
     if isinstance(node, dict):
-        return {k: _resolve_csv(v, base, label, (*loc, k), tables) for k, v in node.items()}
+        return {k: _resolve_csv(v, base, label, (*loc, k), found, count)
+                for k, v in node.items()}
     if isinstance(node, list):
-        return [_resolve_csv(v, base, label, (*loc, i), tables) for i, v in enumerate(node)]
+        return [_resolve_csv(v, base, label, (*loc, i), found, count)
+                for i, v in enumerate(node)]
     return node
 
 
@@ -272,6 +303,13 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
             f"{label} line {dup.second}: field '{dup.key}' is given twice (first on line "
             f"{dup.first}); keep one of them"
         ) from None
+    except _BadDate as bad:
+        raise _err(
+            f"{label} line {bad.line}: '{bad.text[:40]}' is not a real date ({bad.reason}); "
+            "write a date that exists, as YYYY-MM-DD"
+        ) from None
+    except RecursionError:
+        raise _err(f"{label}: nested too deeply to read; flatten the file") from None
     if not isinstance(data, dict):
         raise _err(
             f"{label}: expected a mapping of fields (name: ..., model: ...) at the top, "
@@ -289,10 +327,13 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
             f"{label}: field 'model': unknown model '{model}'; {hint}"
             f"use one of: {', '.join(MODELS)}"
         )
-    tables: dict[tuple, str] = {}
-    data = _resolve_csv(data, path.parent, label, (), tables)
+    csv_tables: dict[tuple, str] = {}
+    try:
+        data = _resolve_csv(data, path.parent, label, (), csv_tables)
+    except RecursionError:  # an alias that holds itself
+        raise _err(f"{label}: a value refers to itself; write the scenario out plainly") from None
     return ScenarioSource(path=path, label=label, data=data, schema=schema_class(model),
-                          csv_tables=tables)
+                          csv_tables=csv_tables)
 
 
 # --------------------------------------------------------------------------- overrides
@@ -522,12 +563,14 @@ def format_validation_error(
     errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
     first = errors[0]
     loc = _clean_loc(tuple(first.get("loc", ())), src.schema)
+    n_more = len({_clean_loc(tuple(e.get("loc", ())), src.schema) for e in errors}) - 1
+    if first["type"] == tables.ERROR_TYPE:  # a table cell or a field that knows its place
+        return _placed_error(first.get("ctx") or {}, loc, src, overrides, n_more)
     problem, fix = _fix_for(first, src.schema, loc)
     # a field of several types (a number or "life") fails once per type: offer each way out
     same = [e for e in errors[1:] if _clean_loc(tuple(e.get("loc", ())), src.schema) == loc]
     fixes = [fix] + [_fix_for(e, src.schema, loc)[1] for e in same]
     fix = " or ".join(dict.fromkeys(fixes))
-    n_more = len({_clean_loc(tuple(e.get("loc", ())), src.schema) for e in errors}) - 1
     origin = _origin(loc, src, overrides)
     dotted = ".".join(str(p) for p in loc)
     # a CSV row's field reads better as the column name alone
@@ -543,6 +586,16 @@ def format_validation_error(
     return " ".join(line.split())
 
 
+def _placed_error(ctx: Mapping[str, Any], loc: tuple, src: ScenarioSource,
+                  overrides: Mapping[str, str], n_more: int) -> str:
+    field_loc = tuple(str(ctx["field"]).split(".")) if ctx.get("field") else loc
+    origin = src.label if ctx.get("file") else _origin(field_loc, src, overrides)
+    line = _placed(ctx, origin)
+    if n_more:
+        line += f" (and {n_more} more problem{'s' if n_more > 1 else ''})"
+    return " ".join(line.split())
+
+
 # --------------------------------------------------------------------------- public API
 
 
@@ -551,11 +604,16 @@ def validate_source(src: ScenarioSource, overrides: Mapping[str, str] | None = N
     overrides = dict(overrides or {})
     data = apply_overrides(src.data, overrides, src.label) if overrides else src.data
     try:
-        return src.schema.model_validate(
+        scenario = src.schema.model_validate(
             data, context={"base_dir": src.path.parent, "source": src.path}
         )
     except ValidationError as exc:
         raise _err(format_validation_error(exc, src, overrides)) from None
+    try:
+        tables.check_companions(str(data.get("model", "")), scenario, src.path.parent)
+    except PydanticCustomError as exc:
+        raise _err(_placed(exc.context or {}, src.label)) from None
+    return scenario
 
 
 def load_scenario(name_or_path: str, overrides: Mapping[str, str] | None = None) -> BaseModel:
@@ -578,7 +636,8 @@ def list_scenarios() -> list[tuple[str, str]]:
         try:
             data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ScenarioYamlLoader)  # noqa: S506
             text = str(data.get("description", "")) if isinstance(data, dict) else ""
-        except (OSError, yaml.YAMLError, UnicodeDecodeError, _DuplicateKey):
+        except (OSError, yaml.YAMLError, UnicodeDecodeError, _DuplicateKey, _BadDate,
+                RecursionError):
             text = "(file unreadable: run `centrehold run " + name + "` for the error)"
         first = text.strip().splitlines()[0] if text.strip() else ""
         rows.append((name, first))

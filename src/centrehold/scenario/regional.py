@@ -15,9 +15,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
+from centrehold.scenario import tables
 from centrehold.scenario.armed import (
     AwakeningParams,
     InsurgencyParams,
@@ -25,6 +25,7 @@ from centrehold.scenario.armed import (
     MilitiaParams,
 )
 from centrehold.scenario.base import ScenarioBase
+from centrehold.scenario.policies import check_hypotheses
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
 HYPOTHESES = ("H0", "H1", "H2", "H3", "H4", "H5", "H6", "HA", "HM", "HI", "HB")
@@ -32,7 +33,7 @@ SHARE_TOLERANCE = 0.011  # shares are published as whole percentages that may no
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
 
 class RegionSpec(_Strict):
@@ -67,6 +68,12 @@ class CalendarSpec(_Strict):
     def _ordered(self) -> CalendarSpec:
         if self.end <= self.start:
             raise ValueError("calendar.end must be after calendar.start")
+        for d in (self.start, self.end):
+            if not tables.FIRST_YEAR <= d.year <= tables.LAST_YEAR:
+                raise ValueError(
+                    f"calendar: {d} is outside {tables.FIRST_YEAR}..{tables.LAST_YEAR}; "
+                    "give a calendar within those years"
+                )
         return self
 
 
@@ -226,20 +233,10 @@ class HypothesisSpec(_Strict):
     priors: dict[str, Prior] = Field(default_factory=dict)
 
 
-def _resolve(path: str, info: ValidationInfo) -> Path:
-    """Find a table named in a scenario: next to the YAML, else in the built-in library."""
-    p = Path(path)
-    if p.is_absolute():
-        candidates = [p]
-    else:
-        ctx = info.context or {}
-        base = ctx.get("base_dir") or (Path(ctx["path"]).parent if ctx.get("path") else None)
-        candidates = [Path(base) / p] if base else []
-        candidates += [LIBRARY_DIR / "iraq-2009" / p, Path.cwd() / p]
-    for c in candidates:
-        if c.is_file():
-            return c
-    raise ValueError(f"table '{path}' not found; give a path relative to the scenario file")
+def _isos(info: ValidationInfo) -> list[str] | None:
+    """Region codes of the regions table, or None when it failed (its error is the one shown)."""
+    regions = (info.data or {}).get("regions")
+    return [r.iso for r in regions] if regions is not None else None
 
 
 class RegionalScenario(ScenarioBase):
@@ -299,62 +296,100 @@ class RegionalScenario(ScenarioBase):
                     "no output, so that the first recorded day is the world's own state",
     )
 
+    @field_validator("groups")
+    @classmethod
+    def _groups_are_share_columns(cls, v: list[str]) -> list[str]:
+        """Each group is a column of the regions table: named once, apart from the others."""
+        fixed = {c.name for c in tables.region_columns([])}
+        for i, g in enumerate(v):
+            if not g.strip() or g in v[:i] or g in fixed:
+                raise tables.scenario_error(
+                    f"group {g!r} is empty, repeated or the name of a regions column",
+                    "give each community its own name", field=f"groups.{i}")
+        if not v:
+            raise tables.scenario_error("no groups", "name the communities", field="groups")
+        return v
+
     @field_validator("regions", mode="before")
     @classmethod
     def _load_regions(cls, v: Any, info: ValidationInfo) -> Any:
         """Accept a CSV path, `!csv` rows (flat, one share column per group) or full specs."""
-        if isinstance(v, str):
-            df = pd.read_csv(_resolve(v, info), dtype=str, keep_default_na=False)
-            rows, where = df.to_dict("records"), v
-        elif isinstance(v, list) and v and isinstance(v[0], dict) and "shares" not in v[0]:
-            rows, where = v, "the regions table"
-        else:
-            return v
         groups = (info.data or {}).get("groups") or ["shia_arab", "sunni_arab", "kurd", "other"]
-        cols = set(rows[0]) if rows else set()
-        need = {"iso", "name", "population"}
-        if not need <= cols:
-            raise ValueError(f"{where} needs columns {sorted(need)}; add them")
-        missing = [g for g in groups if g not in cols]
-        if missing:
-            raise ValueError(f"{where} lacks share columns {missing}; add one per group")
-        out = []
-        for row in rows:
-            shares = {}
-            for g in groups:
-                if row[g] in ("", None):
-                    raise ValueError(
-                        f"region {row['iso']} has no share for {g} in {where}; fill it"
-                    )
-                shares[g] = float(row[g])
-            kurdistan = str(row.get("kurdistan") or "0").lower() in ("1", "true")
-            out.append({
-                "iso": row["iso"], "name": row["name"],
-                "population": int(float(row["population"])), "shares": shares,
-                "kurdistan": kurdistan, "borders": str(row.get("borders") or ""),
-                "source": str(row.get("source") or ""),
-            })
-        return out
+        return tables.regions_from(v, groups, info.context, SHARE_TOLERANCE)
 
     @field_validator("adjacency", mode="before")
     @classmethod
     def _load_adjacency(cls, v: Any, info: ValidationInfo) -> Any:
-        if not isinstance(v, str):
-            return v
-        df = pd.read_csv(_resolve(v, info))
-        return list(zip(df.iso_a, df.iso_b, strict=True))
+        return tables.adjacency_from(v, _isos(info), info.context)
 
     @field_validator("force_levels", mode="before")
     @classmethod
     def _load_forces(cls, v: Any, info: ValidationInfo) -> Any:
-        if not isinstance(v, str):
-            return v
-        df = pd.read_csv(_resolve(v, info))
-        return [
-            {"date": str(r["date"]), "force": r["force"], "iso": r["iso"],
-             "personnel": int(r["personnel"])}
-            for r in df.to_dict("records")
-        ]
+        forces = (info.data or {}).get("forces")
+        names = [f.name for f in forces] if forces is not None else None
+        return tables.force_levels_from(v, names, _isos(info), info.context)
+
+    @field_validator("calendar", "dates", mode="before")
+    @classmethod
+    def _dates_not_numbers(cls, v: Any, info: ValidationInfo) -> Any:
+        """pydantic would read a number as seconds since 1970 (`elections: [0]`: 1970-01-01)."""
+        for key, x in (v.items() if isinstance(v, dict) else ()):
+            for item in x if isinstance(x, list) else [x]:
+                if isinstance(item, (int, float)) and not isinstance(item, bool):
+                    raise tables.scenario_error(f"got {item!r}", "write a date as YYYY-MM-DD",
+                                                field=f"{info.field_name}.{key}")
+        return v
+
+    @field_validator("hypotheses")
+    @classmethod
+    def _known_hypotheses(cls, v: dict[str, HypothesisSpec]) -> dict[str, HypothesisSpec]:
+        """Every hypothesis, used by this run or not: ABC weighs them all."""
+        check_hypotheses(v)
+        return v
+
+    @field_validator("intergroup")
+    @classmethod
+    def _legitimacy_in_unit(cls, v: IntergroupParams) -> IntergroupParams:
+        for g, x in v.legitimacy.items():
+            if not 0.0 <= x <= 1.0:
+                raise tables.scenario_error(f"got {x:g}", "give a legitimacy between 0 and 1",
+                                            field=f"intergroup.legitimacy.{g}")
+        return v
+
+    @field_validator("hardship")
+    @classmethod
+    def _needs_by_known_region(cls, v: HardshipParams, info: ValidationInfo) -> HardshipParams:
+        isos = _isos(info)
+        for iso, x in v.need_by_region.items():
+            here = f"hardship.need_by_region.{iso}"
+            if isos is not None and iso not in isos:
+                raise tables.scenario_error(
+                    f"unknown region {iso!r}",
+                    f"{tables.did_you_mean(iso, isos)}use a code from the regions table",
+                    field=here)
+            if not 0.0 <= x <= 1.0:
+                raise tables.scenario_error(f"got {x:g}", "give a need between 0 and 1",
+                                            field=here)
+        return v
+
+    @field_validator("calibration")
+    @classmethod
+    def _priors_within_the_field(cls, v: dict[str, Prior], info: ValidationInfo) -> dict:
+        """ABC sets the field to values drawn from the prior without validating them again."""
+        for key, prior in v.items():
+            section, _, name = key.partition(".")
+            sub = (info.data or {}).get(section)
+            if not isinstance(sub, BaseModel) or name not in type(sub).model_fields:
+                continue  # the model check below names the key as unknown
+            for bound in (prior.low, prior.high):
+                try:
+                    type(sub).model_validate({**sub.model_dump(), name: bound})
+                except ValueError:  # pydantic's ValidationError is one
+                    raise tables.scenario_error(
+                        f"the prior {prior.low:g}..{prior.high:g} goes outside the values "
+                        f"{key} accepts", f"keep low and high where {key} itself may be",
+                        field=f"calibration.{key}") from None
+        return v
 
     @model_validator(mode="after")
     def _consistent(self) -> RegionalScenario:
