@@ -89,3 +89,39 @@ def test_refusals_reach_the_page_and_compare_tab(page_at):
     page.wait_for_selector("#cmp-ach .main-svg", timeout=30_000)
     assert page.is_hidden("#run-view")
     assert page.locator("#cmp-posterior .bars path").count() == 7
+
+
+def test_dns_rebinding_is_refused_in_a_real_browser(tmp_path):
+    """A site whose name resolves to 127.0.0.1 (as after DNS rebinding) gets nothing: not the
+    page, not the API; the same server answers its own address."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from .webkit import ticking
+
+    app = create_app(SMALL, simulate=ticking, runs_dir=tmp_path / "runs")
+    rebind = ["--host-resolver-rules=MAP evil.test 127.0.0.1"]
+    with LiveServer(app) as server, sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS + rebind,
+                                     headless=True)
+        try:
+            page = browser.new_page()
+            evil = f"http://evil.test:{server.port}"
+            resp = page.goto(evil + "/")
+            assert resp is not None and resp.status == 421
+            assert "not served here" in page.content()
+            assert page.locator("#run-button").count() == 0
+            # the attacker's script, running in its own origin, tries the API
+            tried = page.evaluate("""async () => {
+                const post = await fetch('/api/runs', {method: 'POST',
+                    headers: {'Content-Type': 'application/json'},
+                    body: JSON.stringify({scenario: 'epstein-1', ticks: 5})});
+                const list = await fetch('/api/runs');
+                return [post.status, list.status, await list.text()];
+            }""")
+            assert tried[0] == 421 and tried[1] == 421 and "epstein" not in tried[2]
+            assert app.state.jobs.list() == []  # nothing was started
+            ok = page.goto(server.url + "/")
+            assert ok is not None and ok.status == 200
+            page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+            assert page.input_value("#scenario") == "iraq-2009"
+        finally:
+            browser.close()

@@ -12,17 +12,26 @@ from __future__ import annotations
 
 import json
 import multiprocessing as mp
+import os
 import queue as queue_mod
+import re
+import shutil
 import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 SimulateFn = Callable[..., Any]
+RUN_ID = re.compile(r"^[0-9a-f]{12}$")
+CANCEL_POLL_SECONDS = 0.1
+
+
+class RunCancelled(Exception):
+    """Raised from a run's progress callback once the run has been cancelled."""
 
 
 @dataclass
@@ -34,7 +43,7 @@ class Job:
     ticks: int
     overrides: dict[str, str]
     agents: int
-    state: str = "queued"  # queued, running, done, error
+    state: str = "queued"  # queued, running, done, error, cancelled
     done: int = 0
     total: int = 0
     error: str | None = None
@@ -44,6 +53,7 @@ class Job:
     reports: int = 0  # progress reports received from the worker
     result: bytes | None = None  # the results as JSON, serialised once
     run_dir: Path | None = None
+    future: Any = None  # the worker pool's future, while queued or running
 
     def status(self) -> dict:
         return {
@@ -93,21 +103,56 @@ def _error_line(exc: BaseException) -> str:
 
 
 def process_run(job_id: str, scenario: str, overrides: dict[str, str], seed: int, ticks: int,
-                run_dir: Path | None, progress_queue: Any) -> tuple[str, bytes | str]:
-    """Body of a run in a worker process: ("done", results JSON) or ("error", one line)."""
+                run_dir: Path | None, progress_queue: Any,
+                cancelled: Any = None) -> tuple[str, bytes | str]:
+    """Body of a run in a worker process: ("done", results JSON), ("error", one line) or
+    ("cancelled", "") once the run's id appears in the shared `cancelled` mapping."""
+    last_check = [0.0]
+
+    def check() -> None:
+        now = time.monotonic()
+        if cancelled is not None and now - last_check[0] >= CANCEL_POLL_SECONDS:
+            last_check[0] = now
+            if job_id in cancelled:
+                raise RunCancelled
+
     try:
         from centrehold.engine import simulate
         from centrehold.scenario import load_scenario
 
         def progress(done: int, total: int) -> None:
             progress_queue.put((job_id, int(done), int(total)))
+            check()
 
+        check()
         scn = load_scenario(scenario, overrides)
         t0 = time.perf_counter()
         ds = simulate(scn, seed=seed, ticks=ticks, progress=progress)
         return "done", _results_bytes(job_id, ds, time.perf_counter() - t0, run_dir)
+    except RunCancelled:
+        return "cancelled", ""
     except Exception as exc:  # reported to the page as one line; the worker keeps going
         return "error", _error_line(exc)
+
+
+def build_report_file(run_dir: str, out: str) -> int:
+    """Body of a report build in a worker process; returns the worker's process id."""
+    from centrehold.report import build_report
+
+    build_report(Path(run_dir), Path(out))
+    return os.getpid()
+
+
+def prune_runs_dir(runs_dir: Path, keep: int) -> list[Path]:
+    """Delete all but the `keep` newest run folders this server wrote (named by run id)
+    and return what was deleted; other files and folders are left alone."""
+    if not runs_dir.is_dir():
+        return []
+    ours = [d for d in runs_dir.iterdir() if d.is_dir() and RUN_ID.match(d.name)]
+    ours.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    for d in ours[keep:]:
+        shutil.rmtree(d, ignore_errors=True)
+    return ours[keep:]
 
 
 def _worker_init() -> None:
@@ -133,7 +178,8 @@ class JobManager:
 
     def __init__(self, simulate: SimulateFn | None, load: Callable[..., Any],
                  max_concurrent: int, max_queued: int, keep: int = 50,
-                 runs_dir: Path | None = None) -> None:
+                 runs_dir: Path | None = None, max_reports: int = 1,
+                 max_report_queue: int = 2) -> None:
         self._simulate = simulate
         self._load = load
         self._lock = threading.Lock()
@@ -146,6 +192,13 @@ class JobManager:
         self._pool: Executor | None = None
         self._manager: Any = None
         self._queue: Any = None
+        self._cancelled: Any = None  # run ids cancelled, shared with the worker processes
+        self.max_reports, self.max_report_queue = max_reports, max_report_queue
+        self._report_pool: ProcessPoolExecutor | None = None
+        self._reports: dict[str, Any] = {}
+        self.report_fn: Callable[[str, str], int] = build_report_file
+        if runs_dir is not None:
+            prune_runs_dir(runs_dir, keep)
 
     def _ensure_pool(self) -> Executor:
         """Start the workers on first use (and again after a shutdown: test clients open and
@@ -157,6 +210,7 @@ class JobManager:
                     ctx = mp.get_context("spawn")
                     self._manager = ctx.Manager()
                     self._queue = self._manager.Queue()
+                    self._cancelled = self._manager.dict()
                     self._pool = ProcessPoolExecutor(max_workers=self._max_workers,
                                                      mp_context=ctx, initializer=_worker_init)
                     threading.Thread(target=self._drain_progress, args=(self._queue,),
@@ -215,59 +269,143 @@ class JobManager:
         pool = self._ensure_pool()
         if self._simulate is None:
             fut = pool.submit(process_run, job.id, scenario, overrides, seed, ticks,
-                              job.run_dir, self._queue)
-            job.started = time.time()
+                              job.run_dir, self._queue, self._cancelled)
+            job.started, job.future = time.time(), fut
             fut.add_done_callback(lambda f: self._finish(job, f))
         else:
-            pool.submit(self._run_in_thread, job)
+            job.future = pool.submit(self._run_in_thread, job)
         return job
 
+    def cancel(self, job: Job) -> bool:
+        """Cancel a queued or running run; False if it has already ended."""
+        with self._lock:
+            if job.state not in ("queued", "running"):
+                return False
+            job.state, job.error, job.finished = "cancelled", "cancelled on request", time.time()
+            fut, flags = job.future, self._cancelled
+        if fut is not None and fut.cancel():
+            return True
+        if flags is not None:  # already handed to a worker: it stops at its next report
+            try:
+                flags[job.id] = True
+            except (EOFError, OSError):  # the server is stopping
+                pass
+        return True
+
+    def _discard(self, job: Job) -> None:
+        """What a cancelled run leaves behind goes: its folder and its flag."""
+        if job.run_dir is not None:
+            shutil.rmtree(job.run_dir, ignore_errors=True)
+        job.run_dir, job.result, job.future = None, None, None
+        if self._cancelled is not None:
+            try:
+                self._cancelled.pop(job.id, None)
+            except (EOFError, OSError):
+                pass
+
     def _finish(self, job: Job, fut: Any) -> None:
+        if job.state == "cancelled":
+            return self._discard(job)
         try:
             state, payload = fut.result()
         except BaseException as exc:  # a worker died (killed, out of memory) or was cancelled
             state, payload = "error", _error_line(exc)
+        job.future = None
+        if state == "cancelled":  # cancelled between the check above and the worker's
+            job.state, job.finished = "cancelled", time.time()
+            return self._discard(job)
         if state == "done":
+            self._retain()
             job.result, job.done = payload, job.total
         else:
             job.error, job.run_dir = payload, None
         job.state, job.finished = state, time.time()
 
     def _forget_old(self) -> None:
-        finished = sorted((j for j in self._jobs.values() if j.state in ("done", "error")),
+        """Keep at most `keep` runs in memory, and their folders on disk with them."""
+        finished = sorted((j for j in self._jobs.values()
+                           if j.state in ("done", "error", "cancelled")),
                           key=lambda j: j.created)
         for j in finished[: max(0, len(self._jobs) - self.keep)]:
             del self._jobs[j.id]
+            if j.run_dir is not None and j.state != "cancelled":
+                shutil.rmtree(j.run_dir, ignore_errors=True)
+
+    def _retain(self) -> None:
+        """The retention limit on disk: also counts folders left by earlier servers."""
+        if self.runs_dir is not None:
+            prune_runs_dir(self.runs_dir, self.keep)
 
     def _run_in_thread(self, job: Job) -> None:
+        if job.state == "cancelled":
+            return
         job.state, job.started = "running", time.time()
 
         def progress(done: int, total: int) -> None:
             job.done, job.total = int(done), int(total)
+            if job.state == "cancelled":
+                raise RunCancelled
 
         try:
             scn = self._load(job.scenario, job.overrides)
             t0 = time.perf_counter()
             ds = self._simulate(scn, seed=job.seed, ticks=job.ticks, progress=progress)
-            job.result = _results_bytes(job.id, ds, time.perf_counter() - t0, job.run_dir)
-            job.done = job.total
-            job.state = "done"
+            if job.state == "cancelled":
+                raise RunCancelled
+            result = _results_bytes(job.id, ds, time.perf_counter() - t0, job.run_dir)
+            self._retain()
+            with self._lock:
+                if job.state == "cancelled":
+                    raise RunCancelled
+                job.result, job.done, job.state = result, job.total, "done"
+        except RunCancelled:
+            self._discard(job)
         except Exception as exc:  # reported to the page as one line; the server keeps going
-            job.error, job.run_dir = _error_line(exc), None
-            job.state = "error"
+            if job.state != "cancelled":
+                job.error, job.run_dir = _error_line(exc), None
+                job.state = "error"
         finally:
-            job.finished = time.time()
+            job.future = None
+            if job.finished is None:
+                job.finished = time.time()
+
+    def build_report(self, job: Job, out: Path) -> Any:
+        """Start (or join) the build of a run's report in a worker process; None when as
+        many builds are executing and waiting as the server allows."""
+        with self._lock:
+            fut = self._reports.get(job.id)
+            if fut is not None and not fut.done():
+                return fut
+            self._reports = {k: f for k, f in self._reports.items() if not f.done()}
+            if len(self._reports) >= self.max_reports + self.max_report_queue:
+                return None
+            for _attempt in range(2):
+                if self._report_pool is None:
+                    # one build per process: a report's memory goes back to the system after
+                    self._report_pool = ProcessPoolExecutor(
+                        max_workers=self.max_reports, mp_context=mp.get_context("spawn"),
+                        initializer=_worker_init, max_tasks_per_child=1)
+                try:
+                    fut = self._report_pool.submit(self.report_fn, str(job.run_dir), str(out))
+                    break
+                except BrokenExecutor:  # a build process died: start afresh
+                    self._report_pool = None
+            self._reports[job.id] = fut
+            return fut
 
     def close(self) -> None:
         """Stop the workers; runs still executing finish, queued ones are dropped."""
         with self._lock:
-            pool, manager = self._pool, self._manager
-            self._pool = self._manager = self._queue = None
+            pool, manager, reports = self._pool, self._manager, self._report_pool
+            self._pool = self._manager = self._queue = self._cancelled = None
+            self._report_pool = None
             self._stop.set()
-        if pool is not None:
-            procs = list((getattr(pool, "_processes", None) or {}).values())
-            pool.shutdown(wait=False, cancel_futures=True)
-            for proc in procs:  # a stopping server does not wait for runs to finish
+        for executor in (reports, pool):
+            if executor is None:
+                continue
+            procs = list((getattr(executor, "_processes", None) or {}).values())
+            executor.shutdown(wait=False, cancel_futures=True)
+            for proc in procs:  # a stopping server does not wait for runs or reports
                 if proc.is_alive():
                     proc.terminate()
         if manager is not None:
