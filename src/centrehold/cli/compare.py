@@ -14,6 +14,7 @@ import typer
 
 from centrehold.cli.run import user_errors
 from centrehold.errors import UserError
+from centrehold.extras import require
 
 RATING_STYLE = {"CC": "bold green", "C": "green", "N": "white", "I": "yellow", "II": "bold red",
                 "NA": "dim"}
@@ -94,6 +95,7 @@ def compare_command(
 ) -> None:
     """Weigh the hypotheses: posterior probabilities, ACH matrix, out-of-sample forecast."""
     with user_errors():
+        require("infer", "pyabc", "cloudpickle", command="centrehold compare")
         from rich.console import Console
 
         from centrehold.scenario import load_scenario

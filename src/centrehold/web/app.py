@@ -293,6 +293,11 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
             hypotheses=[HypothesisInfo(**h) for h in hyps],
             default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None)
 
+    @app.get("/api/health", tags=["server"])
+    def health() -> dict[str, Any]:
+        """The server is up: its version and how many runs it holds (for probes and scripts)."""
+        return {"status": "ok", "version": __version__, "active_runs": jobs.active()}
+
     @app.get("/api/scenarios", response_model=list[ScenarioInfo], tags=["scenarios"])
     def list_scenarios_api() -> list[ScenarioInfo]:
         """Built-in scenarios with their main parameters and hypotheses."""
