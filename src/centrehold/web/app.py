@@ -28,7 +28,7 @@ from centrehold import __version__
 from centrehold.errors import UserError
 from centrehold.web import knobs as K
 from centrehold.web.guard import LOOPBACK_NAMES, Guard
-from centrehold.web.jobs import JobManager
+from centrehold.web.jobs import DOWNLOADS, JobManager
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -143,6 +143,8 @@ class RunStatus(BaseModel):
     total: int
     error: str | None
     elapsed: float
+    sim_seconds: float | None = Field(None, description="the engine's own time, once done")
+    created: float = Field(0.0, description="when the run was requested (Unix time)")
 
 
 class RunResults(BaseModel):
@@ -151,6 +153,7 @@ class RunResults(BaseModel):
     regional: bool
     figures: dict[str, dict[str, Any]]
     report_available: bool = False
+    downloads: list[str] = []
 
 
 class CompareResults(BaseModel):
@@ -448,6 +451,31 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
                 raise HTTPException(500, "the report could not be built: "
                                          f"{' '.join(str(exc).split())[:200]}") from None
         return FileResponse(out, media_type="text/html")
+
+    @app.get("/api/runs/{run_id}/files/{name}", response_class=FileResponse,
+             responses={**ERRORS, 409: {"model": Problem}, 200: {"content": {
+                 t: {} for t in sorted(set(DOWNLOADS.values()))}}}, tags=["runs"])
+    async def run_file(run_id: str = PathParam(..., max_length=64),
+                       name: str = PathParam(..., max_length=32)) -> FileResponse:
+        """Download a finished run's data: ticks.parquet (the tidy per-tick table), the same
+        as ticks.csv, regions.csv (regional worlds), summary.json or scenario.json."""
+        job = job_or_404(run_id)
+        if name not in DOWNLOADS:
+            raise HTTPException(404, f"no file {name[:32]!r} for a run; choose one of: "
+                                     f"{', '.join(DOWNLOADS)}")
+        if job.state != "done" or job.run_dir is None:
+            raise HTTPException(409, f"run {run_id} is {job.state}; its data can be "
+                                     "downloaded once it is done")
+        path = job.run_dir / name
+        if name == "ticks.csv" and not path.is_file():
+            fut = jobs.build_csv(job, path)
+            if fut is None:
+                raise HTTPException(429, "too many files being built; try again in a minute")
+            await asyncio.wrap_future(fut)
+        if not path.is_file():
+            raise HTTPException(404, f"run {run_id} has no {name} (not a regional world?)")
+        return FileResponse(path, media_type=DOWNLOADS[name],
+                            filename=f"{job.scenario}-{job.id}-{name}")
 
     @app.get("/api/compare", response_model=CompareResults, responses=ERRORS,
              tags=["compare"])

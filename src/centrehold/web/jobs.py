@@ -10,12 +10,14 @@ stores two integers per run. A stand-in `simulate` (tests) runs in threads inste
 
 from __future__ import annotations
 
+import atexit
 import json
 import multiprocessing as mp
 import os
 import queue as queue_mod
 import re
 import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -25,8 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from centrehold.web.figures import polish
+
 SimulateFn = Callable[..., Any]
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
+# files of a run folder a client may download (ticks.csv is made from ticks.parquet on demand)
+DOWNLOADS = {"ticks.parquet": "application/vnd.apache.parquet", "ticks.csv": "text/csv",
+             "regions.csv": "text/csv", "summary.json": "application/json",
+             "scenario.json": "application/json"}
 CANCEL_POLL_SECONDS = 0.1
 
 
@@ -54,6 +62,7 @@ class Job:
     result: bytes | None = None  # the results as JSON, serialised once
     run_dir: Path | None = None
     future: Any = None  # the worker pool's future, while queued or running
+    sim_seconds: float | None = None  # the engine's own time, without queue and charts
 
     def status(self) -> dict:
         return {
@@ -61,6 +70,7 @@ class Job:
             "seed": self.seed, "ticks": self.ticks, "agents": self.agents, "state": self.state,
             "done": self.done, "total": self.total, "error": self.error,
             "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3),
+            "sim_seconds": self.sim_seconds, "created": round(self.created, 3),
         }
 
 
@@ -82,17 +92,23 @@ def run_results(ds: Any, wall: float) -> dict:
     for name, _png, inter, caption in _plan(rd, boundaries):
         figures[name] = {"title": TITLES.get(name, name), "caption": caption,
                          "figure": json.loads(inter(rd).to_json())}
+    summary["record_end"] = polish(figures)
     return {"summary": summary, "figures": figures, "regional": rd.regional}
 
 
-def _results_bytes(job_id: str, ds: Any, wall: float, run_dir: Path | None) -> bytes:
+def _results_bytes(job_id: str, ds: Any, wall: float,
+                   run_dir: Path | None) -> tuple[bytes, dict]:
+    """The results as JSON bytes, and what the run's status line needs from them."""
     res = run_results(ds, wall)
     if run_dir is not None:
         from centrehold.runs.single import write_run
 
         write_run(ds, run_dir, wall_seconds=wall)
-    res.update(id=job_id, report_available=run_dir is not None)
-    return json.dumps(res, default=str, allow_nan=False).encode()
+    files = sorted(n for n in DOWNLOADS if run_dir is not None and
+                   (n == "ticks.csv" or (run_dir / n).is_file()))
+    res.update(id=job_id, report_available=run_dir is not None, downloads=files)
+    meta = {"agents": int(res["summary"].get("agents", 0)), "sim_seconds": round(wall, 3)}
+    return json.dumps(res, default=str, allow_nan=False).encode(), meta
 
 
 def _error_line(exc: BaseException) -> str:
@@ -104,9 +120,10 @@ def _error_line(exc: BaseException) -> str:
 
 def process_run(job_id: str, scenario: str, overrides: dict[str, str], seed: int, ticks: int,
                 run_dir: Path | None, progress_queue: Any,
-                cancelled: Any = None) -> tuple[str, bytes | str]:
-    """Body of a run in a worker process: ("done", results JSON), ("error", one line) or
-    ("cancelled", "") once the run's id appears in the shared `cancelled` mapping."""
+                cancelled: Any = None) -> tuple[str, bytes | str, dict]:
+    """Body of a run in a worker process: ("done", results JSON, meta), ("error", one line,
+    {}) or ("cancelled", "", {}) once the run's id appears in the shared `cancelled`
+    mapping."""
     last_check = [0.0]
 
     def check() -> None:
@@ -128,11 +145,22 @@ def process_run(job_id: str, scenario: str, overrides: dict[str, str], seed: int
         scn = load_scenario(scenario, overrides)
         t0 = time.perf_counter()
         ds = simulate(scn, seed=seed, ticks=ticks, progress=progress)
-        return "done", _results_bytes(job_id, ds, time.perf_counter() - t0, run_dir)
+        return "done", *_results_bytes(job_id, ds, time.perf_counter() - t0, run_dir)
     except RunCancelled:
-        return "cancelled", ""
+        return "cancelled", "", {}
     except Exception as exc:  # reported to the page as one line; the worker keeps going
-        return "error", _error_line(exc)
+        return "error", _error_line(exc), {}
+
+
+def write_csv(parquet: str, out: str) -> int:
+    """A run's tidy table as CSV, written in a worker process; returns its process id."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    tmp = Path(out).with_suffix(".csv.part")
+    pacsv.write_csv(pq.read_table(parquet), tmp)
+    tmp.replace(out)  # complete or absent: a reader never sees half a file
+    return os.getpid()
 
 
 def build_report_file(run_dir: str, out: str) -> int:
@@ -197,8 +225,11 @@ class JobManager:
         self._report_pool: ProcessPoolExecutor | None = None
         self._reports: dict[str, Any] = {}
         self.report_fn: Callable[[str, str], int] = build_report_file
-        if runs_dir is not None:
-            prune_runs_dir(runs_dir, keep)
+        if runs_dir is None:  # every run gets a folder (report, downloads) until the end
+            runs_dir = Path(tempfile.mkdtemp(prefix="centrehold-runs-"))
+            atexit.register(shutil.rmtree, runs_dir, ignore_errors=True)
+        self.runs_dir = runs_dir
+        prune_runs_dir(runs_dir, keep)
 
     def _ensure_pool(self) -> Executor:
         """Start the workers on first use (and again after a shutdown: test clients open and
@@ -307,9 +338,9 @@ class JobManager:
         if job.state == "cancelled":
             return self._discard(job)
         try:
-            state, payload = fut.result()
+            state, payload, meta = fut.result()
         except BaseException as exc:  # a worker died (killed, out of memory) or was cancelled
-            state, payload = "error", _error_line(exc)
+            state, payload, meta = "error", _error_line(exc), {}
         job.future = None
         if state == "cancelled":  # cancelled between the check above and the worker's
             job.state, job.finished = "cancelled", time.time()
@@ -317,6 +348,7 @@ class JobManager:
         if state == "done":
             self._retain()
             job.result, job.done = payload, job.total
+            job.agents, job.sim_seconds = meta["agents"], meta["sim_seconds"]
         else:
             job.error, job.run_dir = payload, None
         job.state, job.finished = state, time.time()
@@ -333,8 +365,7 @@ class JobManager:
 
     def _retain(self) -> None:
         """The retention limit on disk: also counts folders left by earlier servers."""
-        if self.runs_dir is not None:
-            prune_runs_dir(self.runs_dir, self.keep)
+        prune_runs_dir(self.runs_dir, self.keep)
 
     def _run_in_thread(self, job: Job) -> None:
         if job.state == "cancelled":
@@ -352,11 +383,12 @@ class JobManager:
             ds = self._simulate(scn, seed=job.seed, ticks=job.ticks, progress=progress)
             if job.state == "cancelled":
                 raise RunCancelled
-            result = _results_bytes(job.id, ds, time.perf_counter() - t0, job.run_dir)
+            result, meta = _results_bytes(job.id, ds, time.perf_counter() - t0, job.run_dir)
             self._retain()
             with self._lock:
                 if job.state == "cancelled":
                     raise RunCancelled
+                job.agents, job.sim_seconds = meta["agents"], meta["sim_seconds"]
                 job.result, job.done, job.state = result, job.total, "done"
         except RunCancelled:
             self._discard(job)
@@ -372,8 +404,17 @@ class JobManager:
     def build_report(self, job: Job, out: Path) -> Any:
         """Start (or join) the build of a run's report in a worker process; None when as
         many builds are executing and waiting as the server allows."""
+        return self.build_file(job.id, self.report_fn, str(job.run_dir), str(out))
+
+    def build_csv(self, job: Job, out: Path) -> Any:
+        """Start (or join) writing a run's table as CSV in a worker process (None: busy)."""
+        return self.build_file(f"{job.id}.csv", write_csv, str(job.run_dir / "ticks.parquet"),
+                               str(out))
+
+    def build_file(self, key: str, fn: Callable[..., int], *args: str) -> Any:
+        """Run `fn(*args)` in the side pool of build processes, once per key at a time."""
         with self._lock:
-            fut = self._reports.get(job.id)
+            fut = self._reports.get(key)
             if fut is not None and not fut.done():
                 return fut
             self._reports = {k: f for k, f in self._reports.items() if not f.done()}
@@ -386,11 +427,11 @@ class JobManager:
                         max_workers=self.max_reports, mp_context=mp.get_context("spawn"),
                         initializer=_worker_init, max_tasks_per_child=1)
                 try:
-                    fut = self._report_pool.submit(self.report_fn, str(job.run_dir), str(out))
+                    fut = self._report_pool.submit(fn, *args)
                     break
                 except BrokenExecutor:  # a build process died: start afresh
                     self._report_pool = None
-            self._reports[job.id] = fut
+            self._reports[key] = fut
             return fut
 
     def close(self) -> None:
