@@ -125,3 +125,166 @@ def test_dns_rebinding_is_refused_in_a_real_browser(tmp_path):
             assert page.input_value("#scenario") == "iraq-2009"
         finally:
             browser.close()
+
+
+class _Page:
+    """A page of a live server in headless Chromium, with the console watched."""
+
+    def __init__(self, app, path: str = "/") -> None:
+        self.app, self.path = app, path
+
+    def __enter__(self):
+        self.sync_api = pytest.importorskip("playwright.sync_api")
+        self.server = LiveServer(app=self.app).__enter__()
+        self._pw = self.sync_api.sync_playwright()
+        self.pw = self._pw.__enter__()
+        self.browser = self.pw.chromium.launch(executable_path=CHROMIUM, args=ARGS,
+                                               headless=True)
+        self.context = self.browser.new_context(viewport={"width": 1400, "height": 1000},
+                                                accept_downloads=True)
+        page = self.context.new_page()
+        self.problems = []
+        page.on("pageerror", lambda e: self.problems.append(str(e)))
+        page.goto(self.server.url + self.path)
+        page.wait_for_selector("body[data-ready='1']", timeout=30_000)
+        self.page = page
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.browser.close()
+        self._pw.__exit__(*exc)
+        self.server.__exit__(*exc)
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_counts_agree_units_are_people_and_data_downloads(tmp_path):
+    from centrehold.engine import simulate
+
+    app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs")
+    with _Page(app) as p:
+        page = p.page
+        assert page.is_visible("#runs-empty")
+        page.select_option("#hypothesis", "H2")
+        page.fill("#ticks", "60")
+        page.fill("#knob-scale", "10000")
+        page.click("#run-button")
+        page.wait_for_selector("#status[data-state='done']", timeout=120_000)
+        page.wait_for_selector("#cards .card", timeout=30_000)
+        status = page.text_content("#status")
+        cards = {page.locator("#cards .card .k").nth(i).text_content():
+                 page.locator("#cards .card .v").nth(i).text_content()
+                 for i in range(page.locator("#cards .card").count())}
+        # the status line and the card give the same count of agents and time
+        agents = _number(cards["agents"])
+        assert f"{agents:,} agents" in status, (status, cards)
+        assert f"simulation {cards['simulation time (s)']} s" in status
+        # every count in people in the regional world, none in agents
+        assert {"deaths (people)", "arrests (people)", "peak active (people)"} <= set(cards)
+        assert "agents × 10,000" in page.text_content("#cards")
+        # the past runs list shows it, done, and marked as the one on screen
+        row = page.locator("#runs-list tr")
+        assert row.count() == 1 and "done" in row.text_content() and "H2" in row.text_content()
+        assert "current" in (row.get_attribute("class") or "")
+        # its data downloads as Parquet and CSV
+        links = page.locator("#downloads a")
+        names = [links.nth(i).text_content() for i in range(links.count())]
+        assert {"ticks.parquet", "ticks.csv", "regions.csv"} <= set(names)
+        with page.expect_download() as dl:
+            page.click("#downloads a:text('ticks.csv')")
+        saved = tmp_path / "ticks.csv"
+        dl.value.save_as(saved)
+        assert saved.read_text().splitlines()[0].startswith('"tick"') or \
+            saved.read_text().startswith("tick")
+        assert len(saved.read_text().splitlines()) > 1000
+        assert p.problems == []
+
+
+def test_cancel_from_the_page_and_the_past_runs_list(tmp_path):
+    from .webkit import ticking
+
+    app = create_app(SMALL, simulate=ticking, runs_dir=tmp_path / "runs")
+    with _Page(app) as p:
+        page = p.page
+        page.select_option("#scenario", "epstein-1")
+        page.fill("#ticks", "400")
+        page.click("#run-button")
+        page.wait_for_selector("#status[data-state='running']", timeout=30_000)
+        assert page.is_visible("#cancel-button") and page.is_disabled("#run-button")
+        page.wait_for_selector("#runs-list tr button.cancel", timeout=10_000)
+        page.click("#cancel-button")
+        page.wait_for_selector("#status[data-state='cancelled']", timeout=10_000)
+        assert page.text_content("#status") == "cancelled"
+        assert page.is_hidden("#cancel-button") and page.is_enabled("#run-button")
+        page.wait_for_selector("#runs-list td.state-cancelled", timeout=10_000)
+        assert page.is_hidden("#error")
+        job = app.state.jobs.list()[0]
+        assert job.state == "cancelled" and job.done < 400
+        # a second run, cancelled from the list instead
+        page.click("#run-button")
+        page.wait_for_selector("#runs-list tr button.cancel", timeout=10_000)
+        page.click("#runs-list tr button.cancel")
+        page.wait_for_selector("#status[data-state='cancelled']", timeout=10_000)
+        assert page.locator("#runs-list td.state-cancelled").count() == 2
+        assert p.problems == []
+
+
+def test_record_end_band_axis_from_zero_and_the_calendar(tmp_path):
+    from centrehold.engine import simulate
+    from centrehold.web.app import Limits
+
+    app = create_app(Limits(max_agents=20_000, max_ticks=5_000, max_concurrent=1,
+                            max_queued=1), simulate=simulate, runs_dir=tmp_path / "runs")
+    with _Page(app) as p:
+        page = p.page
+        assert page.get_attribute("#ticks", "max") == "1461"
+        assert "2011-12-31" in page.text_content("#extend-wrap")
+        page.check("#extend")
+        assert page.get_attribute("#ticks", "max") is None
+        page.uncheck("#extend")
+        page.fill("#knob-scale", "10000")
+        page.click("#run-button")  # the whole calendar: 2008 to 2011
+        page.wait_for_selector("#status[data-state='done']", timeout=300_000)
+        page.wait_for_selector("#chart-national_deaths .main-svg", timeout=30_000)
+        assert "2010-12" in page.text_content("#cards")
+        info = page.evaluate("""() => {
+            const g = document.getElementById('chart-national_deaths');
+            return {y0: g._fullLayout.yaxis.range[0], type: g._fullLayout.yaxis.type,
+                    shapes: (g.layout.shapes || []).map((s) => s.x0),
+                    notes: (g.layout.annotations || []).map((a) => a.text),
+                    band: g.data.filter((t) => t.fill === 'tonexty').map((t) => t.name)};
+        }""")
+        assert info["type"] == "log" or info["y0"] == 0
+        assert [x[:10] for x in info["shapes"]] == ["2010-12-01"]
+        assert "record ends 2010-12" in info["notes"][0]
+        assert info["band"] == ["observed (IBC min-max)"]
+        assert "mean of runs" not in page.content()
+        assert page.locator("#chart-national_deaths text.annotation-text").count() >= 1
+        shot = os.environ.get("CENTREHOLD_SCREENSHOT_RECORD")
+        if shot:
+            page.screenshot(path=shot, full_page=True)
+        assert p.problems == []
+
+
+def test_the_page_works_with_a_token(tmp_path):
+    from centrehold.engine import simulate
+
+    app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs", token="t" * 24)
+    with _Page(app, path="/?token=" + "t" * 24) as p:
+        page = p.page
+        page.select_option("#scenario", "epstein-1")
+        page.fill("#ticks", "20")
+        page.fill("#knob-scale", "20")
+        page.click("#run-button")
+        page.wait_for_selector("#status[data-state='done']", timeout=60_000)
+        page.wait_for_selector("#chart-states .main-svg", timeout=30_000)
+        with page.expect_download() as dl:  # links carry the token's cookie too
+            page.click("#downloads a:text('ticks.parquet')")
+        assert dl.value.failure() is None
+        other = p.browser.new_context()  # no cookie, no token: refused
+        resp = other.new_page().goto(p.server.url + "/")
+        assert resp.status == 401
+        other.close()
+        assert p.problems == []

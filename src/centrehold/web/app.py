@@ -129,6 +129,8 @@ class ScenarioInfo(BaseModel):
     knobs: list[KnobInfo] = []
     hypotheses: list[HypothesisInfo] = []
     default_hypothesis: str | None = None
+    period: int | None = Field(None, description="ticks in the calendar; more need extend")
+    calendar_end: str | None = None
 
 
 class RunStatus(BaseModel):
@@ -294,7 +296,8 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
             ticks=K.default_ticks(scn), tick_unit=cal.tick if cal is not None else "tick",
             agents=K.estimate_agents(scn), knobs=[KnobInfo(**k) for k in K.knob_dicts(scn)],
             hypotheses=[HypothesisInfo(**h) for h in hyps],
-            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None)
+            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None,
+            period=K.period_ticks(scn), calendar_end=str(cal.end) if cal is not None else None)
 
     @app.get("/api/health", tags=["server"])
     def health() -> dict[str, Any]:

@@ -107,7 +107,9 @@ def _results_bytes(job_id: str, ds: Any, wall: float,
     files = sorted(n for n in DOWNLOADS if run_dir is not None and
                    (n == "ticks.csv" or (run_dir / n).is_file()))
     res.update(id=job_id, report_available=run_dir is not None, downloads=files)
-    meta = {"agents": int(res["summary"].get("agents", 0)), "sim_seconds": round(wall, 3)}
+    summary = res["summary"]  # the status line shows the same numbers as the cards
+    meta = {"agents": int(summary.get("agents", 0)),
+            "sim_seconds": float(summary.get("wall_seconds", round(wall, 4)))}
     return json.dumps(res, default=str, allow_nan=False).encode(), meta
 
 

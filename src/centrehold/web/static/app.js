@@ -5,6 +5,8 @@ const $ = (id) => document.getElementById(id);
 let scenarios = [];
 let current = null;      // the selected scenario's info
 let source = null;       // the open EventSource
+let active = null;       // id of the run the page follows
+let shown = null;        // id of the run whose results are on the page
 
 const FULL_WIDTH = new Set(["national_deaths", "states", "map_deaths_per_100k"]);
 const ORDER = ["national_deaths", "map_deaths_per_100k", "deaths_by_group", "segregation",
@@ -93,8 +95,23 @@ function selectScenario(name) {
   $("scenario-desc").textContent = current.description;
   $("ticks").value = current.ticks;
   $("tick-unit").textContent = current.tick_unit !== "tick" ? `(${current.tick_unit}s)` : "";
+  $("extend-wrap").hidden = !current.period;
+  $("extend").checked = false;
+  $("calendar-end").textContent = current.period ? `ends ${current.calendar_end}, ${fmt(current.period)} ${current.tick_unit}s` : "";
+  limitTicks();
   renderHypotheses(current);
   renderKnobs(current);
+}
+
+function limitTicks() {
+  // a calendar scenario stops at its calendar's end unless the box says to go on
+  const t = $("ticks");
+  if (current && current.period && !$("extend").checked) {
+    t.max = current.period;
+    if (Number(t.value) > current.period) t.value = current.period;
+  } else {
+    t.removeAttribute("max");
+  }
 }
 
 function knobValues() {
@@ -112,11 +129,26 @@ function setProgress(st) {
   $("progress-fill").style.width = `${pct}%`;
   const status = $("status");
   status.dataset.state = st.state;
-  const what = st.state === "running" ? `running: ${fmt(st.done)} of ${fmt(st.total)} ticks`
-             : st.state === "queued" ? "queued: waiting for a free worker"
-             : st.state === "done" ? `done in ${fmt(st.elapsed)} s (${fmt(st.agents)} agents)`
-             : `failed`;
+  const unit = current && current.tick_unit !== "tick" ? `${current.tick_unit}s` : "ticks";
+  const what = st.state === "running" ? `running: ${fmt(st.done)} of ${fmt(st.total)} ${unit}, about ${fmt(st.agents)} agents`
+             : st.state === "queued" ? `queued: waiting for a free worker (about ${fmt(st.agents)} agents)`
+             : st.state === "done" ? `done in ${fmt(st.elapsed)} s (simulation ${fmt(st.sim_seconds)} s), ${fmt(st.agents)} agents`
+             : st.state === "cancelled" ? "cancelled"
+             : "failed";
   status.textContent = what;
+  const busy = st.state === "running" || st.state === "queued";
+  $("cancel-button").hidden = !busy;
+  $("run-button").disabled = busy;
+}
+
+async function cancelRun(id) {
+  try {
+    const st = await api(`/api/runs/${id}`, {method: "DELETE"});
+    if (id === active) setProgress(st);
+  } catch (e) {
+    showError(e.message);
+  }
+  refreshRuns();
 }
 
 async function startRun() {
@@ -126,6 +158,7 @@ async function startRun() {
     hypothesis: current.hypotheses.length ? $("hypothesis").value : null,
     seed: Number($("seed").value || 0),
     ticks: Number($("ticks").value) || null,
+    extend: $("extend").checked,
     knobs: knobValues(),
   };
   $("run-button").disabled = true;
@@ -134,6 +167,7 @@ async function startRun() {
                                       body: JSON.stringify(body)});
     setProgress(st);
     follow(st.id);
+    refreshRuns();
   } catch (e) {
     showError(e.message);
     $("run-button").disabled = false;
@@ -142,6 +176,7 @@ async function startRun() {
 
 function follow(id) {
   if (source) source.close();
+  active = id;
   source = new EventSource(`/api/runs/${id}/events`);
   source.addEventListener("progress", (ev) => setProgress(JSON.parse(ev.data)));
   source.addEventListener("end", async (ev) => {
@@ -150,27 +185,45 @@ function follow(id) {
     const st = JSON.parse(ev.data);
     setProgress(st);
     $("run-button").disabled = false;
+    refreshRuns();
+    if (st.state === "cancelled") return;
     if (st.state === "error") { showError(st.error); return; }
     try { await showResults(id); } catch (e) { showError(e.message); }
   });
   source.onerror = () => { /* the browser retries by itself; the end event closes it */ };
 }
 
-function card(k, v, small) {
-  return `<div class="card"><div class="v${small ? " small" : ""}">${fmt(v)}</div><div class="k">${k}</div></div>`;
+function card(k, v, small, note) {
+  const n = note ? `<div class="n">${note}</div>` : "";
+  return `<div class="card"><div class="v${small ? " small" : ""}">${fmt(v)}</div><div class="k">${k}</div>${n}</div>`;
+}
+
+function summaryCards(s, regional) {
+  // one unit for every count: people in a regional world (each agent stands for
+  // people_per_agent people; deaths are counted in people), agents in Epstein's lattice
+  const ppa = regional ? (s.people_per_agent || 1) : 1;
+  const unit = regional ? "people" : "agents";
+  const scaled = (n) => regional ? `${fmt(n)} agents × ${fmt(ppa)}` : "";
+  const parts = [card("agents", s.agents, false, regional ? `${fmt(ppa)} people each` : ""),
+                 card("ticks", s.ticks),
+                 card(`deaths (${unit})`, s.total_deaths),
+                 card(`arrests (${unit})`, s.total_arrests * ppa, false, scaled(s.total_arrests)),
+                 card(`peak active (${unit})`, s.peak_active * ppa, false, scaled(s.peak_active)),
+                 card("simulation time (s)", s.wall_seconds)];
+  if (s.start_date) parts.splice(2, 0, card("period", `${s.start_date} → ${s.end_date}`, true));
+  if (s.record_end) parts.splice(3, 0, card("record ends", s.record_end, true, "the run goes on past it"));
+  return parts.join("");
 }
 
 async function showResults(id) {
   const res = await api(`/api/runs/${id}/results`);
   const s = res.summary;
+  shown = id;
   $("placeholder").hidden = true;
   const cards = $("cards");
   cards.hidden = false;
-  const parts = [card("agents", s.agents), card("ticks", s.ticks),
-                 card("deaths (people)", s.total_deaths), card("arrests (agents)", s.total_arrests),
-                 card("peak active (agents)", s.peak_active), card("wall time (s)", s.wall_seconds)];
-  if (s.start_date) parts.splice(2, 0, card("period", `${s.start_date} → ${s.end_date}`, true));
-  cards.innerHTML = parts.join("");
+  cards.dataset.run = id;
+  cards.innerHTML = summaryCards(s, res.regional);
   const box = $("charts");
   box.innerHTML = "";
   const names = Object.keys(res.figures).sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b));
@@ -193,6 +246,48 @@ async function showResults(id) {
   if (res.report_available) {
     link.innerHTML = `<a href="/api/runs/${id}/report" target="_blank" rel="noopener">Open the full HTML report of this run</a>`;
   }
+  const dl = $("downloads");
+  dl.hidden = !(res.downloads && res.downloads.length);
+  dl.innerHTML = "Download this run's data: " + (res.downloads || []).map(
+    (n) => `<a href="/api/runs/${id}/files/${n}" download>${n}</a>`).join("");
+  markCurrent();
+}
+
+function markCurrent() {
+  for (const tr of document.querySelectorAll("#runs-list tr")) tr.classList.toggle("current", tr.dataset.id === shown);
+}
+
+async function refreshRuns() {
+  let runs = [];
+  try { runs = await api("/api/runs"); } catch (e) { return; }
+  const body = $("runs-list").querySelector("tbody");
+  body.innerHTML = "";
+  $("runs-empty").hidden = runs.length > 0;
+  for (const r of runs) {
+    const tr = document.createElement("tr");
+    tr.dataset.id = r.id;
+    const when = new Date(r.created * 1000).toLocaleTimeString("en-GB");
+    const what = [r.scenario, r.hypothesis, `seed ${r.seed}`, `${fmt(r.ticks)} ticks`].filter(Boolean).join(" · ");
+    tr.innerHTML = `<td>${when}</td><td></td><td class="state-${r.state}">${r.state}</td><td></td>`;
+    tr.children[1].textContent = what;
+    const act = tr.children[3];
+    if (r.state === "done") {
+      const b = document.createElement("button");
+      b.className = "link show"; b.textContent = "show";
+      b.addEventListener("click", async () => {
+        showError("");
+        try { await showResults(r.id); } catch (e) { showError(e.message); }
+      });
+      act.appendChild(b);
+    } else if (r.state === "queued" || r.state === "running") {
+      const b = document.createElement("button");
+      b.className = "link cancel"; b.textContent = "cancel";
+      b.addEventListener("click", () => cancelRun(r.id));
+      act.appendChild(b);
+    }
+    body.appendChild(tr);
+  }
+  markCurrent();
 }
 
 async function loadCompare() {
@@ -228,6 +323,8 @@ async function init() {
   $("hypothesis").addEventListener("change", describeHypothesis);
   $("run-button").addEventListener("click", startRun);
   $("reset-knobs").addEventListener("click", () => renderKnobs(current));
+  $("extend").addEventListener("change", limitTicks);
+  $("cancel-button").addEventListener("click", () => { if (active) cancelRun(active); });
   try {
     scenarios = await api("/api/scenarios");
   } catch (e) {
@@ -244,6 +341,7 @@ async function init() {
   const preferred = scenarios.find((s) => s.name === "iraq-2009") ? "iraq-2009" : scenarios[0].name;
   sel.value = preferred;
   selectScenario(preferred);
+  await refreshRuns();
   document.body.dataset.ready = "1";
 }
 
