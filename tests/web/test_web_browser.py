@@ -288,3 +288,38 @@ def test_the_page_works_with_a_token(tmp_path):
         assert resp.status == 401
         other.close()
         assert p.problems == []
+
+
+def test_runs_side_by_side_and_an_ensemble_over_seeds(tmp_path):
+    from centrehold.engine import simulate
+
+    app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs")
+    with _Page(app) as p:
+        page = p.page
+        page.fill("#ticks", "60")
+        page.fill("#knob-scale", "10000")
+        for hyp, seed in (("H1", 1), ("H1", 2), ("H3", 1)):
+            page.select_option("#hypothesis", hyp)
+            page.fill("#seed", str(seed))
+            page.click("#run-button")
+            page.wait_for_selector("#status[data-state='done']", timeout=120_000)
+            page.wait_for_selector("#run-button:enabled")
+        page.wait_for_function("document.querySelectorAll('#runs-list input.pick').length == 3")
+        assert page.is_disabled("#overlay-button")
+        for box in page.locator("#runs-list input.pick").all():
+            box.check()
+        page.click("#overlay-button")
+        page.wait_for_selector("#chart-overlay .main-svg", timeout=30_000)
+        assert page.get_attribute("#overlay", "data-groups") == "2"
+        names = page.evaluate("document.getElementById('chart-overlay').data.map(t => t.name)")
+        assert "H1: median of 2 seeds" in names and "H1: min-max of 2 seeds" in names
+        assert "H3, seed 1" in names and "observed (IBC min-max)" in names
+        ys = page.evaluate("""() => {
+            const d = document.getElementById('chart-overlay').data;
+            const f = (n) => d.find(t => t.name === n).y;
+            return [f('H1: min'), f('H1: min-max of 2 seeds'), f('H1: median of 2 seeds')];
+        }""")
+        lo, hi, mid = ys
+        assert all(a <= m <= b for a, m, b in zip(lo, mid, hi, strict=True))
+        assert any(a < b for a, b in zip(lo, hi, strict=True))  # two seeds differ somewhere
+        assert p.problems == []

@@ -147,6 +147,8 @@ class RunStatus(BaseModel):
     elapsed: float
     sim_seconds: float | None = Field(None, description="the engine's own time, once done")
     created: float = Field(0.0, description="when the run was requested (Unix time)")
+    settings: str = Field("", description="the scenario fields the run's knobs changed; runs "
+                                          "alike but for the seed form an ensemble")
 
 
 class RunResults(BaseModel):

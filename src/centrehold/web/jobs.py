@@ -71,6 +71,8 @@ class Job:
             "done": self.done, "total": self.total, "error": self.error,
             "elapsed": round((self.finished or time.time()) - (self.started or self.created), 3),
             "sim_seconds": self.sim_seconds, "created": round(self.created, 3),
+            "settings": ", ".join(f"{k}={v}" for k, v in sorted(self.overrides.items())
+                                  if k != "hypothesis"),
         }
 
 

@@ -7,6 +7,9 @@ let current = null;      // the selected scenario's info
 let source = null;       // the open EventSource
 let active = null;       // id of the run the page follows
 let shown = null;        // id of the run whose results are on the page
+const picked = new Set(); // runs ticked for the overlay
+const runInfo = new Map(); // run id -> its status, from the past runs list
+const SEED_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000"];
 
 const FULL_WIDTH = new Set(["national_deaths", "states", "map_deaths_per_100k"]);
 const ORDER = ["national_deaths", "map_deaths_per_100k", "deaths_by_group", "segregation",
@@ -268,9 +271,20 @@ async function refreshRuns() {
     tr.dataset.id = r.id;
     const when = new Date(r.created * 1000).toLocaleTimeString("en-GB");
     const what = [r.scenario, r.hypothesis, `seed ${r.seed}`, `${fmt(r.ticks)} ticks`].filter(Boolean).join(" · ");
-    tr.innerHTML = `<td>${when}</td><td></td><td class="state-${r.state}">${r.state}</td><td></td>`;
-    tr.children[1].textContent = what;
-    const act = tr.children[3];
+    tr.innerHTML = `<td></td><td>${when}</td><td></td><td class="state-${r.state}">${r.state}</td><td></td>`;
+    if (r.state === "done") {
+      const box = document.createElement("input");
+      box.type = "checkbox"; box.className = "pick"; box.title = "overlay this run";
+      box.checked = picked.has(r.id);
+      box.addEventListener("change", () => {
+        if (box.checked) picked.add(r.id); else picked.delete(r.id);
+        $("overlay-button").disabled = picked.size < 2;
+      });
+      tr.children[0].appendChild(box);
+    }
+    tr.children[2].textContent = what;
+    runInfo.set(r.id, r);
+    const act = tr.children[4];
     if (r.state === "done") {
       const b = document.createElement("button");
       b.className = "link show"; b.textContent = "show";
@@ -288,6 +302,98 @@ async function refreshRuns() {
     body.appendChild(tr);
   }
   markCurrent();
+}
+
+const TYPED = {f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array,
+               i2: Int16Array, u2: Uint16Array, i1: Int8Array, u1: Uint8Array};
+
+function values(v) {
+  // plotly's JSON packs numeric arrays as {dtype, bdata: base64}; unpack to plain numbers
+  if (Array.isArray(v) || !v || !v.bdata) return v;
+  const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+  return Array.from(new (TYPED[v.dtype] || Float64Array)(bytes.buffer));
+}
+
+function seriesOf(res) {
+  // the one series every run has: national deaths (regional) or actives (Epstein)
+  const fig = res.figures.national_deaths || res.figures.states;
+  const kind = res.figures.national_deaths ? "deaths" : "active";
+  const tr = fig.figure.data.find((t) => t.name === "simulated" || t.name === "active");
+  return tr ? {kind, x: values(tr.x), y: values(tr.y), fig} : null;
+}
+
+function median(v) {
+  const s = [...v].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+async function overlay() {
+  showError("");
+  const ids = [...picked].filter((id) => runInfo.has(id));
+  const got = [];
+  for (const id of ids) {
+    const res = await api(`/api/runs/${id}/results`);
+    const s = seriesOf(res);
+    if (s) got.push({id, info: runInfo.get(id), ...s});
+  }
+  if (new Set(got.map((g) => g.kind)).size > 1) {
+    showError("overlay runs of one kind: a regional world's deaths or a lattice's actives, not both");
+    return;
+  }
+  // runs alike but for the seed form one ensemble
+  const groups = new Map();
+  for (const g of got) {
+    const i = g.info;
+    const key = [i.scenario, i.hypothesis || "", i.ticks, i.settings].join("|");
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(g);
+  }
+  const traces = [];
+  const first = got[0];
+  if (first && first.kind === "deaths") {
+    for (const t of first.fig.figure.data) {
+      if (String(t.name || "").startsWith("observed")) traces.push(t);
+    }
+  }
+  let k = 0;
+  const labels = [];
+  // settings shared by every group go in the caption, not in each label
+  const shared = new Set(got.map((g) => g.info.settings)).size === 1 ? got[0].info.settings : null;
+  for (const runs of groups.values()) {
+    const i = runs[0].info;
+    const own = shared === null && i.settings ? ` (${i.settings.length > 40 ? "own settings" : i.settings})` : "";
+    const label = (i.hypothesis || i.scenario) + own;
+    labels.push(label);
+    const colour = SEED_COLOURS[k++ % SEED_COLOURS.length];
+    if (runs.length === 1) {
+      traces.push({x: runs[0].x, y: runs[0].y, name: `${label}, seed ${i.seed}`, mode: "lines",
+                   line: {color: colour, width: 2}});
+      continue;
+    }
+    const n = Math.min(...runs.map((r) => r.y.length));
+    const x = runs[0].x.slice(0, n);
+    const at = (j) => runs.map((r) => r.y[j]);
+    const lo = x.map((_, j) => Math.min(...at(j)));
+    const hi = x.map((_, j) => Math.max(...at(j)));
+    const mid = x.map((_, j) => median(at(j)));
+    traces.push({x, y: lo, mode: "lines", line: {width: 0}, showlegend: false, hoverinfo: "skip",
+                 name: `${label}: min`});
+    traces.push({x, y: hi, mode: "lines", line: {width: 0}, fill: "tonexty",
+                 fillcolor: colour + "40", name: `${label}: min-max of ${runs.length} seeds`});
+    traces.push({x, y: mid, mode: "lines", line: {color: colour, width: 2},
+                 name: `${label}: median of ${runs.length} seeds`});
+  }
+  const layout = {template: first ? first.fig.figure.layout.template : undefined, height: 420,
+                  margin: {l: 55, r: 15, t: 20, b: 45},
+                  xaxis: {title: {text: first && first.kind === "deaths" ? "month" : "tick"}},
+                  yaxis: {rangemode: "tozero", title: {text: first && first.kind === "deaths"
+                          ? "civilian deaths per month (people)" : "active (agents)"}}};
+  $("overlay").hidden = false;
+  $("overlay-caption").textContent = `${got.length} runs in ${groups.size} group(s): ${labels.join("; ")}.` +
+    (shared ? ` All with ${shared}.` : "");
+  await Plotly.react("chart-overlay", traces, layout, {responsive: true, displaylogo: false});
+  $("overlay").dataset.groups = String(groups.size);
 }
 
 async function loadCompare() {
@@ -324,6 +430,10 @@ async function init() {
   $("run-button").addEventListener("click", startRun);
   $("reset-knobs").addEventListener("click", () => renderKnobs(current));
   $("extend").addEventListener("change", limitTicks);
+  $("overlay-button").addEventListener("click", async () => {
+    try { await overlay(); } catch (e) { showError(e.message); }
+  });
+  $("overlay-close").addEventListener("click", () => { $("overlay").hidden = true; });
   $("cancel-button").addEventListener("click", () => { if (active) cancelRun(active); });
   try {
     scenarios = await api("/api/scenarios");
