@@ -323,3 +323,38 @@ def test_runs_side_by_side_and_an_ensemble_over_seeds(tmp_path):
         assert all(a <= m <= b for a, m, b in zip(lo, mid, hi, strict=True))
         assert any(a < b for a, b in zip(lo, hi, strict=True))  # two seeds differ somewhere
         assert p.problems == []
+
+
+def test_compare_folder_chosen_in_the_page(tmp_path):
+    from centrehold.report import synthetic
+
+    from .webkit import ticking
+
+    out = tmp_path / "out"
+    for name, reverse in (("compare", False), ("compare-b", True)):
+        (out / name).mkdir(parents=True)
+        post, ach = synthetic.compare_tables()
+        if reverse:
+            post["probability"] = post["probability"].iloc[::-1].to_numpy()
+        post.to_csv(out / name / "posterior.csv", index=False)
+        ach.to_csv(out / name / "ach.csv", index=False)
+    app = create_app(SMALL, simulate=ticking, compare_root=out)
+    with _Page(app) as p:
+        page = p.page
+        page.click("#tab-compare")
+        page.wait_for_selector("#cmp-posterior .main-svg", timeout=30_000)
+        options = page.locator("#compare-folder option").all_text_contents()
+        assert len(options) == 2 and any(o.startswith("out/compare ") for o in options)
+
+        def bars():
+            return page.evaluate("JSON.stringify(document.getElementById('cmp-posterior')"
+                                 ".data.map(t => [t.x, t.y]))")
+
+        first, shown = bars(), page.input_value("#compare-folder")
+        other = next(v for v in ("out/compare", "out/compare-b") if v != shown)
+        page.select_option("#compare-folder", other)
+        page.wait_for_function(f"document.querySelector('#compare-msg code').textContent "
+                               f"== '{other}'", timeout=30_000)
+        page.wait_for_selector("#cmp-posterior .main-svg", timeout=30_000)
+        assert bars() != first
+        assert p.problems == []

@@ -11,11 +11,14 @@ def access(host: str, port: int, token: str | None,
            allow_hosts: list[str]) -> tuple[frozenset[str], str | None, str]:
     """The Host names served, the token (generated when bound beyond loopback and none is
     given) and the address to open."""
-    from centrehold.web.guard import allowed_hosts, is_loopback, new_token
+    import socket
+
+    from centrehold.web.guard import WILDCARD_BINDS, allowed_hosts, is_loopback, new_token
 
     if token is None and not is_loopback(host):
         token = new_token()
-    shown = f"[{host}]" if ":" in host else host
+    shown = socket.gethostname() if host in WILDCARD_BINDS else host  # an address to open
+    shown = f"[{shown}]" if ":" in shown else shown
     url = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
     return allowed_hosts(host, allow_hosts), token, url
 
@@ -40,6 +43,8 @@ def serve(
                                   "--runs-dir, on disk); the oldest go first."),
     compare_dir: Path | None = typer.Option(None, help="A `centrehold compare` output folder "
                                             "to show under 'Compare hypotheses'."),
+    compare_root: Path = typer.Option(Path("out"), help="Folder searched (two levels down) "
+                                      "for compare outputs the page can choose from."),
     runs_dir: Path | None = typer.Option(None, help="Keep each run's folder here (enables "
                                          "the HTML report link)."),
 ) -> None:
@@ -66,7 +71,8 @@ def serve(
         app = create_app(Limits(max_agents=max_agents, max_ticks=max_ticks,
                                 max_concurrent=max_concurrent, max_queued=max_queued,
                                 max_reports=max_reports, keep_runs=keep_runs),
-                         compare_dir=compare_dir, runs_dir=runs_dir, hosts=hosts, token=token)
+                         compare_dir=compare_dir, runs_dir=runs_dir, hosts=hosts, token=token,
+                         compare_root=compare_root.resolve())
         typer.echo(f"centrehold dashboard on {url} (Ctrl-C to stop)")
         uvicorn.run(app, host=host, port=port, log_level="warning")
 

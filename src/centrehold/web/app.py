@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -167,6 +167,36 @@ class CompareResults(BaseModel):
     figures: dict[str, dict[str, Any]]
 
 
+class CompareFolder(BaseModel):
+    name: str
+    modified: str
+
+
+def compare_folders(compare_dir: Path | None,
+                    root: Path | None) -> dict[str, tuple[Path, str]]:
+    """name -> (folder, modified) for each compare folder, newest first. Clients choose by
+    name among these; a name is never opened as a path."""
+    import datetime as dt
+    from itertools import chain
+
+    found: list[tuple[str, Path]] = []
+    if compare_dir is not None and compare_dir.is_dir():
+        found.append((compare_dir.name or str(compare_dir), compare_dir))
+    if root is not None and root.is_dir():
+        posts = chain(root.glob("posterior.csv"), root.glob("*/posterior.csv"),
+                      root.glob("*/*/posterior.csv"))
+        for post in sorted(posts)[:50]:
+            folder = post.parent
+            rel = folder.relative_to(root)
+            found.append((f"{root.name}/{rel}" if str(rel) != "." else root.name, folder))
+    out: dict[str, tuple[Path, str]] = {}
+    for name, folder in sorted(found, key=lambda f: f[1].stat().st_mtime, reverse=True):
+        if name not in out and all(folder != f for f, _ in out.values()):
+            stamp = dt.datetime.fromtimestamp(folder.stat().st_mtime).isoformat(timespec="minutes")
+            out[name] = (folder, stamp)
+    return out
+
+
 class Problem(BaseModel):
     detail: str
 
@@ -246,11 +276,12 @@ def _default_library() -> tuple[Callable[[], list[tuple[str, str]]], Callable[..
 def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None = None,
                library: tuple[Callable, Callable] | None = None,
                compare_dir: Path | None = None, runs_dir: Path | None = None,
-               hosts: frozenset[str] = LOOPBACK_NAMES, token: str | None = None) -> FastAPI:
+               hosts: frozenset[str] = LOOPBACK_NAMES, token: str | None = None,
+               compare_root: Path | None = None) -> FastAPI:
     """Build the app. Runs go to worker processes running the engine; a `simulate`
     stand-in (tests) runs in threads instead. `library` defaults to the scenario library.
     Only requests whose Host is one of `hosts` are answered; with a `token`, only those
-    that carry it."""
+    that carry it. Compare folders are `compare_dir` and any found under `compare_root`."""
     limits = limits or Limits()
     list_fn, load_fn = library or _default_library()
     jobs = JobManager(simulate, load_fn, limits.max_concurrent, limits.max_queued,
@@ -482,20 +513,33 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
         return FileResponse(path, media_type=DOWNLOADS[name],
                             filename=f"{job.scenario}-{job.id}-{name}")
 
+    @app.get("/api/compares", response_model=list[CompareFolder], tags=["compare"])
+    def list_compares() -> list[CompareFolder]:
+        """Compare folders this server can show, newest first: --compare-dir and any folder
+        holding a posterior.csv under --compare-root (up to two levels down)."""
+        return [CompareFolder(name=n, modified=m)
+                for n, (_p, m) in compare_folders(compare_dir, compare_root).items()]
+
     @app.get("/api/compare", response_model=CompareResults, responses=ERRORS,
              tags=["compare"])
-    def compare_results() -> CompareResults:
-        """Posterior probabilities and the ACH matrix from the server's compare folder."""
-        if compare_dir is None:
-            raise HTTPException(404, "no compare results on this server; start it with "
-                                     "--compare-dir DIR (a folder written by `centrehold "
-                                     "compare`)")
+    def compare_results(name: str | None = Query(None, max_length=200, description=(
+            "one of the names GET /api/compares lists; default: the newest"))) -> CompareResults:
+        """Posterior probabilities and the ACH matrix from one compare folder."""
+        folders = compare_folders(compare_dir, compare_root)
+        if not folders:
+            raise HTTPException(404, "no compare results yet: run `centrehold compare --out "
+                                     "out/compare` where the server was started, or start it "
+                                     "with --compare-dir DIR")
+        if name is not None and name not in folders:
+            raise HTTPException(404, f"no compare folder {name[:60]!r}; choose one of: "
+                                     f"{', '.join(list(folders)[:10])}")
+        chosen = folders[name or next(iter(folders))][0]
         from centrehold.report import interactive
         from centrehold.report.data import compute
         from centrehold.report.load import load_runs
 
         try:
-            rs = load_runs(compare_dir, max_runs=0)
+            rs = load_runs(chosen, max_runs=0)
         except UserError as exc:
             raise HTTPException(404, str(exc)) from None
         rd = compute(rs)
@@ -507,7 +551,7 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
             figs["ach"] = {"title": "Evidence by hypothesis (ACH)",
                            "figure": json.loads(interactive.ach(rd).to_json())}
         return CompareResults(
-            source=str(compare_dir),
+            source=name or next(iter(folders)),
             posterior=rd.posterior.to_dict("records") if rd.posterior is not None else None,
             ach=json.loads(rd.ach.to_json(orient="split")) if rd.ach is not None else None,
             figures=figs)

@@ -396,12 +396,31 @@ async function overlay() {
   $("overlay").dataset.groups = String(groups.size);
 }
 
-async function loadCompare() {
+async function listCompares() {
+  // the compare folders the server found; the choice is made here, not with a server flag
+  const sel = $("compare-folder");
+  const before = sel.value;
+  let folders = [];
+  try { folders = await api("/api/compares"); } catch (e) { folders = []; }
+  sel.innerHTML = "";
+  for (const f of folders) {
+    const o = document.createElement("option");
+    o.value = f.name;
+    o.textContent = `${f.name} (${f.modified.replace("T", " ")})`;
+    sel.appendChild(o);
+  }
+  if (folders.some((f) => f.name === before)) sel.value = before;
+  $("compare-pick").hidden = folders.length === 0;
+}
+
+async function loadCompare(refresh = true) {
+  if (refresh) await listCompares();
   const msg = $("compare-msg");
   const box = $("compare-charts");
   box.innerHTML = "";
+  const chosen = $("compare-folder").value;
   try {
-    const res = await api("/api/compare");
+    const res = await api("/api/compare" + (chosen ? `?name=${encodeURIComponent(chosen)}` : ""));
     msg.innerHTML = `<h2>Which hypothesis fits the record best?</h2><p>From <code></code>: posterior model probabilities (ABC-SMC) and the consistency of each evidence item with each hypothesis.</p>`;
     msg.querySelector("code").textContent = res.source;
     for (const [name, f] of Object.entries(res.figures)) {
@@ -434,6 +453,7 @@ async function init() {
     try { await overlay(); } catch (e) { showError(e.message); }
   });
   $("overlay-close").addEventListener("click", () => { $("overlay").hidden = true; });
+  $("compare-folder").addEventListener("change", () => loadCompare(false));
   $("cancel-button").addEventListener("click", () => { if (active) cancelRun(active); });
   try {
     scenarios = await api("/api/scenarios");
