@@ -3,13 +3,15 @@ band with its end marked, counts from zero, and the run's data to download."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from centrehold.web.figures import polish
+from centrehold.web.figures import polish, values
 
 from .test_web_api import EPSTEIN_SMALL, IRAQ_SMALL
 from .webkit import client, wait_done
@@ -83,6 +85,23 @@ def test_the_record_end_is_marked_when_the_run_goes_past_it():
                      {"name": "observed", "x": months[:12], "y": [2] * 12}], "layout": {}}
     assert polish({"national_deaths": {"title": "t", "figure": fig2}}) is None
     assert "shapes" not in fig2["layout"]
+
+
+def test_a_flat_segregation_index_says_why(iraq_run):
+    _, res, _ = iraq_run
+    seg = res["figures"]["segregation"]
+    ys = [values(t["y"]) for t in seg["figure"]["data"]]
+    flat = all(np.ptp(y[np.isfinite(y)]) == 0 for y in ys)
+    assert ("Flat here" in seg["caption"]) == flat
+    still = {"segregation": {"title": "t", "caption": "c", "figure": {
+        "data": [{"name": "Theil's H", "y": {"dtype": "f8", "bdata": base64.b64encode(
+            np.full(5, 0.59).tobytes()).decode()}}], "layout": {}}}}
+    polish(still)
+    assert still["segregation"]["caption"].startswith("c Flat here")
+    moving = {"segregation": {"title": "t", "caption": "c", "figure": {
+        "data": [{"name": "Theil's H", "y": [0.5, 0.5, 0.51]}], "layout": {}}}}
+    polish(moving)
+    assert moving["segregation"]["caption"] == "c"
 
 
 def test_run_data_downloads_as_parquet_and_csv(iraq_run):

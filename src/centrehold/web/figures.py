@@ -8,9 +8,29 @@ Figures arrive and leave as plotly JSON (dicts), so this works on what the page 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
+import numpy as np
+
 COUNT_FIGURES = ("national_deaths", "deaths_by_group", "states")
+FLAT_NOTE = (" Flat here: no community's agent count in any governorate changed during this "
+             "run, so the index kept its starting value (it moves only with displacement "
+             "between governorates, births and agent deaths).")
+
+
+def values(v: Any) -> np.ndarray:
+    """A plotly JSON array: a plain list, or {dtype, bdata} (base64 of the raw numbers)."""
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v.get("dtype", "f8"))
+    return np.asarray([np.nan if x is None else x for x in (v or [])], dtype=float)
+
+
+def _flat(fig: dict) -> bool:
+    """Every series of the figure keeps one value from start to end."""
+    series = [values(t.get("y")) for t in fig.get("data", [])]
+    series = [y[np.isfinite(y)] for y in series if len(y)]
+    return bool(series) and all(len(y) == 0 or np.ptp(y) < 1e-12 for y in series)
 OBS_FILL = "rgba(230,159,0,0.3)"  # the report's observed colour (Okabe-Ito orange), light
 
 
@@ -81,6 +101,8 @@ def polish(figures: dict[str, dict[str, Any]]) -> str | None:
             entry["caption"] = one_run(entry["caption"])
         if name in COUNT_FIGURES:
             _from_zero(fig)
+        if name == "segregation" and _flat(fig):
+            entry["caption"] = (entry.get("caption") or "") + FLAT_NOTE
         if name == "national_deaths":
             last = _record_band(fig)
             end = _run_end(fig)
