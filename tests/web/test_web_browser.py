@@ -228,6 +228,17 @@ def test_cancel_from_the_page_and_the_past_runs_list(tmp_path):
         page.click("#runs-list tr button.cancel")
         page.wait_for_selector("#status[data-state='cancelled']", timeout=10_000)
         assert page.locator("#runs-list td.state-cancelled").count() == 2
+        # a batch of three seeds, stopped as a whole
+        page.fill("#seeds", "3")
+        page.click("#run-button")
+        page.wait_for_selector("#status[data-state='batch']", timeout=10_000)
+        page.wait_for_selector("#runs-list tr:nth-child(3) td.state-running, "
+                               "#runs-list td.state-running", timeout=10_000)
+        page.click("#cancel-button")
+        page.wait_for_selector("#status[data-state='cancelled']", timeout=20_000)
+        assert page.text_content("#status").startswith("batch stopped")
+        assert all(j.state == "cancelled" for j in app.state.jobs.list())
+        assert page.is_enabled("#run-button")
         assert p.problems == []
 
 
@@ -357,4 +368,30 @@ def test_compare_folder_chosen_in_the_page(tmp_path):
                                f"== '{other}'", timeout=30_000)
         page.wait_for_selector("#cmp-posterior .main-svg", timeout=30_000)
         assert bars() != first
+        assert p.problems == []
+
+
+def test_a_batch_of_hypotheses_over_seeds_in_one_click(tmp_path):
+    """Two hypotheses by two seeds: four runs through a server that holds three at a time
+    (the page submits the rest as runs end), then overlaid as two ensembles."""
+    from centrehold.engine import simulate
+
+    app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs")
+    with _Page(app) as p:
+        page = p.page
+        page.fill("#ticks", "45")
+        page.fill("#knob-scale", "10000")
+        page.select_option("#hypothesis", "H2")
+        page.check("#also-hyps input[value='H5']")
+        page.fill("#seeds", "2")
+        page.click("#run-button")
+        page.wait_for_selector("#status[data-state='done']", timeout=300_000)
+        assert page.text_content("#status") == "batch done: 4 of 4 runs finished"
+        page.wait_for_selector("#chart-overlay .main-svg", timeout=30_000)
+        assert page.get_attribute("#overlay", "data-groups") == "2"
+        names = page.evaluate("document.getElementById('chart-overlay').data.map(t => t.name)")
+        assert {"H2: median of 2 seeds", "H5: median of 2 seeds"} <= set(names)
+        seeds = sorted((j.hypothesis, j.seed) for j in app.state.jobs.list())
+        assert seeds == [("H2", 1), ("H2", 2), ("H5", 1), ("H5", 2)]
+        assert page.locator("#runs-list input.pick:checked").count() == 4
         assert p.problems == []

@@ -34,7 +34,9 @@ async function api(path, opts) {
   if (!r.ok) {
     let detail = body && body.detail;
     if (Array.isArray(detail)) detail = detail.map((d) => d.msg).join("; ");
-    throw new Error(detail || `${r.status} ${r.statusText}`);
+    const err = new Error(detail || `${r.status} ${r.statusText}`);
+    err.status = r.status;
+    throw err;
   }
   return body;
 }
@@ -83,6 +85,14 @@ function renderHypotheses(info) {
     sel.appendChild(o);
   }
   if (info.default_hypothesis) sel.value = info.default_hypothesis;
+  const also = $("also-hyps");
+  also.innerHTML = "";
+  for (const h of info.hypotheses) {
+    const l = document.createElement("label");
+    l.innerHTML = `<input type="checkbox" value="${h.id}"> ${h.id}`;
+    l.title = h.conjecture;
+    also.appendChild(l);
+  }
   describeHypothesis();
 }
 
@@ -154,6 +164,73 @@ async function cancelRun(id) {
   refreshRuns();
 }
 
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+let batch = null;        // {todo, ids, stop} while a batch of runs is under way
+
+function batchBodies(base) {
+  // the chosen hypothesis plus any ticked under "also run", each over `seeds` seeds
+  const first = base.hypothesis;
+  const ticked = [...document.querySelectorAll("#also-hyps input:checked")].map((b) => b.value);
+  const hyps = first === null ? [null] : [first, ...ticked.filter((h) => h !== first)];
+  const n = Math.max(1, Math.min(10, Number($("seeds").value) || 1));
+  const bodies = [];
+  for (const h of hyps) for (let i = 0; i < n; i++) bodies.push({...base, hypothesis: h, seed: base.seed + i});
+  return bodies;
+}
+
+async function runBatch(bodies) {
+  if (source) { source.close(); source = null; }  // the page follows the batch now
+  active = null;
+  batch = {todo: [...bodies], ids: [], stop: false};
+  $("run-button").disabled = true;
+  $("cancel-button").hidden = false;
+  $("progress-wrap").hidden = false;
+  const status = $("status");
+  status.dataset.state = "batch";
+  let ended = [];
+  while (!batch.stop) {
+    while (batch.todo.length && !batch.stop) {  // submit what the server will take now
+      try {
+        const st = await api("/api/runs", {method: "POST", headers: {"Content-Type": "application/json"},
+                                          body: JSON.stringify(batch.todo[0])});
+        batch.ids.push(st.id);
+        batch.todo.shift();
+      } catch (e) {
+        if (e.status !== 429) { showError(e.message); batch.stop = true; }
+        break;  // 429: the server is full; submit the rest as runs end
+      }
+    }
+    const runs = await api("/api/runs");
+    ended = runs.filter((r) => batch.ids.includes(r.id) && r.state !== "queued" && r.state !== "running");
+    status.textContent = `batch: ${ended.length} of ${bodies.length} runs ended`;
+    $("progress-fill").style.width = `${(100 * ended.length) / bodies.length}%`;
+    await refreshRuns();
+    if (!batch.todo.length && ended.length === batch.ids.length) break;
+    await sleep(700);
+  }
+  const stopped = batch.stop;
+  const done = (await api("/api/runs")).filter((r) => batch.ids.includes(r.id) && r.state === "done");
+  batch = null;
+  status.dataset.state = stopped ? "cancelled" : "done";
+  status.textContent = `${stopped ? "batch stopped" : "batch done"}: ${done.length} of ${bodies.length} runs finished`;
+  $("cancel-button").hidden = true;
+  $("run-button").disabled = false;
+  picked.clear();
+  for (const r of done) picked.add(r.id);
+  await refreshRuns();
+  $("overlay-button").disabled = picked.size < 2;
+  if (done.length) await showResults(done[done.length - 1].id);
+  if (done.length >= 2) await overlay();
+}
+
+async function cancelBatch() {
+  batch.stop = true;
+  batch.todo = [];
+  for (const id of batch.ids) {
+    try { await api(`/api/runs/${id}`, {method: "DELETE"}); } catch (e) { /* already ended */ }
+  }
+}
+
 async function startRun() {
   showError("");
   const body = {
@@ -164,6 +241,11 @@ async function startRun() {
     extend: $("extend").checked,
     knobs: knobValues(),
   };
+  const bodies = batchBodies(body);
+  if (bodies.length > 1) {
+    try { await runBatch(bodies); } catch (e) { showError(e.message); batch = null; $("run-button").disabled = false; }
+    return;
+  }
   $("run-button").disabled = true;
   try {
     const st = await api("/api/runs", {method: "POST", headers: {"Content-Type": "application/json"},
@@ -181,8 +263,9 @@ function follow(id) {
   if (source) source.close();
   active = id;
   source = new EventSource(`/api/runs/${id}/events`);
-  source.addEventListener("progress", (ev) => setProgress(JSON.parse(ev.data)));
+  source.addEventListener("progress", (ev) => { if (id === active) setProgress(JSON.parse(ev.data)); });
   source.addEventListener("end", async (ev) => {
+    if (id !== active) return;
     source.close();
     source = null;
     const st = JSON.parse(ev.data);
@@ -454,7 +537,9 @@ async function init() {
   });
   $("overlay-close").addEventListener("click", () => { $("overlay").hidden = true; });
   $("compare-folder").addEventListener("change", () => loadCompare(false));
-  $("cancel-button").addEventListener("click", () => { if (active) cancelRun(active); });
+  $("cancel-button").addEventListener("click", () => {
+    if (batch) cancelBatch(); else if (active) cancelRun(active);
+  });
   try {
     scenarios = await api("/api/scenarios");
   } catch (e) {
