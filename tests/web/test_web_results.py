@@ -126,3 +126,37 @@ def test_downloads_refused_clearly(small_app):
         r = c.get(f"/api/runs/{rid}/files/..%2f..%2fetc%2fpasswd")
         assert r.status_code == 404 and "root:" not in r.text
         assert c.get(f"/api/runs/{rid}/files/ticks.parquet").status_code == 200
+
+
+def test_a_later_server_lists_the_runs_left_in_runs_dir(tmp_path):
+    from centrehold.engine import simulate
+    from centrehold.web.app import create_app
+
+    from .webkit import SMALL
+
+    runs = tmp_path / "runs"
+    with client(create_app(SMALL, simulate=simulate, runs_dir=runs)) as c:
+        first = [wait_done(c, c.post("/api/runs", json=body).json()["id"])
+                 for body in (EPSTEIN_SMALL, IRAQ_SMALL)]
+        before = {s["id"]: c.get(f"/api/runs/{s['id']}/results").json() for s in first}
+        listed_before = c.get("/api/runs").json()
+    (runs / "0123456789ab").mkdir()  # a damaged folder: skipped, not a crash
+    (runs / "0123456789ab" / "web.json").write_text("{not json")
+    (runs / "0123456789ab" / "ticks.parquet").write_text("")
+    (runs / "0123456789ab" / "summary.json").write_text("{}")
+    later = create_app(SMALL, simulate=simulate, runs_dir=runs)
+    with client(later) as c:
+        listed = c.get("/api/runs").json()
+        assert [r["id"] for r in listed] == [r["id"] for r in listed_before]
+        for old, new in zip(listed_before, listed, strict=True):
+            for key in ("scenario", "hypothesis", "seed", "ticks", "agents", "state",
+                        "settings", "sim_seconds"):
+                assert old[key] == new[key], key
+        for rid, res in before.items():
+            again = c.get(f"/api/runs/{rid}/results").json()
+            assert set(again["figures"]) == set(res["figures"])
+            assert again["summary"]["agents"] == res["summary"]["agents"]
+            main = "national_deaths" if res["regional"] else "states"
+            assert again["figures"][main]["figure"]["data"] == \
+                res["figures"][main]["figure"]["data"]
+            assert c.get(f"/api/runs/{rid}/files/ticks.parquet").status_code == 200

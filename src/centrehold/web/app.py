@@ -455,9 +455,19 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
              responses={**ERRORS, 409: {"model": Problem},
                         200: {"model": RunResults, "content": {"application/json": {}}}},
              tags=["runs"])
-    def run_results(run_id: str = PathParam(..., max_length=64)) -> Response:
+    async def run_results(run_id: str = PathParam(..., max_length=64)) -> Response:
         """Summary and figures (plotly JSON) of a finished run."""
         job = job_or_404(run_id)
+        if job.state == "done" and job.result is None and job.run_dir is not None:
+            # a run an earlier server left in --runs-dir: its figures are rebuilt once
+            fut = jobs.build_results(job)
+            if fut is None:
+                raise HTTPException(429, "too many files being built; try again in a minute")
+            try:
+                job.result = await asyncio.wrap_future(fut)
+            except Exception as exc:
+                raise HTTPException(500, "the run's results could not be rebuilt: "
+                                         f"{' '.join(str(exc).split())[:200]}") from None
         if job.state != "done" or job.result is None:
             detail = job.error if job.state == "error" else f"run {run_id} is {job.state}; " \
                 "wait for it to finish"

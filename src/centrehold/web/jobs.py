@@ -78,16 +78,36 @@ class Job:
 
 def run_results(ds: Any, wall: float) -> dict:
     """Summary and plotly figures (as JSON) of one finished run, for the page to draw."""
-    from centrehold.report.build import TITLES, _plan
-    from centrehold.report.data import compute
-    from centrehold.report.geo import load_boundaries
     from centrehold.report.load import RunSet, SingleRun, split_tidy
     from centrehold.runs.single import summarize, tidy_table
 
     summary = summarize(ds, wall)
     core, levels = split_tidy(tidy_table(ds))
     params = json.loads(ds.attrs.get("params", "{}"))
-    rs = RunSet(Path("."), [SingleRun(Path("."), core, params, summary, levels)])
+    return _results_of(RunSet(Path("."), [SingleRun(Path("."), core, params, summary, levels)]),
+                       summary)
+
+
+def folder_results(run_dir: str, job_id: str) -> bytes:
+    """The results JSON of a run folder an earlier server wrote, built in a worker process."""
+    from centrehold.report.load import load_runs
+
+    folder = Path(run_dir)
+    res = _results_of(load_runs(folder), json.loads((folder / "summary.json").read_text()))
+    res.update(id=job_id, report_available=True, downloads=_downloads(folder))
+    return json.dumps(res, default=str, allow_nan=False).encode()
+
+
+def _downloads(run_dir: Path | None) -> list[str]:
+    return sorted(n for n in DOWNLOADS if run_dir is not None and
+                  (n == "ticks.csv" or (run_dir / n).is_file()))
+
+
+def _results_of(rs: Any, summary: dict) -> dict:
+    from centrehold.report.build import TITLES, _plan
+    from centrehold.report.data import compute
+    from centrehold.report.geo import load_boundaries
+
     rd = compute(rs)
     boundaries = load_boundaries() if rd.regional else None
     figures = {}
@@ -106,9 +126,7 @@ def _results_bytes(job_id: str, ds: Any, wall: float,
         from centrehold.runs.single import write_run
 
         write_run(ds, run_dir, wall_seconds=wall)
-    files = sorted(n for n in DOWNLOADS if run_dir is not None and
-                   (n == "ticks.csv" or (run_dir / n).is_file()))
-    res.update(id=job_id, report_available=run_dir is not None, downloads=files)
+    res.update(id=job_id, report_available=run_dir is not None, downloads=_downloads(run_dir))
     summary = res["summary"]  # the status line shows the same numbers as the cards
     meta = {"agents": int(summary.get("agents", 0)),
             "sim_seconds": float(summary.get("wall_seconds", round(wall, 4)))}
@@ -175,6 +193,39 @@ def build_report_file(run_dir: str, out: str) -> int:
     return os.getpid()
 
 
+WEB_META = "web.json"  # what the request was, so a later server can list the run again
+
+
+def write_meta(job: Job) -> None:
+    if job.run_dir is None or not job.run_dir.is_dir():
+        return
+    meta = {k: getattr(job, k) for k in ("id", "scenario", "hypothesis", "seed", "ticks",
+                                         "overrides", "agents", "created", "started",
+                                         "finished", "sim_seconds")}
+    (job.run_dir / WEB_META).write_text(json.dumps(meta))
+
+
+def adopt_runs(runs_dir: Path) -> list[Job]:
+    """Finished runs found in `runs_dir` (their results are rebuilt on first request)."""
+    found = []
+    for d in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
+        if not (RUN_ID.match(d.name) and (d / WEB_META).is_file() and
+                (d / "ticks.parquet").is_file() and (d / "summary.json").is_file()):
+            continue
+        try:
+            m = json.loads((d / WEB_META).read_text())
+            job = Job(d.name, str(m["scenario"]), m.get("hypothesis"), int(m["seed"]),
+                      int(m["ticks"]), {str(k): str(v) for k, v in m["overrides"].items()},
+                      int(m["agents"]), state="done", done=int(m["ticks"]),
+                      total=int(m["ticks"]), created=float(m["created"]),
+                      started=m.get("started"), finished=m.get("finished"),
+                      sim_seconds=m.get("sim_seconds"), run_dir=d)
+        except (ValueError, KeyError, TypeError, AttributeError):  # not ours, or damaged
+            continue
+        found.append(job)
+    return found
+
+
 def prune_runs_dir(runs_dir: Path, keep: int) -> list[Path]:
     """Delete all but the `keep` newest run folders this server wrote (named by run id)
     and return what was deleted; other files and folders are left alone."""
@@ -218,7 +269,6 @@ class JobManager:
         self._jobs: dict[str, Job] = {}
         self.max_active = max_concurrent + max_queued
         self.keep = keep
-        self.runs_dir = runs_dir
         self._stop = threading.Event()
         self._max_workers = max_concurrent
         self._pool: Executor | None = None
@@ -234,6 +284,8 @@ class JobManager:
             atexit.register(shutil.rmtree, runs_dir, ignore_errors=True)
         self.runs_dir = runs_dir
         prune_runs_dir(runs_dir, keep)
+        for job in adopt_runs(runs_dir):  # runs an earlier server left: listed again
+            self._jobs[job.id] = job
 
     def _ensure_pool(self) -> Executor:
         """Start the workers on first use (and again after a shutdown: test clients open and
@@ -299,8 +351,7 @@ class JobManager:
                 return None
             self._jobs[job.id] = job
             self._forget_old()
-        if self.runs_dir is not None:
-            job.run_dir = self.runs_dir / job.id
+        job.run_dir = self.runs_dir / job.id
         pool = self._ensure_pool()
         if self._simulate is None:
             fut = pool.submit(process_run, job.id, scenario, overrides, seed, ticks,
@@ -353,6 +404,8 @@ class JobManager:
             self._retain()
             job.result, job.done = payload, job.total
             job.agents, job.sim_seconds = meta["agents"], meta["sim_seconds"]
+            job.finished = time.time()
+            write_meta(job)
         else:
             job.error, job.run_dir = payload, None
         job.state, job.finished = state, time.time()
@@ -394,6 +447,8 @@ class JobManager:
                     raise RunCancelled
                 job.agents, job.sim_seconds = meta["agents"], meta["sim_seconds"]
                 job.result, job.done, job.state = result, job.total, "done"
+                job.finished = time.time()
+            write_meta(job)
         except RunCancelled:
             self._discard(job)
         except Exception as exc:  # reported to the page as one line; the server keeps going
@@ -415,7 +470,11 @@ class JobManager:
         return self.build_file(f"{job.id}.csv", write_csv, str(job.run_dir / "ticks.parquet"),
                                str(out))
 
-    def build_file(self, key: str, fn: Callable[..., int], *args: str) -> Any:
+    def build_results(self, job: Job) -> Any:
+        """Start (or join) rebuilding an adopted run's results in a worker process."""
+        return self.build_file(f"{job.id}.results", folder_results, str(job.run_dir), job.id)
+
+    def build_file(self, key: str, fn: Callable[..., Any], *args: str) -> Any:
         """Run `fn(*args)` in the side pool of build processes, once per key at a time."""
         with self._lock:
             fut = self._reports.get(key)
