@@ -63,6 +63,10 @@ def test_run_iraq_in_the_browser(page_at, tmp_path):
     # the map has one filled shape per governorate and a month slider
     assert page.locator("#chart-map_deaths_per_100k path.js-fill").count() == 18
     assert page.locator("#chart-map_deaths_per_100k .slider-container").count() == 1
+    # and the record's own map beside it, for the months the record covers
+    page.wait_for_selector("#chart-map_observed .main-svg", timeout=30_000)
+    assert page.locator("#chart-map_observed path.js-fill").count() == 18
+    assert "Iraq Body Count" in page.text_content("#charts")
     cards = page.text_content("#cards")
     assert "deaths (people)" in cards and "2008-01-01" in cards
     shot = tmp_path / "dashboard.png"

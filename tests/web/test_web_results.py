@@ -160,3 +160,23 @@ def test_a_later_server_lists_the_runs_left_in_runs_dir(tmp_path):
             assert again["figures"][main]["figure"]["data"] == \
                 res["figures"][main]["figure"]["data"]
             assert c.get(f"/api/runs/{rid}/files/ticks.parquet").status_code == 200
+
+
+def test_the_record_on_the_map_beside_the_simulated_one(iraq_run):
+    from centrehold.record import iraq_panel
+    from centrehold.scenario import load_scenario
+
+    _, res, _ = iraq_run
+    obs = res["figures"]["map_observed"]
+    fig = obs["figure"]
+    assert len([t for t in fig["data"] if t.get("fill") == "toself"]) == 18
+    assert [f["name"] for f in fig["frames"]] == ["2008-01", "2008-02", "2008-03"]
+    assert "Iraq Body Count" in obs["caption"] and "2008-01 to 2008-03" in obs["caption"]
+    # a value read off the map is the record's maximum over the scenario's population
+    panel = iraq_panel()
+    row = panel[(panel["region"] == "IQ-BG") & (panel["month"] == "2008-02-01")]
+    pop = {r.iso: r.population for r in load_scenario("iraq-2009").regions}["IQ-BG"]
+    expected = float(row["deaths_high"].sum()) / pop * 1e5
+    texts = [t["text"] for t in fig["frames"][1]["data"]]
+    baghdad = next(t for t in texts if t.startswith("Baghdad"))
+    assert baghdad == f"Baghdad: {expected:.2f} per 100,000"

@@ -90,6 +90,32 @@ def _mark_record_end(fig: dict, last: str) -> None:
         "font": {"size": 11, "color": "#555555"}})
 
 
+OBSERVED_MAP_CAPTION = (
+    "Iraq Body Count: the maximum count of civilian deaths per governorate and month, per "
+    "100,000 inhabitants (the scenario's populations); only deaths the record places in a "
+    "governorate. The record covers {first} to {last}; months of the run outside it are not "
+    "shown. Move the slider to change the month.")
+
+
+def observed_rate(months: Any, params: dict) -> Any:
+    """The record's deaths per 100,000 by month (rows) and governorate (columns), for the
+    run's months that the record covers; None without the record or any common month."""
+    try:
+        from centrehold.record import iraq_panel
+
+        panel = iraq_panel()
+    except Exception:  # the record is optional here: no observed map without it
+        return None
+    pop = {r["iso"]: float(r["population"]) for r in params.get("regions", [])
+           if r.get("iso") and r.get("population")}
+    tab = panel.pivot_table(index="month", columns="region", values="deaths_high",
+                            aggfunc="sum").fillna(0.0)
+    tab = tab.loc[tab.index.isin(months), [c for c in tab.columns if c in pop]]
+    if tab.empty:
+        return None
+    return tab.div([pop[c] for c in tab.columns], axis=1).mul(1e5)
+
+
 def polish(figures: dict[str, dict[str, Any]]) -> str | None:
     """Adjust each figure of one run in place; return the month the record ends when the
     run goes past it (None otherwise)."""

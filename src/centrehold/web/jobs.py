@@ -103,6 +103,25 @@ def _downloads(run_dir: Path | None) -> list[str]:
                   (n == "ticks.csv" or (run_dir / n).is_file()))
 
 
+def add_observed_map(figures: dict, rd: Any, boundaries: Any, params: dict) -> None:
+    """The record on the map, beside the simulated one, where the record has the months."""
+    from dataclasses import replace
+
+    from centrehold.report import interactive
+    from centrehold.web.figures import OBSERVED_MAP_CAPTION, observed_rate
+
+    rate = observed_rate(rd.rate.index, params)
+    if rate is None:
+        return
+    fig = json.loads(interactive.region_map(replace(rd, rate=rate), boundaries).to_json())
+    fig["layout"]["title"] = {"text": "Observed deaths per 100,000 by governorate and month "
+                                      "(IBC maximum)"}
+    figures["map_observed"] = {
+        "title": "Map: observed deaths per 100,000 (Iraq Body Count)", "figure": fig,
+        "caption": OBSERVED_MAP_CAPTION.format(first=f"{rate.index.min():%Y-%m}",
+                                               last=f"{rate.index.max():%Y-%m}")}
+
+
 def _results_of(rs: Any, summary: dict) -> dict:
     from centrehold.report.build import TITLES, _plan
     from centrehold.report.data import compute
@@ -114,6 +133,8 @@ def _results_of(rs: Any, summary: dict) -> dict:
     for name, _png, inter, caption in _plan(rd, boundaries):
         figures[name] = {"title": TITLES.get(name, name), "caption": caption,
                          "figure": json.loads(inter(rd).to_json())}
+    if rd.regional and rd.dated and rd.rate is not None and rs.runs:
+        add_observed_map(figures, rd, boundaries, rs.runs[0].params)
     summary["record_end"] = polish(figures)
     return {"summary": summary, "figures": figures, "regional": rd.regional}
 

@@ -11,9 +11,9 @@ const picked = new Set(); // runs ticked for the overlay
 const runInfo = new Map(); // run id -> its status, from the past runs list
 const SEED_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#56B4E9", "#F0E442", "#000000"];
 
-const FULL_WIDTH = new Set(["national_deaths", "states", "map_deaths_per_100k"]);
-const ORDER = ["national_deaths", "map_deaths_per_100k", "deaths_by_group", "segregation",
-               "centre_holds", "states"];
+const FULL_WIDTH = new Set(["national_deaths", "states", "map_deaths_per_100k", "map_observed"]);
+const ORDER = ["national_deaths", "map_deaths_per_100k", "map_observed", "deaths_by_group",
+               "segregation", "centre_holds", "states"];
 
 function fmt(x) {
   if (x === null || x === undefined) return "–";
