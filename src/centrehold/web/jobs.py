@@ -133,6 +133,8 @@ def _results_of(rs: Any, summary: dict) -> dict:
     for name, _png, inter, caption in _plan(rd, boundaries):
         figures[name] = {"title": TITLES.get(name, name), "caption": caption,
                          "figure": json.loads(inter(rd).to_json())}
+    if rd.regional:  # the page draws the national and group charts instead (150 KB less a run)
+        figures.pop("states", None)
     if rd.regional and rd.dated and rd.rate is not None and rs.runs:
         add_observed_map(figures, rd, boundaries, rs.runs[0].params)
     summary["record_end"] = polish(figures)
