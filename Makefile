@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(VENV)/.installed-run: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[infer]'
+	$(BIN)/pip install --quiet -e '.[infer,web]'
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python

@@ -4,7 +4,9 @@ runs execute. Not a pytest test (speed figures live in benchmarks/results/); run
     .venv/bin/python tests/web/loadtest.py [--clients 50] [--seconds 60]
 
 It starts `centrehold serve` on a free 127.0.0.1 port in a subprocess, keeps the server's
-run slots busy with iraq-2009 runs, and writes benchmarks/results/web_loadtest.json.
+run slots busy with iraq-2009 runs, asks for the HTML report of every finished run (built
+in the server's report worker, beside the runs), samples the API process's resident memory,
+and writes benchmarks/results/web_loadtest.json.
 """
 
 from __future__ import annotations
@@ -91,6 +93,63 @@ async def worker(client, stop, known, done, samples, errors):
         await asyncio.sleep(rng.uniform(0.05, 0.25))  # a polling client, not a flood
 
 
+async def reporter(client, stop, done, built, busy, errors, at_once: int = 6):
+    """Ask for each finished run's HTML report, up to six at a time (the case that once took
+    the API process past a gigabyte), as people clicking the link would; a 429 (report
+    workers busy) is asked again shortly."""
+    asked: set[str] = set()
+    flying: set[asyncio.Task] = set()
+
+    async def one(rid: str) -> None:
+        while not stop.is_set():
+            try:
+                r = await client.get(f"/api/runs/{rid}/report", timeout=300.0)
+            except httpx.HTTPError as exc:
+                errors.append((f"/api/runs/{rid}/report", None, repr(exc)[:200]))
+                return
+            if r.status_code == 200 and "Plotly" in r.text:
+                built.append(rid)
+                return
+            if r.status_code != 429:
+                errors.append((f"/api/runs/{rid}/report", r.status_code, r.text[:200]))
+                return
+            busy[0] += 1
+            await asyncio.sleep(1.0)
+
+    try:
+        while not stop.is_set():
+            for rid in list(done):
+                if rid not in asked and len(flying) < at_once:
+                    asked.add(rid)
+                    task = asyncio.create_task(one(rid))
+                    flying.add(task)
+                    task.add_done_callback(flying.discard)
+            await asyncio.sleep(0.5)
+    finally:  # builds still in flight when the clients stop are abandoned, not failed
+        for task in list(flying):
+            task.cancel()
+        await asyncio.gather(*flying, return_exceptions=True)
+
+
+def rss_mb(pid: int) -> float | None:
+    """Resident memory of one process (not its workers), in MB, from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+async def sample_memory(pid: int, stop, samples) -> None:
+    while not stop.is_set():
+        mb = rss_mb(pid)
+        if mb is not None:
+            samples.append(mb)
+        await asyncio.sleep(0.5)
+
+
 def pct(values, q):
     return round(float(np.percentile(values, q)) * 1000, 2) if values else None
 
@@ -108,7 +167,11 @@ async def main(clients: int, seconds: float, out: Path) -> dict:
             await wait_up(client)
             stop = asyncio.Event()
             known, done, samples, errors, n_started = [], [], [], [], [0]
+            built, busy, memory = [], [0], []
+            rss_start = rss_mb(server.pid)
             feed = asyncio.create_task(feeder(client, stop, known, done, errors, n_started))
+            side = [asyncio.create_task(reporter(client, stop, done, built, busy, errors)),
+                    asyncio.create_task(sample_memory(server.pid, stop, memory))]
             while not known:  # at least one run under way before the clients start
                 await asyncio.sleep(0.1)
             tasks = [asyncio.create_task(worker(client, stop, known, done, samples, errors))
@@ -118,6 +181,8 @@ async def main(clients: int, seconds: float, out: Path) -> dict:
             stop.set()
             await asyncio.gather(feed, *tasks)
             wall = time.time() - t0
+            await asyncio.gather(*side)  # both end within a second of the stop
+            rss_end = rss_mb(server.pid)
     finally:
         server.terminate()
         try:
@@ -139,7 +204,11 @@ async def main(clients: int, seconds: float, out: Path) -> dict:
         "requests_per_second": round(len(samples) / wall, 1), "errors": len(errors),
         "error_examples": errors[:5], "p50_ms": pct(lat, 50), "p95_ms": pct(lat, 95),
         "p99_ms": pct(lat, 99), "max_ms": pct(lat, 100), "by_endpoint": by_kind,
-        "run": RUN, "server_limits": {"max_concurrent": 2, "max_queued": 2},
+        "reports_built": len(built), "report_requests_told_busy": busy[0],
+        "api_process_rss_mb": {"start": round(rss_start or 0, 1),
+                               "max": round(max(memory), 1) if memory else None,
+                               "end": round(rss_end or 0, 1), "samples": len(memory)},
+        "run": RUN, "server_limits": {"max_concurrent": 2, "max_queued": 2, "max_reports": 1},
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "load_average_1min_after": round(os.getloadavg()[0], 2),
                     "load_average_1min_before": load_before},
@@ -159,5 +228,6 @@ if __name__ == "__main__":
     res = asyncio.run(main(a.clients, a.seconds, a.out))
     print(json.dumps({k: res[k] for k in ("clients", "requests", "requests_per_second",
                                           "errors", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-                                          "runs_started", "runs_finished")}, indent=1))
+                                          "runs_started", "runs_finished", "reports_built",
+                                          "api_process_rss_mb")}, indent=1))
     sys.exit(1 if res["errors"] else 0)

@@ -8,7 +8,6 @@ import threading
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
 from centrehold.errors import UserError
 from centrehold.report import synthetic
@@ -16,7 +15,7 @@ from centrehold.scenario import load_scenario
 from centrehold.web import knobs as K
 from centrehold.web.app import Limits, create_app
 
-from .webkit import wait_done
+from .webkit import client, wait_done
 
 EPSTEIN_SMALL = {"scenario": "epstein-1", "seed": 7, "ticks": 30, "knobs": {"scale": 20}}
 IRAQ_SMALL = {"scenario": "iraq-2009", "hypothesis": "H3", "seed": 3, "ticks": 70,
@@ -24,7 +23,7 @@ IRAQ_SMALL = {"scenario": "iraq-2009", "hypothesis": "H3", "seed": 3, "ticks": 7
 
 
 def test_scenarios_list_knobs_and_hypotheses(small_app):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         body = c.get("/api/scenarios").json()
     by = {s["name"]: s for s in body}
     assert {"epstein-1", "iraq-2009"} <= set(by)
@@ -57,7 +56,7 @@ def test_knobs_land_in_the_scenario():
 
 
 def test_epstein_run_end_to_end_and_reproducible(small_app):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         first = c.post("/api/runs", json=EPSTEIN_SMALL)
         assert first.status_code == 202 and first.json()["total"] == 30
         st = wait_done(c, first.json()["id"])
@@ -77,11 +76,11 @@ def test_epstein_run_end_to_end_and_reproducible(small_app):
 def test_worker_processes_match_threads_bit_for_bit(small_app, tmp_path):
     """The served app runs the engine in worker processes; same seed, same result as a
     run in the server's own threads, and progress crosses the process boundary."""
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         ref_id = wait_done(c, c.post("/api/runs", json=EPSTEIN_SMALL).json()["id"])["id"]
         ref = c.get(f"/api/runs/{ref_id}/results").json()
     app = create_app(Limits(max_concurrent=1, max_queued=1), runs_dir=tmp_path / "p")
-    with TestClient(app) as c:
+    with client(app) as c:
         run_id = c.post("/api/runs", json=EPSTEIN_SMALL).json()["id"]
         st = wait_done(c, run_id, timeout=300)  # starting a worker process is slow when busy
         assert st["state"] == "done", st
@@ -97,7 +96,7 @@ def test_worker_processes_match_threads_bit_for_bit(small_app, tmp_path):
 
 
 def test_iraq_run_gives_map_and_record(small_app):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         st = wait_done(c, c.post("/api/runs", json=IRAQ_SMALL).json()["id"])
         assert st["state"] == "done", st
         res = c.get(f"/api/runs/{st['id']}/results").json()
@@ -113,7 +112,7 @@ def test_iraq_run_gives_map_and_record(small_app):
 
 
 def test_events_stream_progress_then_end(small_app):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         run_id = c.post("/api/runs", json=EPSTEIN_SMALL).json()["id"]
         with c.stream("GET", f"/api/runs/{run_id}/events") as resp:
             assert resp.headers["content-type"].startswith("text/event-stream")
@@ -139,7 +138,7 @@ def test_events_stream_progress_then_end(small_app):
     ({"scenario": "epstein-1", "ticks": 100000}, 422, "run too long"),
 ])
 def test_bad_requests_are_refused_clearly(small_app, body, status, words):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         r = c.post("/api/runs", json=body)
     assert r.status_code == status
     assert words in json.dumps(r.json())
@@ -147,7 +146,7 @@ def test_bad_requests_are_refused_clearly(small_app, body, status, words):
 
 def test_oversize_bodies_are_refused(small_app):
     big = json.dumps({"scenario": "epstein-1", "pad": "x" * 50_000}).encode()
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         r = c.post("/api/runs", content=big, headers={"content-type": "application/json"})
         assert r.status_code == 413 and "too large" in r.json()["detail"]
 
@@ -164,7 +163,7 @@ def test_oversize_bodies_are_refused(small_app):
     "/static//etc/passwd", "/static/vendor/..%2f..%2fapp.py", "/static/a\\..\\app.py",
 ])
 def test_static_traversal_refused(small_app, path):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         r = c.get(path)
     assert 400 <= r.status_code < 500
     assert "static folder" in r.json()["detail"]
@@ -172,7 +171,7 @@ def test_static_traversal_refused(small_app, path):
 
 
 def test_static_serves_page_and_local_plotly(small_app):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         page = c.get("/")
         assert page.status_code == 200 and 'src="/static/vendor/plotly.min.js"' in page.text
         assert "http://" not in page.text and "https://" not in page.text  # works offline
@@ -190,7 +189,7 @@ def test_unknown_and_unfinished_runs(small_app):
         raise UserError("stand-in engine stopped on purpose; nothing to fix")
 
     app = create_app(Limits(max_concurrent=1, max_queued=0), simulate=slow)
-    with TestClient(app) as c:
+    with client(app) as c:
         r = c.get("/api/runs/nope")
         assert r.status_code == 404 and "POST /api/runs" in r.json()["detail"]
         run_id = c.post("/api/runs", json={"scenario": "epstein-1"}).json()["id"]
@@ -205,13 +204,13 @@ def test_unknown_and_unfinished_runs(small_app):
 
 
 def test_compare_results(tmp_path):
-    with TestClient(create_app()) as c:
+    with client(create_app()) as c:
         r = c.get("/api/compare")
         assert r.status_code == 404 and "--compare-dir" in r.json()["detail"]
     post, ach = synthetic.compare_tables()
     post.to_csv(tmp_path / "posterior.csv", index=False)
     ach.to_csv(tmp_path / "ach.csv", index=False)
-    with TestClient(create_app(compare_dir=tmp_path)) as c:
+    with client(create_app(compare_dir=tmp_path)) as c:
         body = c.get("/api/compare").json()
     assert set(body["figures"]) == {"posterior", "ach"}
     assert sum(p["probability"] for p in body["posterior"]) == pytest.approx(1.0)
@@ -219,7 +218,7 @@ def test_compare_results(tmp_path):
 
 
 def test_openapi_describes_the_api(small_app):
-    with TestClient(small_app) as c:
+    with client(small_app) as c:
         spec = c.get("/openapi.json").json()
     paths = set(spec["paths"])
     assert {"/api/scenarios", "/api/scenarios/{name}", "/api/runs", "/api/runs/{run_id}",

@@ -7,10 +7,17 @@ import threading
 import time
 
 import uvicorn
+from fastapi.testclient import TestClient
 
 from centrehold.web.app import Limits
 
 SMALL = Limits(max_agents=20_000, max_ticks=400, max_concurrent=1, max_queued=2)
+LOCAL = "http://127.0.0.1"  # the server answers only to the names it was started under
+
+
+def client(app, **kw) -> TestClient:
+    """FastAPI's test client, sending a loopback Host (its default 'testserver' is refused)."""
+    return TestClient(app, base_url=kw.pop("base_url", LOCAL), **kw)
 
 
 def free_port() -> int:
@@ -51,3 +58,24 @@ def wait_done(client, run_id: str, timeout: float = 120.0) -> dict:
             return st
         time.sleep(0.1)
     raise AssertionError(f"run {run_id} did not finish in {timeout} s")
+
+
+def slow_report(run_dir: str, out: str) -> int:
+    """A stand-in report build for the worker pool's tests: slow, and says where it ran."""
+    import os
+    from pathlib import Path
+
+    time.sleep(2.0)
+    Path(out).write_text("<html>stand-in report</html>")
+    return os.getpid()
+
+
+def ticking(scn, seed, ticks, progress=None):
+    """A stand-in engine that only reports progress, slowly, until it is stopped."""
+    from centrehold.errors import UserError
+
+    for t in range(1, ticks + 1):
+        time.sleep(0.02)
+        if progress is not None:
+            progress(t, ticks)
+    raise UserError("stand-in engine reached its end; nothing to fix")

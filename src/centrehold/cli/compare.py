@@ -14,6 +14,7 @@ import typer
 
 from centrehold.cli.run import user_errors
 from centrehold.errors import UserError
+from centrehold.extras import require
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
     DEFAULT_PILOT,
@@ -135,6 +136,7 @@ def compare_command(
 ) -> None:
     """Weigh the hypotheses: posterior probabilities, ACH matrix, out-of-sample forecast."""
     with user_errors():
+        require("infer", "pyabc", "cloudpickle", command="centrehold compare")
         from rich.console import Console
 
         from centrehold.scenario import load_scenario

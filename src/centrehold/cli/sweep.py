@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 
 from centrehold.errors import UserError
+from centrehold.extras import require
 
 
 @contextmanager
@@ -96,6 +97,8 @@ def sweep(
 ) -> None:
     """Sweep scenario parameters and compute sensitivity indices with confidence intervals."""
     try:
+        if method in ("sobol", "morris"):
+            require("infer", "SALib", command=f"centrehold sweep --method {method}")
         _sweep(scenario, param, method, samples, replicates, workers, scheduler, executor,
                out, resume, seed, ticks, set_, output, keep_series or report)
         if report:  # the sweep's files are complete: a failing report loses nothing computed

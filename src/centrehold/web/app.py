@@ -18,15 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from centrehold import __version__
 from centrehold.errors import UserError
 from centrehold.web import knobs as K
-from centrehold.web.jobs import JobManager
+from centrehold.web.guard import LOOPBACK_NAMES, Guard
+from centrehold.web.jobs import DOWNLOADS, JobManager
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -43,33 +45,46 @@ class Limits:
     max_queued: int = 4
     max_body_bytes: int = 16_384
     keep_runs: int = 50
+    max_reports: int = 1  # report builds executing at once, each in a worker process
+    max_report_queue: int = 2  # report builds waiting beyond those
+
+
+DETAIL_CHARS = 400  # error messages are one line; nothing a client sent is echoed at length
 
 
 # ----------------------------------------------------------------------------- schemas
 
 
 class KnobValues(BaseModel):
-    """The main parameters; leave one out to keep the scenario's value."""
+    """The main parameters; leave one out to keep the scenario's value. The bounds here
+    span every scenario; each scenario's own (narrower) range is the page's slider range,
+    checked when a run is requested (GET /api/scenarios lists them)."""
 
-    model_config = ConfigDict(extra="forbid")
-    legitimacy: float | None = Field(None, ge=0.0, le=1.0)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+    legitimacy: float | None = Field(None, ge=K.SPAN["legitimacy"][0], le=K.SPAN["legitimacy"][1])
     forces_after_withdrawal: float | None = Field(
-        None, ge=0.0, le=1.0, description="iraq-2009: occupation street share kept")
-    revenge: float | None = Field(None, ge=0.0, le=5.0, description="iraq-2009")
-    funding_cut: float | None = Field(None, ge=0.0, le=1.0, description="iraq-2009")
-    forces: float | None = Field(None, ge=0.0, le=0.5, description="Epstein: cop density")
-    scale: float | None = Field(None, ge=1.0, le=10_000.0,
+        None, ge=K.SPAN["forces_after_withdrawal"][0], le=K.SPAN["forces_after_withdrawal"][1],
+        description="iraq-2009: occupation street share kept")
+    revenge: float | None = Field(None, ge=K.SPAN["revenge"][0], le=K.SPAN["revenge"][1],
+                                  description="iraq-2009")
+    funding_cut: float | None = Field(None, ge=K.SPAN["funding_cut"][0],
+                                      le=K.SPAN["funding_cut"][1], description="iraq-2009")
+    forces: float | None = Field(None, ge=K.SPAN["forces"][0], le=K.SPAN["forces"][1],
+                                 description="Epstein: cop density")
+    scale: float | None = Field(None, ge=K.SPAN["scale"][0], le=K.SPAN["scale"][1],
                                 description="people per agent (regional) or lattice side")
 
 
 class RunRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     scenario: str = Field(..., max_length=64, examples=["iraq-2009"],
                           description="a built-in scenario name (see GET /api/scenarios)")
     hypothesis: str | None = Field(None, max_length=8, examples=["H3"])
     seed: int = Field(0, ge=0, le=2**32 - 1)
     ticks: int | None = Field(None, ge=1, le=1_000_000,
                               description="default: the scenario's own length")
+    extend: bool = Field(False, description="run past the end of the scenario's calendar "
+                                            "(refused otherwise)")
     knobs: KnobValues = Field(default_factory=KnobValues)
 
     @field_validator("scenario")
@@ -114,6 +129,8 @@ class ScenarioInfo(BaseModel):
     knobs: list[KnobInfo] = []
     hypotheses: list[HypothesisInfo] = []
     default_hypothesis: str | None = None
+    period: int | None = Field(None, description="ticks in the calendar; more need extend")
+    calendar_end: str | None = None
 
 
 class RunStatus(BaseModel):
@@ -123,11 +140,15 @@ class RunStatus(BaseModel):
     seed: int
     ticks: int
     agents: int
-    state: Literal["queued", "running", "done", "error"]
+    state: Literal["queued", "running", "done", "error", "cancelled"]
     done: int
     total: int
     error: str | None
     elapsed: float
+    sim_seconds: float | None = Field(None, description="the engine's own time, once done")
+    created: float = Field(0.0, description="when the run was requested (Unix time)")
+    settings: str = Field("", description="the scenario fields the run's knobs changed; runs "
+                                          "alike but for the seed form an ensemble")
 
 
 class RunResults(BaseModel):
@@ -136,6 +157,7 @@ class RunResults(BaseModel):
     regional: bool
     figures: dict[str, dict[str, Any]]
     report_available: bool = False
+    downloads: list[str] = []
 
 
 class CompareResults(BaseModel):
@@ -145,11 +167,42 @@ class CompareResults(BaseModel):
     figures: dict[str, dict[str, Any]]
 
 
+class CompareFolder(BaseModel):
+    name: str
+    modified: str
+
+
+def compare_folders(compare_dir: Path | None,
+                    root: Path | None) -> dict[str, tuple[Path, str]]:
+    """name -> (folder, modified) for each compare folder, newest first. Clients choose by
+    name among these; a name is never opened as a path."""
+    import datetime as dt
+    from itertools import chain
+
+    found: list[tuple[str, Path]] = []
+    if compare_dir is not None and compare_dir.is_dir():
+        found.append((compare_dir.name or str(compare_dir), compare_dir))
+    if root is not None and root.is_dir():
+        posts = chain(root.glob("posterior.csv"), root.glob("*/posterior.csv"),
+                      root.glob("*/*/posterior.csv"))
+        for post in sorted(posts)[:50]:
+            folder = post.parent
+            rel = folder.relative_to(root)
+            found.append((f"{root.name}/{rel}" if str(rel) != "." else root.name, folder))
+    out: dict[str, tuple[Path, str]] = {}
+    for name, folder in sorted(found, key=lambda f: f[1].stat().st_mtime, reverse=True):
+        if name not in out and all(folder != f for f, _ in out.values()):
+            stamp = dt.datetime.fromtimestamp(folder.stat().st_mtime).isoformat(timespec="minutes")
+            out[name] = (folder, stamp)
+    return out
+
+
 class Problem(BaseModel):
     detail: str
 
 
-ERRORS = {404: {"model": Problem}, 413: {"model": Problem}, 429: {"model": Problem}}
+ERRORS = {401: {"model": Problem}, 404: {"model": Problem}, 413: {"model": Problem},
+          421: {"model": Problem}, 429: {"model": Problem}}
 
 
 # ----------------------------------------------------------------------------- the app
@@ -200,6 +253,20 @@ class BodyLimit:
         return await self.app(scope, replay, send)
 
 
+def validation_line(errors: list[dict]) -> str:
+    """FastAPI's validation errors as one short line: where and what, never the input
+    itself (which may be 60 KB, or NaN, which JSON cannot carry back)."""
+    parts = []
+    for e in errors[:3]:
+        loc = ".".join(str(x) for x in e.get("loc", ()) if x != "body") or "body"
+        msg = str(e.get("msg", "invalid value"))
+        if e.get("type") == "finite_number":
+            msg = "must be a finite number (NaN and Infinity are refused)"
+        parts.append(f"{loc[:60]}: {msg[:160]}")
+    more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
+    return ("invalid request: " + "; ".join(parts) + more)[:DETAIL_CHARS]
+
+
 def _default_library() -> tuple[Callable[[], list[tuple[str, str]]], Callable[..., Any]]:
     from centrehold.scenario import list_scenarios, load_scenario
 
@@ -208,13 +275,17 @@ def _default_library() -> tuple[Callable[[], list[tuple[str, str]]], Callable[..
 
 def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None = None,
                library: tuple[Callable, Callable] | None = None,
-               compare_dir: Path | None = None, runs_dir: Path | None = None) -> FastAPI:
+               compare_dir: Path | None = None, runs_dir: Path | None = None,
+               hosts: frozenset[str] = LOOPBACK_NAMES, token: str | None = None,
+               compare_root: Path | None = None) -> FastAPI:
     """Build the app. Runs go to worker processes running the engine; a `simulate`
-    stand-in (tests) runs in threads instead. `library` defaults to the scenario library."""
+    stand-in (tests) runs in threads instead. `library` defaults to the scenario library.
+    Only requests whose Host is one of `hosts` are answered; with a `token`, only those
+    that carry it. Compare folders are `compare_dir` and any found under `compare_root`."""
     limits = limits or Limits()
     list_fn, load_fn = library or _default_library()
     jobs = JobManager(simulate, load_fn, limits.max_concurrent, limits.max_queued,
-                      limits.keep_runs, runs_dir)
+                      limits.keep_runs, runs_dir, limits.max_reports, limits.max_report_queue)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
@@ -258,7 +329,13 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
             ticks=K.default_ticks(scn), tick_unit=cal.tick if cal is not None else "tick",
             agents=K.estimate_agents(scn), knobs=[KnobInfo(**k) for k in K.knob_dicts(scn)],
             hypotheses=[HypothesisInfo(**h) for h in hyps],
-            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None)
+            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None,
+            period=K.period_ticks(scn), calendar_end=str(cal.end) if cal is not None else None)
+
+    @app.get("/api/health", tags=["server"])
+    def health() -> dict[str, Any]:
+        """The server is up: its version and how many runs it holds (for probes and scripts)."""
+        return {"status": "ok", "version": __version__, "active_runs": jobs.active()}
 
     @app.get("/api/scenarios", response_model=list[ScenarioInfo], tags=["scenarios"])
     def list_scenarios_api() -> list[ScenarioInfo]:
@@ -290,6 +367,9 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
         if req.hypothesis and req.hypothesis not in hyps:
             raise HTTPException(422, f"no hypothesis {req.hypothesis} in {req.scenario}; choose "
                                      f"one of: {', '.join(hyps)}")
+        wrong_value = K.out_of_range(scn, moved)
+        if wrong_value:
+            raise HTTPException(422, wrong_value)
         overrides = K.overrides_for(scn, moved)
         if req.hypothesis:
             overrides["hypothesis"] = req.hypothesis
@@ -298,6 +378,13 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
         except UserError as exc:
             raise HTTPException(422, str(exc)) from None
         ticks = req.ticks or K.default_ticks(scn)
+        period = K.period_ticks(scn)
+        if period is not None and ticks > period and not req.extend:
+            cal = scn.calendar
+            raise HTTPException(422, f"ticks {ticks} runs past the end of {req.scenario}'s "
+                                     f"calendar ({period} {cal.tick}s, {cal.start} to {cal.end})"
+                                     f"; ask for at most {period}, or send \"extend\": true "
+                                     "to run past it on purpose")
         if ticks > limits.max_ticks:
             raise HTTPException(422, f"run too long: {ticks} ticks (this server's limit is "
                                      f"{limits.max_ticks}); ask for fewer ticks")
@@ -329,6 +416,17 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
         """Progress of a run: ticks done of total, and its state."""
         return RunStatus(**job_or_404(run_id).status())
 
+    @app.delete("/api/runs/{run_id}", response_model=RunStatus,
+                responses={**ERRORS, 409: {"model": Problem}}, tags=["runs"])
+    def cancel_run(run_id: str = PathParam(..., max_length=64)) -> RunStatus:
+        """Cancel a queued or running run: it stops at its next progress report and keeps
+        no folder."""
+        job = job_or_404(run_id)
+        if not jobs.cancel(job):
+            raise HTTPException(409, f"run {run_id} is {job.state}; only a queued or running "
+                                     "run can be cancelled")
+        return RunStatus(**job.status())
+
     @app.get("/api/runs/{run_id}/events", responses={**ERRORS, 200: {
         "content": {"text/event-stream": {}},
         "description": "server-sent events: `progress` while running, then `end`"}},
@@ -345,7 +443,7 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
                 if key != last:
                     yield f"event: progress\ndata: {json.dumps(st)}\n\n"
                     last = key
-                if st["state"] in ("done", "error"):
+                if st["state"] in ("done", "error", "cancelled"):
                     yield f"event: end\ndata: {json.dumps(st)}\n\n"
                     return
                 await asyncio.sleep(0.2)
@@ -357,9 +455,19 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
              responses={**ERRORS, 409: {"model": Problem},
                         200: {"model": RunResults, "content": {"application/json": {}}}},
              tags=["runs"])
-    def run_results(run_id: str = PathParam(..., max_length=64)) -> Response:
+    async def run_results(run_id: str = PathParam(..., max_length=64)) -> Response:
         """Summary and figures (plotly JSON) of a finished run."""
         job = job_or_404(run_id)
+        if job.state == "done" and job.result is None and job.run_dir is not None:
+            # a run an earlier server left in --runs-dir: its figures are rebuilt once
+            fut = jobs.build_results(job)
+            if fut is None:
+                raise HTTPException(429, "too many files being built; try again in a minute")
+            try:
+                job.result = await asyncio.wrap_future(fut)
+            except Exception as exc:
+                raise HTTPException(500, "the run's results could not be rebuilt: "
+                                         f"{' '.join(str(exc).split())[:200]}") from None
         if job.state != "done" or job.result is None:
             detail = job.error if job.state == "error" else f"run {run_id} is {job.state}; " \
                 "wait for it to finish"
@@ -370,33 +478,78 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
     @app.get("/api/runs/{run_id}/report", responses={**ERRORS, 409: {"model": Problem},
                                                       200: {"content": {"text/html": {}}}},
              tags=["runs"])
-    def run_report(run_id: str = PathParam(..., max_length=64)) -> FileResponse:
-        """The run's self-contained HTML report (built on first request)."""
+    async def run_report(run_id: str = PathParam(..., max_length=64)) -> FileResponse:
+        """The run's self-contained HTML report, built on first request in a worker process
+        (at most --max-reports at once, a few more waiting; beyond that 429)."""
         job = job_or_404(run_id)
         if job.state != "done" or job.run_dir is None:
             raise HTTPException(409, f"run {run_id} has no report: it is {job.state} or this "
                                      "server keeps no run folders (start it with --runs-dir)")
         out = job.run_dir / "report.html"
         if not out.is_file():
-            from centrehold.report import build_report
-
-            build_report(job.run_dir, out)
+            fut = jobs.build_report(job, out)
+            if fut is None:
+                raise HTTPException(429, "too many reports being built; try again in a "
+                                         "minute")
+            try:
+                await asyncio.wrap_future(fut)
+            except Exception as exc:
+                raise HTTPException(500, "the report could not be built: "
+                                         f"{' '.join(str(exc).split())[:200]}") from None
         return FileResponse(out, media_type="text/html")
+
+    @app.get("/api/runs/{run_id}/files/{name}", response_class=FileResponse,
+             responses={**ERRORS, 409: {"model": Problem}, 200: {"content": {
+                 t: {} for t in sorted(set(DOWNLOADS.values()))}}}, tags=["runs"])
+    async def run_file(run_id: str = PathParam(..., max_length=64),
+                       name: str = PathParam(..., max_length=32)) -> FileResponse:
+        """Download a finished run's data: ticks.parquet (the tidy per-tick table), the same
+        as ticks.csv, regions.csv (regional worlds), summary.json or scenario.json."""
+        job = job_or_404(run_id)
+        if name not in DOWNLOADS:
+            raise HTTPException(404, f"no file {name[:32]!r} for a run; choose one of: "
+                                     f"{', '.join(DOWNLOADS)}")
+        if job.state != "done" or job.run_dir is None:
+            raise HTTPException(409, f"run {run_id} is {job.state}; its data can be "
+                                     "downloaded once it is done")
+        path = job.run_dir / name
+        if name == "ticks.csv" and not path.is_file():
+            fut = jobs.build_csv(job, path)
+            if fut is None:
+                raise HTTPException(429, "too many files being built; try again in a minute")
+            await asyncio.wrap_future(fut)
+        if not path.is_file():
+            raise HTTPException(404, f"run {run_id} has no {name} (not a regional world?)")
+        return FileResponse(path, media_type=DOWNLOADS[name],
+                            filename=f"{job.scenario}-{job.id}-{name}")
+
+    @app.get("/api/compares", response_model=list[CompareFolder], tags=["compare"])
+    def list_compares() -> list[CompareFolder]:
+        """Compare folders this server can show, newest first: --compare-dir and any folder
+        holding a posterior.csv under --compare-root (up to two levels down)."""
+        return [CompareFolder(name=n, modified=m)
+                for n, (_p, m) in compare_folders(compare_dir, compare_root).items()]
 
     @app.get("/api/compare", response_model=CompareResults, responses=ERRORS,
              tags=["compare"])
-    def compare_results() -> CompareResults:
-        """Posterior probabilities and the ACH matrix from the server's compare folder."""
-        if compare_dir is None:
-            raise HTTPException(404, "no compare results on this server; start it with "
-                                     "--compare-dir DIR (a folder written by `centrehold "
-                                     "compare`)")
+    def compare_results(name: str | None = Query(None, max_length=200, description=(
+            "one of the names GET /api/compares lists; default: the newest"))) -> CompareResults:
+        """Posterior probabilities and the ACH matrix from one compare folder."""
+        folders = compare_folders(compare_dir, compare_root)
+        if not folders:
+            raise HTTPException(404, "no compare results yet: run `centrehold compare --out "
+                                     "out/compare` where the server was started, or start it "
+                                     "with --compare-dir DIR")
+        if name is not None and name not in folders:
+            raise HTTPException(404, f"no compare folder {name[:60]!r}; choose one of: "
+                                     f"{', '.join(list(folders)[:10])}")
+        chosen = folders[name or next(iter(folders))][0]
         from centrehold.report import interactive
         from centrehold.report.data import compute
         from centrehold.report.load import load_runs
 
         try:
-            rs = load_runs(compare_dir, max_runs=0)
+            rs = load_runs(chosen, max_runs=0)
         except UserError as exc:
             raise HTTPException(404, str(exc)) from None
         rd = compute(rs)
@@ -408,7 +561,7 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
             figs["ach"] = {"title": "Evidence by hypothesis (ACH)",
                            "figure": json.loads(interactive.ach(rd).to_json())}
         return CompareResults(
-            source=str(compare_dir),
+            source=name or next(iter(folders)),
             posterior=rd.posterior.to_dict("records") if rd.posterior is not None else None,
             ach=json.loads(rd.ach.to_json(orient="split")) if rd.ach is not None else None,
             figures=figs)
@@ -419,6 +572,9 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
 
     @app.get("/static/{path:path}", include_in_schema=False)
     def static(path: str) -> FileResponse:
+        if len(path) > 200 or any(len(part) > 100 for part in path.split("/")):
+            raise HTTPException(414, "path refused: too long for a file in the app's static "
+                                     "folder")
         if path == "vendor/plotly.min.js":
             import plotly
 
@@ -427,14 +583,24 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
         if not SAFE_STATIC.match(path) or ".." in path.split("/"):
             raise HTTPException(400, "path refused: static paths are plain file names inside "
                                      "the app's static folder (no '..', no absolute paths)")
-        target = (STATIC_DIR / path).resolve()
-        if not target.is_relative_to(STATIC_DIR) or not target.is_file():
+        try:
+            target = (STATIC_DIR / path).resolve()
+            found = target.is_relative_to(STATIC_DIR) and target.is_file()
+        except (OSError, ValueError):  # a name the file system refuses is a missing file
+            found = False
+        if not found:
             raise HTTPException(404, f"no file {path[:60]!r} in the app's static folder")
         return FileResponse(target)
 
     @app.exception_handler(HTTPException)
     async def _problem(_req: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code, content={"detail": str(exc.detail)})
+        return JSONResponse(status_code=exc.status_code,
+                            content={"detail": str(exc.detail)[:DETAIL_CHARS]})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": validation_line(exc.errors())})
 
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(Guard, hosts=hosts, token=token)  # outermost: checked first
     return app

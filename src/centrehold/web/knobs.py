@@ -23,38 +23,76 @@ class Knob:
     value: float
 
 
+# (min, max, step) of each slider: the page draws these and the API refuses anything
+# outside them, so what a request can ask for is what a person can set on the page.
+REGIONAL_RANGES = {"legitimacy": (0.0, 1.0, 0.01), "forces_after_withdrawal": (0.0, 1.0, 0.05),
+                   "revenge": (0.0, 2.0, 0.05), "funding_cut": (0.0, 1.0, 0.05),
+                   "scale": (200.0, 10_000.0, 100.0)}
+EPSTEIN_RANGES = {"legitimacy": (0.0, 1.0, 0.01), "forces": (0.0, 0.3, 0.005),
+                  "scale": (10.0, 400.0, 10.0)}
+# the widest bounds over all scenarios, for the request schema
+SPAN = {k: (min(r[k][0] for r in (REGIONAL_RANGES, EPSTEIN_RANGES) if k in r),
+            max(r[k][1] for r in (REGIONAL_RANGES, EPSTEIN_RANGES) if k in r))
+        for k in {*REGIONAL_RANGES, *EPSTEIN_RANGES}}
+
+
+def _knob(ranges: dict, key: str, label: str, help: str, value: float) -> Knob:
+    lo, hi, step = ranges[key]
+    return Knob(key, label, help, lo, hi, step, value)
+
+
 def _regional(scn: Any) -> list[Knob]:
     legit = scn.intergroup.legitimacy
     mean_l = sum(legit.values()) / max(len(legit), 1)
+    r = REGIONAL_RANGES
     return [
-        Knob("legitimacy", "Legitimacy", "mean legitimacy each community grants the others; "
-             "each community keeps its difference from the mean", 0.0, 1.0, 0.01,
-             round(mean_l, 3)),
-        Knob("forces_after_withdrawal", "Forces left on the streets after the withdrawal",
-             "share of the occupation forces' street presence kept after the withdrawal date",
-             0.0, 1.0, 0.05, float(scn.street_share_after_withdrawal)),
-        Knob("revenge", "Revenge strength", "grievance a killing adds to the victim's "
-             "community nearby", 0.0, 2.0, 0.05, float(scn.revenge.strength)),
-        Knob("funding_cut", "Funding cut", "share of the armed factions' funding lost at the "
-             "cut", 0.0, 1.0, 0.05, round(1.0 - float(scn.funding.cut_level), 3)),
-        Knob("scale", "Scale (people per agent)", "fewer people per agent = more agents, "
-             "slower runs", 200.0, 10000.0, 100.0, float(scn.people_per_agent)),
+        _knob(r, "legitimacy", "Legitimacy", "mean legitimacy each community grants the "
+              "others; each community keeps its difference from the mean", round(mean_l, 3)),
+        _knob(r, "forces_after_withdrawal", "Forces left on the streets after the withdrawal",
+              "share of the occupation forces' street presence kept after the withdrawal date",
+              float(scn.street_share_after_withdrawal)),
+        _knob(r, "revenge", "Revenge strength", "grievance a killing adds to the victim's "
+              "community nearby", float(scn.revenge.strength)),
+        _knob(r, "funding_cut", "Funding cut", "share of the armed factions' funding lost at "
+              "the cut", round(1.0 - float(scn.funding.cut_level), 3)),
+        _knob(r, "scale", "Scale (people per agent)", "fewer people per agent = more agents, "
+              "slower runs", float(scn.people_per_agent)),
     ]
 
 
 def _epstein(scn: Any) -> list[Knob]:
+    r = EPSTEIN_RANGES
     return [
-        Knob("legitimacy", "Legitimacy", "legitimacy of the central authority", 0.0, 1.0,
-             0.01, float(scn.legitimacy)),
-        Knob("forces", "Cop density", "share of lattice cells holding a cop", 0.0, 0.3, 0.005,
-             float(scn.cop_density)),
-        Knob("scale", "Scale (lattice side)", "cells along each side of the square lattice",
-             10.0, 400.0, 10.0, float(scn.width)),
+        _knob(r, "legitimacy", "Legitimacy", "legitimacy of the central authority",
+              float(scn.legitimacy)),
+        _knob(r, "forces", "Cop density", "share of lattice cells holding a cop",
+              float(scn.cop_density)),
+        _knob(r, "scale", "Scale (lattice side)", "cells along each side of the square lattice",
+              float(scn.width)),
     ]
 
 
 def knobs_for(scn: Any) -> list[Knob]:
     return _regional(scn) if getattr(scn, "model", "") == "regional" else _epstein(scn)
+
+
+def out_of_range(scn: Any, values: dict[str, float]) -> str | None:
+    """The first moved knob outside its slider's range, as a one-line message."""
+    for k in knobs_for(scn):
+        v = values.get(k.id)
+        if v is not None and not (k.min <= v <= k.max):
+            return (f"knob {k.id}={v:g} is outside its range {k.min:g}..{k.max:g} for this "
+                    "scenario; pick a value in that range")
+    return None
+
+
+def period_ticks(scn: Any) -> int | None:
+    """Ticks in the scenario's calendar (None for worlds without one, such as Epstein's)."""
+    cal = getattr(scn, "calendar", None)
+    if cal is None:
+        return None
+    days = (cal.end - cal.start).days + 1
+    return days if cal.tick == "day" else -(-days // 7)
 
 
 def knob_dicts(scn: Any) -> list[dict]:
