@@ -17,8 +17,8 @@ def _print_summary(summary, settings, console) -> None:
 
     from centrehold.infer.whatif import CAVEAT, PERIOD
 
-    table = Table(title=f"What-ifs: national deaths {PERIOD[0]}..{PERIOD[1]}, "
-                        f"counterfactual minus baseline", title_style="bold")
+    table = Table(title=f"What-ifs: deaths {PERIOD[0]}..{PERIOD[1]}, case minus baseline",
+                  title_style="bold")
     for col, just in (("case", "left"), ("baseline", "right"), ("difference", "right"),
                       ("90% band", "right"), ("relative", "right")):
         table.add_column(col, justify=just, no_wrap=True)
@@ -42,7 +42,8 @@ def whatif_command(
     draws: int = typer.Option(40, "--draws", help="posterior draws, each run twice"),
     seed: int = typer.Option(0, "--seed", help="root seed: same seed, same result"),
     workers: int = typer.Option(2, "--workers", help="local worker processes"),
-    out: Path = typer.Option(Path("out/whatif"), "--out", help="output directory"),
+    out: Path | None = typer.Option(
+        None, "--out", help="output folder (default: COMPARE_DIR/whatif, read by its report)"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
 ) -> None:
     """Posterior-weighted counterfactuals: each draw run as fitted and with the case, same seed."""
@@ -56,11 +57,12 @@ def whatif_command(
         if workers < 1:
             raise UserError(f"--workers {workers} must be at least 1")
         resolve_cases(case or [])
+        out = out if out is not None else compare_dir / "whatif"
         console = Console()
         err = Console(stderr=True)
         t0 = time.perf_counter()
         kw = dict(scenario=scenario, draws=draws, seed=seed, workers=workers,
-                  warn=lambda text: err.print(f"[yellow]warning: {text}[/]"))
+                  warn=lambda text: err.print(f"[yellow]warning: {text}[/]", soft_wrap=True))
         if quiet or not err.is_terminal:
             result = run_whatif(compare_dir, case, out, **kw)
         else:

@@ -281,7 +281,8 @@ def summarise(
     """(monthly, governorate, summary, per-draw) tables: medians and 5%-95% bands over draws."""
     months, regions = task.months(), task.regions()
     names = {r.iso: r.name for r in task.baseline.scenario.regions}
-    in_period = np.asarray((months >= pd.Timestamp(PERIOD[0])) & (months <= pd.Timestamp(PERIOD[1])))
+    in_period = np.asarray((months >= pd.Timestamp(PERIOD[0]))
+                           & (months <= pd.Timestamp(PERIOD[1])))
     base_nat = np.vstack([r["baseline"][0] for r in results])
     base_reg = np.vstack([r["baseline"][1] for r in results])
     monthly, gov, summary, per_draw = [], [], [], []
@@ -435,7 +436,8 @@ def plot_whatif(monthly: pd.DataFrame, path: Path) -> None:
         m = pd.to_datetime(sub["month"])
         ax.fill_between(m, sub["difference_low"], sub["difference_high"], color="#4477aa",
                         alpha=0.25, step="mid", label="90% band over draws")
-        ax.plot(m, sub["difference_median"], color="#4477aa", lw=1.5, label="median")
+        ax.plot(m, sub["difference_median"], color="#4477aa", lw=1.5, label="median",
+                drawstyle="steps-mid")
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(pd.Timestamp("2009-06-30"), color="grey", ls="--", lw=0.8)
         ax.set_title(f"{case}: counterfactual minus baseline", fontsize=9)
