@@ -126,7 +126,11 @@ def read_compare(path: str | Path) -> CompareFolder:
                         "columns; rerun centrehold compare")
     settings: dict[str, Any] = {}
     if (folder / "settings.json").is_file():
-        settings = json.loads((folder / "settings.json").read_text())
+        try:
+            settings = json.loads((folder / "settings.json").read_text())
+        except ValueError:
+            raise UserError(f"{folder}/settings.json is not JSON; rerun centrehold compare "
+                            "or remove the file") from None
     fitted = post[(post["probability"] > 0) & post["hypothesis"].isin(params["hypothesis"])]
     if "status" in post.columns:
         fitted = fitted[fitted["status"] != "died out"]
