@@ -28,6 +28,7 @@ SHARED = {
     "insurgency.attacks_per_day": [6.0, 10.0, 8.0],
     "insurgency.floor_share": [0.4, 0.5, 0.6],
     "insurgency.timescale_days": [120.0, 200.0, 150.0],
+    "insurgency.state_share": [0.2, 0.3, 0.4],
     "militias.floor_share": [0.3, 0.5, 0.4],
     "intra_community.deaths_per_day": [8.0, 12.0, 10.0],
 }
