@@ -20,6 +20,7 @@ from centrehold.cli import run as _run; _run.register(app)  # noqa: E402,E702,I0
 from centrehold.cli import data as _data; _data.register(app)  # noqa: E402,E702,I001
 from centrehold.cli import compare as _compare; _compare.register(app)  # noqa: E402,E702,I001
 from centrehold.cli import serve as _serve; _serve.register(app)  # noqa: E402,E702,I001
+from centrehold.cli import whatif as _whatif; _whatif.register(app)  # noqa: E402,E702,I001
 # --- end of command registrations ---
 
 

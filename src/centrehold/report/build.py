@@ -30,6 +30,7 @@ from centrehold.report.fit import (
 )
 from centrehold.report.geo import load_boundaries
 from centrehold.report.load import load_runs
+from centrehold.report.whatif import whatif_sections
 
 SEGREGATION_NOTE = ("Segregation: Theil's multigroup entropy index H of living civilians "
                     "across governorates (0 = every governorate has the national mix, "
@@ -223,7 +224,7 @@ def build_report(run_dir: Path | str, out: Path | str | None = None,
         if progress:
             progress(done, total)
     opening, closing = _fit_sections(Path(run_dir))
-    sections = opening + sections + closing
+    sections = opening + sections + whatif_sections(Path(run_dir)) + closing
     summary = rs.runs[0].summary if rs.runs else {}
     note = summary.get("note") or (rs.runs[0].params.get("note") if rs.runs else None)
     banner = (f'<section style="border-color:#D55E00"><b>{html.escape(str(note))}</b></section>'
