@@ -98,8 +98,8 @@ class RunRequest(BaseModel):
     @field_validator("hypothesis")
     @classmethod
     def _hyp_form(cls, v: str | None) -> str | None:
-        if v is not None and not re.fullmatch(r"H[0-9]{1,2}", v):
-            raise ValueError("hypothesis must look like H0..H6")
+        if v is not None and not re.fullmatch(r"H[0-9]{1,2}|H[A-Z]", v):
+            raise ValueError("hypothesis must look like H0..H6 or HA, HM, HI, HB")
         return v
 
 
