@@ -127,3 +127,19 @@ def test_the_warm_start_records_the_same_dates_from_a_state_the_model_made():
     assert str(warm.date.values[0])[:10] == "2008-01-01"
     # half a year of arrests fills the jails before the first recorded day
     assert int(warm.jailed.isel(tick=0).sum()) > 3 * int(cold.jailed.isel(tick=0).sum())
+
+
+def test_the_insurgency_aims_its_community_share_at_the_largest_other_community():
+    ds = run({"calendar.tick": "week", "insurgency.state_share": "0",
+              "insurgency.community_share": "1", "mechanisms.intra_community": "false"},
+             seed=5, ticks=60)
+    mine = ds.attack_instigator.values == "insurgency"
+    targets = set(ds.attack_target.values[mine])
+    assert targets and targets <= {"shia_arab", "kurd", "other"}  # never the base community
+    bg = (ds.attack_region.values == "IQ-BG") & mine
+    assert set(ds.attack_target.values[bg]) == {"shia_arab"}
+
+
+def test_state_and_community_shares_above_one_together_are_refused():
+    with pytest.raises(Exception, match="exceed 1"):
+        scenario({"insurgency.state_share": "0.8", "insurgency.community_share": "0.5"})

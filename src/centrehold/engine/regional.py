@@ -398,8 +398,16 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
                                        list(sc.groups).index(ip.base_group), ip.mixed_boost)
         per_day = cap.capacity_path(pressure, ip.attacks_per_day * where, ip.floor_share,
                                     ip.timescale_days, step)
-        insurgent[:, :, G] = per_day * step * (1.0 - ip.state_share)
-        insurgent[:, :, G + 1] = per_day * step * ip.state_share
+        # a community share goes to the largest community other than the base one
+        shares = built.summary.shares.copy()
+        shares[list(sc.groups).index(ip.base_group)] = -1.0
+        other = shares.argmax(axis=0)
+        # shares set by a calibration are not re-validated: above 1 together, scale them
+        total = max(1.0, ip.state_share + ip.community_share)
+        state, community = ip.state_share / total, ip.community_share / total
+        insurgent[:, :, G] = per_day * step * (1.0 - state - community)
+        insurgent[:, :, G + 1] = per_day * step * state
+        insurgent[:, np.arange(R), other] += per_day * step * community
     intra = np.zeros((T, R, G))
     if mech_on.intra_community:
         ic = sc.intra_community

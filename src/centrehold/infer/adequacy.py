@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from centrehold.infer.evidence import year_ratio
+
 #: Central predictive band used for coverage (5th to 95th percentile).
 BAND = 0.90
 #: Least share of the fit window's months the band must cover.
@@ -73,14 +75,12 @@ def predictive_p(draws: np.ndarray, observed: float) -> float:
     return float(min(1.0, 2.0 * min(below, 1.0 - below)))
 
 
-def decline_ratio(series: np.ndarray) -> float:
-    """Mean of the second twelve months over the mean of the first twelve (NaN if short)."""
+def decline_ratio(series: np.ndarray) -> float | np.ndarray:
+    """`centrehold.infer.evidence.year_ratio` of each row (of the one series if 1-D)."""
     s = np.asarray(series, dtype=float)
-    if s.shape[-1] < 24:
-        return float("nan")
-    first = s[..., :12].mean(axis=-1)
-    return np.divide(s[..., 12:24].mean(axis=-1), first,
-                     out=np.full(np.shape(first), np.nan), where=first > 0)
+    if s.ndim == 1:
+        return year_ratio(s)
+    return np.array([year_ratio(row) for row in s])
 
 
 def check_hypothesis(

@@ -74,6 +74,10 @@ STATISTICS: dict[str, str] = {
         "Mean monthly national deaths in the months just before each election divided by the "
         "mean in the other months of the window: > 1 means violence peaked before elections."
     ),
+    "national_year_ratio": (
+        "Mean national deaths per month in the window's second year over its first (NaN "
+        "for a window under two years): the decline the fit must reproduce."
+    ),
     "target_share_<group>": (
         "Share of deaths with a known target that fell on that target group (state, crowds, "
         "community, killings; TARGET_GROUPS): against whom."
@@ -368,6 +372,16 @@ def _cached_windows(first: pd.Timestamp, n: int, dates: tuple) -> list:
     return _WINDOW_CACHE[key]
 
 
+def year_ratio(series) -> float:
+    """Mean of months 13-24 of a monthly series over the mean of months 1-12 (NaN if the
+    series is shorter than two years or its first year is empty): the decline."""
+    s = np.asarray(series, dtype=float)
+    if s.shape[-1] < 24:
+        return math.nan
+    first = s[:12].mean()
+    return float(s[12:24].mean() / first) if first > 0 else math.nan
+
+
 def national_mean(series: pd.Series) -> float:
     """Mean deaths per month: the overall level of violence."""
     return float(series.mean()) if len(series) else math.nan
@@ -633,6 +647,7 @@ def evidence_table(
             values[f"national_{month:%Y-%m}"] = float(deaths)
     if quarterly:
         values.update(quarterly_means(series))
+    values["national_year_ratio"] = year_ratio(series)
     by_region = located_deaths(inp, lo, hi)
     values.update(regional_shares(by_region, regions).to_dict())
     if classes is not None:

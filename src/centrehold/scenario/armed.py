@@ -65,6 +65,21 @@ class InsurgencyParams(CapacityParams):
         default=0.3, ge=0.0, le=1.0,
         description="share of attacks aimed at state targets (forces, checkpoints, offices)",
     )
+    community_share: float = Field(
+        default=0.1, ge=0.0, le=1.0,
+        description="share of attacks aimed at another community's gatherings (pilgrims, "
+                    "mosques, minorities): the largest community other than the base one "
+                    "in each governorate; the rest strike crowds",
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> InsurgencyParams:
+        if self.state_share + self.community_share > 1.0 + 1e-9:
+            raise ValueError(
+                f"state_share {self.state_share:g} + community_share {self.community_share:g} "
+                "exceed 1; lower one of them"
+            )
+        return self
 
 
 class MilitiaParams(CapacityParams):
