@@ -319,3 +319,16 @@ def test_local_spread_is_measured_among_the_pilot_runs_nearest_the_record():
     flat = pd.DataFrame({"x": np.r_[np.zeros(30), np.arange(70.0)], "hypothesis": "a"})
     kept = local_spread(flat, ["x"], np.array([0.0]), wide, pd.Series({"x": 1.0}))
     assert kept["x"] == 500.0
+
+
+def test_groups_weigh_alike_however_many_statistics_they_hold():
+    from centrehold.infer.abc import group_factors
+
+    names = ["a", "b", "c", "d", "e"]
+    f = group_factors(names, {"a": "fit", "b": "evidence", "c": "evidence", "d": "evidence"})
+    # 'e' is in no group: a group of its own
+    np.testing.assert_allclose(f, [1.0, np.sqrt(3), np.sqrt(3), np.sqrt(3), 1.0])
+    # one spread's gap in every statistic: each group's squared distance is then 1
+    z = 1.0 / f[1:4]
+    assert (z**2).sum() == pytest.approx(1.0)
+    assert (group_factors(names, None) == 1).all()

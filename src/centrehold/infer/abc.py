@@ -459,6 +459,23 @@ def local_spread(
     return pd.Series(out, index=list(names), name="scale")
 
 
+def group_factors(names: Sequence[str], groups: Mapping[str, str] | None) -> np.ndarray:
+    """Factor on each statistic's spread so that every group counts alike: sqrt(size of
+    its group), so a group's squared distance is the mean, not the sum, of its members'.
+
+    `compare` puts the national trajectory (level, quarters, decline) in one group and
+    every other statistic in another: twelve numbers about whether the world fits
+    otherwise drown among sixty about where and against whom, and a calibration then
+    picks hypotheses whose worlds miss the record's level (fit before weighing).
+    Statistics not named in `groups` form one group of their own.
+    """
+    if not groups:
+        return np.ones(len(names))
+    labels = [groups.get(n, "") for n in names]
+    sizes = {g: labels.count(g) for g in set(labels)}
+    return np.sqrt(np.array([sizes[g] for g in labels], dtype=float))
+
+
 #: Least weight a statistic keeps in the distance (its spread is divided by at most
 #: the square root of this): one that separates nothing on the pilot still counts a
 #: little, since the pilot is small and the record may lie where the pilot did not look.
@@ -576,9 +593,12 @@ def calibrate(
     resume: bool = False,
     min_epsilon: float = 0.0,
     progress: Progress | None = None,
+    groups: Mapping[str, str] | None = None,
 ) -> CalibrationResult:
     """Run (or resume) ABC-SMC model selection and return labelled posteriors.
 
+    ``groups`` (statistic -> group name) makes each group weigh as much as any other in
+    the distance, however many statistics it holds (`group_factors`).
     ``budget`` caps the total number of simulations in the SMC generations (pyabc
     stops after the generation that crosses it); the pilot that sets the distance
     scales comes on top. ``executor`` is anything with an ordered
@@ -635,7 +655,7 @@ def calibrate(
         spread = scales_of(reference, names)
         weights = diagnosticity_weights(reference, spread)
         spread = local_spread(reference, names, obs, spread, weights)
-        scales = (spread / np.sqrt(weights)).rename("scale")
+        scales = (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
         report(pilot)
         meta = {
             "hypotheses": hyp_names,

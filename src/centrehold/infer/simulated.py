@@ -258,6 +258,12 @@ def scenario_facts(sc: Any) -> dict[str, Any]:
     }
 
 
+def distance_groups(names) -> dict[str, str]:
+    """`fit` for the national trajectory (level, trend, quarters, decline), `evidence`
+    for the rest: the two weigh alike in the ABC distance (`abc.group_factors`)."""
+    return {str(n): "fit" if str(n).startswith("national_") else "evidence" for n in names}
+
+
 def _ticks_to(sc: Any, end: str) -> int:
     cal = sc.calendar
     step = 1 if cal.tick == "day" else 7
@@ -446,6 +452,7 @@ def run_compare(
             sim, hypotheses, obs_stats, out / "abc_history.db",
             population_size=population, max_generations=generations, budget=budget,
             seed=seed, pilot=pilot, executor=executor, resume=resume, progress=calib_progress,
+            groups=distance_groups(obs_stats.index),
         )
         # posterior predictive: each hypothesis's own particles; a hypothesis that died
         # out has none and gets no predictive at all (never its prior standing in)
