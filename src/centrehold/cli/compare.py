@@ -94,17 +94,16 @@ def _print_result(result, console) -> None:
     if len(result.premises):
         pt = Table(title="The article's premises, read off the record (not the model)")
         for col in ("premise", "window", "value", "90% interval"):
-            pt.add_column(col, no_wrap=col != "premise", max_width=30 if col == "premise"
-                          else None)
+            pt.add_column(col, no_wrap=True)
         for row in result.premises.itertuples(index=False):
             if row.value != row.value:  # the record cannot say
-                pt.add_row(str(row.statement), str(row.window), "-", "not in the record")
+                pt.add_row(str(row.premise), str(row.window), "-", "not in the record")
                 continue
-            pt.add_row(str(row.statement), str(row.window), f"{row.value:.2f}",
+            pt.add_row(str(row.premise), str(row.window), f"{row.value:.2f}",
                        f"{row.low:.2f}-{row.high:.2f}")
         console.print(pt)
         console.print("[dim]ratios: after/before, or before the election / nearby weeks; "
-                      "docs/premises.md says how each is read[/]")
+                      "premises.csv states each premise, docs/premises.md how it is read[/]")
     console.print(result.verdict, soft_wrap=False)
 
 

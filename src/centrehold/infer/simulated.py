@@ -506,14 +506,22 @@ def run_compare(
 
     # forecasts: each fitted hypothesis alone, and the posterior-weighted mixture, by
     # governorate and nationally; a hypothesis that died out is not a forecaster
+    # the posterior-weighted mixture is taken over the adequate hypotheses (over every
+    # fitted one, and labelled so, when none is adequate): a forecast from a world that
+    # misses the record's level is no forecast
     probs = calib.probabilities
     ens: dict[str, list[pd.DataFrame]] = {f"{h} predictive": tests[h] for h in alive}
+    fitting = [h for h in alive if adequacy.set_index("hypothesis").loc[h, "adequate"]]
+    label = "model average (adequate)" if fitting else "model average (all fitted)"
+    pool = fitting or alive
+    mass = sum(float(probs[h]) for h in pool)
     mixture, weights = [], []
-    for h in alive:
+    for h in pool:
+        share = float(probs[h]) / mass if mass > 0 else 1.0 / len(pool)
         mixture += tests[h]
-        weights += [probs[h] / len(tests[h])] * len(tests[h])
-    ens["model average"] = mixture
-    mix_w = {"model average": np.asarray(weights)}
+        weights += [share / len(tests[h])] * len(tests[h])
+    ens[label] = mixture
+    mix_w = {label: np.asarray(weights)}
     fc = score_forecasts(obs_test, ens, fit_hist, ensemble_weights=mix_w)
     fc_nat = score_forecasts(
         national_totals(obs_test),
