@@ -22,20 +22,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from centrehold.engine.calendar import Calendar
+from centrehold.scenario.policies import INSTIGATORS
 
-INSTIGATORS: dict[str, str] = {
-    "H0": "none",
-    "H1": "governing_party",
-    "H2": "sectarian_parties",
-    "H3": "withdrawal_opponents",
-    "H4": "contractors",
-    "H5": "regional_sponsors",
-    "H6": "outside_sponsors",
-    "HA": "all_six_centre_failing",
-    "HM": "all_six",
-    "HI": "islamic_state_of_iraq",
-    "HB": "syria_based_baathists",
-}
+# Who each hypothesis names: owned by the scenario layer, which validates every
+# hypothesis in a file without loading the engine.
 ALL_INSTIGATORS: tuple[str, ...] = tuple(v for k, v in INSTIGATORS.items() if k != "H0")
 
 

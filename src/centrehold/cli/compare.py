@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from centrehold.cli.progress import with_progress
 from centrehold.cli.run import user_errors
 from centrehold.errors import UserError
 from centrehold.extras import require
@@ -192,25 +193,8 @@ def _compare(sc, out, kw, quiet, err, console, t0) -> None:
     """Run with a progress bar on a terminal (plain otherwise) and print the tables."""
     from centrehold.infer.simulated import run_compare
 
-    if quiet or not err.is_terminal:
-        result = run_compare(sc, out, **kw)
-    else:
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            TextColumn,
-            TimeElapsedColumn,
-        )
-
-        with Progress(TextColumn("[bold]compare"), BarColumn(), MofNCompleteColumn(),
-                      TextColumn("simulations"), TimeElapsedColumn(), console=err) as bar:
-            task = bar.add_task("compare", total=None)
-
-            def progress(done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total)
-
-            result = run_compare(sc, out, progress=progress, **kw)
+    result = with_progress(lambda **p: run_compare(sc, out, **p, **kw), err, "compare",
+                           "simulations", quiet)
     _print_result(result, console)
     console.print(
         f"{result.calibration.n_simulations} ABC simulations, "

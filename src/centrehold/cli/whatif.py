@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from centrehold.cli.progress import with_progress
 from centrehold.cli.run import user_errors
 from centrehold.errors import UserError
 
@@ -63,26 +64,9 @@ def whatif_command(
         t0 = time.perf_counter()
         kw = dict(scenario=scenario, draws=draws, seed=seed, workers=workers,
                   warn=lambda text: err.print(f"[yellow]warning: {text}[/]", soft_wrap=True))
-        if quiet or not err.is_terminal:
-            result = run_whatif(compare_dir, case, out, **kw)
-        else:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-            )
-
-            with Progress(TextColumn("[bold]whatif"), BarColumn(), MofNCompleteColumn(),
-                          TextColumn("draws"), TimeElapsedColumn(), console=err,
-                          transient=True) as bar:
-                task = bar.add_task("whatif", total=None)
-
-                def progress(done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                result = run_whatif(compare_dir, case, out, progress=progress, **kw)
+        result = with_progress(
+            lambda **p: run_whatif(compare_dir, case, out, **p, **kw), err, "whatif", "draws",
+            quiet, transient=True)
         _print_summary(result.summary, result.settings, console)
         console.print(f"{draws} draws x {len(result.summary) + 1} runs, "
                       f"{time.perf_counter() - t0:.0f} s; outputs in {out}")
