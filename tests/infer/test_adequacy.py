@@ -96,6 +96,8 @@ def test_leader_is_named_only_among_adequate_hypotheses_and_died_out_is_listed()
     assert leading(post) == "H2"  # not H1, which has the larger posterior but misses
     text = verdict(post, "test", ("2008-01", "2009-12"))
     assert "H2 is the most probable" in text and "H3" in text
+    # the adequate set holds 0.1 of the posterior: the verdict says so
+    assert "hold only 0.10 of the posterior" in text
     none = post.assign(adequate=False)
     assert leading(none) is None
     assert verdict(none, "test", ("2008-01", "2009-12")).startswith("No hypothesis is adequate")

@@ -220,6 +220,15 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
         f"{row['predictive_mean']:.0f} deaths a month against the record's "
         f"{row['record_mean']:.0f}. "
     )
+    mass = float(posterior.loc[posterior["adequate"].fillna(False).astype(bool),
+                               "probability"].sum())
+    if mass < 0.5:
+        text += (
+            f"The adequate hypotheses hold only {mass:.2f} of the posterior: most of its "
+            "mass sits on hypotheses whose simulations miss the record, so the "
+            "probabilities say more about where the calibration stopped than about the "
+            "explanations; read the adequate set, not the ranking. "
+        )
     if dead:
         text += f"Died out in the calibration: {', '.join(dead)}. "
     return text + (
