@@ -21,10 +21,9 @@ from centrehold.infer.defaults import (
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
     DEFAULT_PREDICTIVE,
+    RECORDS,
 )
 
-#: The records `--record` can name: IBC's reported maximum or minimum deaths.
-RECORDS = ("ibc-max", "ibc-min")
 RATING_STYLE = {"CC": "bold green", "C": "green", "N": "white", "I": "yellow", "II": "bold red",
                 "NA": "dim"}
 

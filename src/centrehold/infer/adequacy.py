@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from centrehold.infer.evidence import year_ratio
+from centrehold.infer.forecast import crps_sample
 
 #: Central predictive band used for coverage (5th to 95th percentile).
 BAND = 0.90
@@ -99,8 +100,6 @@ def check_hypothesis(
     simulation; stat_draws: the evidence statistics of the same simulations. The test
     window (if given) is reported, never used to judge adequacy: it is scored once.
     """
-    from centrehold.infer.forecast import crps_sample
-
     rule = rule or AdequacyRule()
     obs = np.asarray(fit_observed, dtype=float)
     cover = coverage(fit_draws, obs, rule.band)

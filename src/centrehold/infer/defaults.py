@@ -11,3 +11,10 @@ DEFAULT_POPULATION = 200
 DEFAULT_GENERATIONS = 10
 DEFAULT_PILOT = 280
 DEFAULT_PREDICTIVE = 30
+
+#: The records `compare --record` can name: IBC's reported maximum or minimum deaths,
+#: each with the bound `centrehold.record.iraq_observed` reads and its label.
+RECORDS: dict[str, tuple[str, str]] = {
+    "ibc-max": ("high", "IBC (maximum)"),
+    "ibc-min": ("low", "IBC (minimum)"),
+}

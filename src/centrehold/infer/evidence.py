@@ -12,6 +12,7 @@ documents each name. See docs/evidence.md for the choices and their limits.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Collection, Mapping, Sequence
@@ -360,16 +361,14 @@ def event_statistics(
     return out
 
 
-_WINDOW_CACHE: dict[tuple, list] = {}
-
-
 def _cached_windows(first: pd.Timestamp, n: int, dates: tuple) -> list:
-    key = (first, n, tuple(str(pd.Timestamp(d).date()) for d in dates))
-    if key not in _WINDOW_CACHE:
-        if len(_WINDOW_CACHE) > 64:
-            _WINDOW_CACHE.clear()
-        _WINDOW_CACHE[key] = event_windows(first, n, dates)
-    return _WINDOW_CACHE[key]
+    """`event_windows` for one series layout, computed once per process."""
+    return _windows_for(pd.Timestamp(first), n, tuple(str(pd.Timestamp(d).date()) for d in dates))
+
+
+@functools.lru_cache(maxsize=64)
+def _windows_for(first: pd.Timestamp, n: int, dates: tuple[str, ...]) -> list:
+    return event_windows(first, n, [pd.Timestamp(d) for d in dates])
 
 
 def year_ratio(series) -> float:

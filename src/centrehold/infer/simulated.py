@@ -50,6 +50,7 @@ from centrehold.infer.defaults import (
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
     DEFAULT_PREDICTIVE,
+    RECORDS,
 )
 from centrehold.infer.evidence import (
     EXPLOSIVE,
@@ -413,9 +414,9 @@ def run_compare(
     if observed_fit is None or observed_test is None:
         from centrehold.record import iraq_observed
 
-        bound = {"ibc-max": "high", "ibc-min": "low"}.get(record)
-        if bound is None:
-            raise UserError(f"record {record!r} is unknown; use ibc-max or ibc-min")
+        if record not in RECORDS:
+            raise UserError(f"record {record!r} is unknown; use {' or '.join(RECORDS)}")
+        bound = RECORDS[record][0]
         if observed_fit is None:
             observed_fit = iraq_observed(*fit_window, bound=bound)
         if observed_test is None:
@@ -511,7 +512,8 @@ def run_compare(
     # misses the record's level is no forecast
     probs = calib.probabilities
     ens: dict[str, list[pd.DataFrame]] = {f"{h} predictive": tests[h] for h in alive}
-    fitting = [h for h in alive if adequacy.set_index("hypothesis").loc[h, "adequate"]]
+    is_adequate = adequacy.set_index("hypothesis")["adequate"].astype(bool)
+    fitting = [h for h in alive if is_adequate[h]]
     label = "model average (adequate)" if fitting else "model average (all fitted)"
     pool = fitting or alive
     mass = sum(float(probs[h]) for h in pool)
@@ -540,7 +542,7 @@ def run_compare(
     posterior["predictive_from"] = posterior["hypothesis"].map(source)
     posterior["separability"] = posterior["hypothesis"].map(recovery)
     posterior = posterior.merge(adequacy, on="hypothesis", how="left")
-    record_label = {"ibc-max": "IBC (maximum)", "ibc-min": "IBC (minimum)"}.get(record, record)
+    record_label = RECORDS[record][1] if record in RECORDS else record
     text = verdict(posterior, record_label, fit_window)
     predictive_national = _predictive_national(fits, tests, fit_window, test_window,
                                                obs_fit_nat, obs_test_nat)
