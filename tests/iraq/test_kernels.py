@@ -7,8 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from centrehold.engine import mechanisms as mech
+from centrehold.engine import regional_tick as tick
 from centrehold.engine.state import DEAD, EMPTY, empty_world
+
+from .kit import events, records
 
 
 def two_regions():
@@ -26,11 +28,10 @@ def two_regions():
 
 
 def bump(w, adj_start, adj_list, toll, spill=0.0, radius=1):
-    mech.apply_revenge(
-        w.width, w.height, w.cell_offset, w.occupant, w.kind, w.group, w.state, w.revenge,
-        np.array([0]), np.array([55]), np.array([0]), np.array([float(toll)]), 1,
-        adj_start, adj_list, 0.3, 10.0, radius, spill, 1, 0,
-    )
+    lat, ag, st, p, sc = records(w, adj_start, adj_list, revenge_radius=radius,
+                                 revenge_spill=spill)
+    n = events(sc, [0], [55], [0], [float(toll)])
+    tick.apply_revenge(lat, ag, st, p, n, sc, p.key, 0)
 
 
 def test_revenge_raises_the_victims_community_within_the_radius_only():
@@ -53,7 +54,7 @@ def test_revenge_spills_next_door_and_decays_with_its_e_folding_time():
     assert w.revenge[6] == pytest.approx(0.3 * (1 - math.exp(-100.0)))
     before = w.revenge.copy()
     for _ in range(28):
-        mech.decay_revenge(w.revenge, math.exp(-1.0 / 28.0))
+        tick.decay_revenge(w.revenge, math.exp(-1.0 / 28.0))
     assert w.revenge[6] == pytest.approx(before[6] / math.e)
 
 
@@ -63,8 +64,9 @@ def test_threatened_minority_moves_to_the_neighbour_where_it_is_stronger():
     w.revenge[1] = 1.0  # group 0 in region 0 (majority): stays
     share = np.array([[0.8, 0.4], [0.2, 0.6]])  # [group, region]
     moved = np.zeros((2, 2), dtype=np.int64)
-    mech.displace(w.width, w.height, w.cell_offset, w.occupant, w.kind, w.group, w.region,
-                  w.cell, w.state, w.revenge, share, s, lst, 0.1, 1.0, 0.5, 3, 0, moved)
+    lat, ag, st, p, _ = records(w, s, lst, displace_threat=0.1, displace_probability=1.0,
+                                displace_minority_below=0.5)
+    tick.displace(lat, ag, st, p, share, p.key, 0, moved)
     assert w.region[2] == 1 and 100 <= w.cell[2] < 200 and w.occupant[w.cell[2]] == 2
     assert w.occupant[5 * 10 + 6 + 9] != 2  # its old cell (5,6) was freed
     assert w.region[1] == 0
@@ -73,12 +75,10 @@ def test_threatened_minority_moves_to_the_neighbour_where_it_is_stronger():
 
 def test_an_attack_on_a_community_kills_only_its_members_and_records_the_toll():
     w, s, lst = two_regions()
-    a_cell = np.full(1, EMPTY, dtype=np.int64)
-    gd = np.zeros((1, 2), dtype=np.int64)
-    victims = np.zeros(16, dtype=np.int64)
-    n = mech.place_attacks(w.width, w.height, w.cell_offset, w.occupant, w.kind, w.group,
-                           w.cell, w.state, np.array([0]), np.array([1]), np.array([7]),
-                           2, 1, 1, 9, 0, a_cell, gd, victims, 0)
+    lat, ag, st, p, sc = records(w, s, lst, attack_radius=1, people_per_agent=1)
+    sc.att_region[0], sc.att_target[0], sc.att_size[0] = 0, 1, 7
+    n = tick.place_attacks(lat, ag, p, 1, 2, p.key, 0, sc, np.zeros(3, dtype=np.int64), 0)
+    a_cell, gd, victims = sc.att_cell, sc.att_gd, sc.kill_victim
     # target community 1 in region 0: agents 2 and 5; toll 7 persons at 1 person per agent
     assert list(gd[0]) == [0, 7]
     assert n >= 1 and all(w.group[v] == 1 for v in victims[:n])

@@ -12,12 +12,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from centrehold.engine import mechanisms as mech
+from centrehold.engine import regional_tick as tick
 from centrehold.engine.regional import REVENGE_REFERENCE_PPA, revenge_reach
-from centrehold.engine.state import EMPTY
+from centrehold.engine.state import EMPTY, empty_world
 from centrehold.record import iraq_observed
 
 from .conftest import run
+from .kit import events, records
 
 TICKS_WEEK = 105  # 2008-01-01 .. 2009-12-29 in weeks
 TICKS_DAY = 731  # 2008-01-01 .. 2009-12-31 in days
@@ -80,18 +81,21 @@ def test_apply_revenge_reaches_each_member_with_the_given_probability():
     n = side * side
     width = np.array([side], dtype=np.int64)
     height = np.array([side], dtype=np.int64)
-    offset = np.array([0, n], dtype=np.int64)
     occupant = np.arange(n, dtype=np.int64)
     occupant[n // 2] = EMPTY
     kind = np.zeros(n, dtype=np.int8)
     group = np.zeros(n, dtype=np.int8)
     state = np.zeros(n, dtype=np.int8)
     revenge = np.zeros(n)
-    ev = np.array([0], dtype=np.int64)
-    mech.apply_revenge(width, height, offset, occupant, kind, group, state, revenge,
-                       ev, np.array([n // 2], dtype=np.int64), ev, np.array([10.0]), 1,
-                       np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                       1.0, 10.0, 20, 0.0, 5, 0, 0.25)
+    w = empty_world(width, height, n)
+    w.occupant[:], w.kind[:], w.group[:], w.state[:] = occupant, kind, group, state
+    w.cell[:] = np.arange(n)
+    lat, ag, st, p, sc = records(w, np.zeros(2, dtype=np.int64), np.zeros(0, dtype=np.int64),
+                                 revenge_strength=1.0, revenge_saturation=10.0,
+                                 revenge_radius=20, revenge_spill=0.0, reach=0.25,
+                                 n_groups=1)
+    tick.apply_revenge(lat, ag, st, p, events(sc, [0], [n // 2], [0], [10.0]), sc, p.key, 0)
+    revenge = w.revenge
     hit = revenge > 0
     # 1,680 members, each reached with p = 0.25: 420 expected, sd about 18
     assert 420 - 4 * 18 < hit.sum() < 420 + 4 * 18

@@ -95,7 +95,7 @@ def test_occupation_leaves_the_streets_on_the_withdrawal_date():
 
 
 def test_forces_by_region_kurdish_only_in_kurdistan_and_placed_on_lattice():
-    from centrehold.engine import mechanisms as mech
+    from centrehold.engine import regional_tick as tick
 
     sc = scenario(ppa="2000")
     b = build_world(sc, 1, ticks=5)
@@ -105,8 +105,10 @@ def test_forces_by_region_kurdish_only_in_kurdistan_and_placed_on_lattice():
     for r, iso in enumerate(isos):
         has = b.street_targets[0, kurdish, r] > 0
         assert has == (iso in ("IQ-AR", "IQ-DA", "IQ-SU"))
-    mech.set_forces(w.width, w.height, w.cell_offset, w.occupant, w.cell, w.state,
-                    b.block_start, b.block_end, b.street_targets[0], 5, 0)
+    st = tick.Static(b.block_start, b.block_end, b.adj_start, b.adj_list,
+                     np.ones(len(sc.forces)), np.full(len(sc.forces), 4), np.arange(len(isos)))
+    tick.set_forces(tick.lattice_of(w), tick.agents_of(w), st, b.street_targets[0],
+                    np.uint64(5), 0)
     for k in range(len(sc.forces)):
         for r in range(len(isos)):
             blk = slice(b.block_start[k, r], b.block_end[k, r])

@@ -27,9 +27,9 @@ from centrehold.actors.hypotheses import (
     intensity,
 )
 from centrehold.engine import capacity as cap
-from centrehold.engine import mechanisms as mech
+from centrehold.engine import regional_tick as tick
 from centrehold.engine.calendar import Calendar, calendar_of
-from centrehold.engine.state import ACTIVE, DEAD, EMPTY, JAILED, QUIET, World, empty_world
+from centrehold.engine.state import ACTIVE, DEAD, JAILED, QUIET, World, empty_world
 from centrehold.errors import UserError
 
 #: Causes of death: the endogenous killing between communities, the hypothesis's
@@ -345,13 +345,6 @@ def revenge_reach(people_per_agent: int) -> float:
     return min(1.0, REVENGE_REFERENCE_PPA / float(people_per_agent))
 
 
-def _pareto_sizes(rng: np.random.Generator, n: int, p) -> np.ndarray:
-    """Attack tolls in persons: Pareto with density exponent alpha, floored, capped."""
-    u = rng.random(n)
-    x = p.size_min * (1.0 - u) ** (-1.0 / (p.size_alpha - 1.0))
-    return np.minimum(np.floor(x), p.size_max).astype(np.int64).clip(min=1)
-
-
 @dataclass
 class Drivers:
     """Everything the tick loop reads that does not depend on the simulated violence,
@@ -418,27 +411,93 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
                    incident_mean=base_mean[:, None] * militia, funding=funding)
 
 
-def _draw_attacks(rng, rate: np.ndarray, sizes, who: int, parts: list) -> None:
-    """Poisson attack counts by (region, target) for one actor; appends (region, target,
-    toll, who) arrays to `parts` (nothing when the rate is zero, so that a switched-off
-    actor draws no random numbers and leaves every other draw where it was)."""
-    if not rate.any():
-        return
-    cnt = rng.poisson(rate)
-    rr, tg = np.nonzero(cnt)
-    reps = cnt[rr, tg]
-    n = int(reps.sum())
-    if n == 0:
-        return
-    parts.append((np.repeat(rr, reps).astype(np.int64), np.repeat(tg, reps).astype(np.int64),
-                  _pareto_sizes(rng, n, sizes), np.full(n, who, dtype=np.int64)))
+SCHEDULES = ("sequential", "parallel")
 
 
-@dataclass(frozen=True)
-class _Sizes:
-    size_min: float
-    size_alpha: float
-    size_max: float
+def _records(sc, built: RegionalWorld, drv: Drivers, T: int, seed: int, schedule: str):
+    """The typed records the compiled loop takes: state, run constants, inputs, outputs,
+    event log and scratch, all allocated once."""
+    w = built.world
+    cal = built.calendar
+    R, G, K = w.n_regions, len(sc.groups), len(sc.forces)
+    N = w.n_agents
+    ppa = int(sc.people_per_agent)
+    mech_on = sc.mechanisms
+    lat, ag = tick.lattice_of(w), tick.agents_of(w)
+    sizes = np.bincount(w.region.astype(np.int64), minlength=R)
+    st = tick.Static(
+        built.block_start, built.block_end, built.adj_start, built.adj_list,
+        np.array([f.effectiveness for f in sc.forces], dtype=np.float64),
+        np.array([f.vision for f in sc.forces], dtype=np.int64),
+        tick.region_order(sizes),
+    )
+    ig, rv, ins, ic, dp = (sc.intergroup, sc.revenge, sc.instigators, sc.intra_community,
+                           sc.displacement)
+    p = tick.Params(
+        key=tick.stage_key(seed), warmup=-(-int(sc.warmup_days) // cal.step_days),
+        parallel=schedule == "parallel", people_per_agent=ppa, vision=ig.vision,
+        deterrence=ig.deterrence_radius, threshold=float(ig.threshold),
+        size_alpha=float(ig.size_alpha), size_max=float(ig.size_max),
+        intergroup=bool(mech_on.intergroup), arrests=bool(mech_on.arrests),
+        # jail terms and arrest chances are per day, whatever a tick spans
+        jail_ticks=max(0, int(round(sc.arrests.jail_max / cal.step_days))),
+        arrest_tries=max(1, int(round(cal.step_days))),
+        revenge=bool(mech_on.revenge), decay=math.exp(-cal.step_days / rv.decay_days),
+        reach=revenge_reach(ppa), revenge_strength=float(rv.strength),
+        revenge_saturation=float(rv.saturation), revenge_radius=int(rv.radius),
+        revenge_spill=float(rv.spill), attack_radius=int(ins.radius),
+        attack_size_min=float(ins.size_min), attack_size_alpha=float(ins.size_alpha),
+        attack_size_max=float(ins.size_max), intra_size_alpha=float(ic.size_alpha),
+        intra_size_max=float(ic.size_max), displacement=bool(mech_on.displacement),
+        displace_threat=float(dp.threat), displace_probability=float(dp.probability),
+        displace_minority_below=float(dp.minority_below), crime=bool(mech_on.funding),
+    )
+    unpaid = 1.0 - drv.funding[:T]
+    cut = mech_on.funding & (unpaid > 0)
+    fs = sc.funding
+    crime_per_active = np.where(cut, fs.crime_rate * ppa * fs.militia_dependence * unpaid, 0.0)
+    lost = (drv.lam * (1.0 - drv.paid)[:, None, None]).sum(axis=2) * fs.crime_per_lost_attack
+    inp = tick.Inputs(
+        street_targets=np.ascontiguousarray(built.street_targets[:T], dtype=np.int64),
+        legitimacy=np.ascontiguousarray(built.legitimacy[:T], dtype=np.float64),
+        arrest_k=np.full((T, R), float(ig.arrest_k)),
+        incident_mean=np.ascontiguousarray(drv.incident_mean, dtype=np.float64),
+        attack_rate=np.ascontiguousarray(drv.lam * drv.paid[:, None, None], dtype=np.float64),
+        insurgent_rate=np.ascontiguousarray(drv.insurgent, dtype=np.float64),
+        intra_rate=np.ascontiguousarray(drv.intra, dtype=np.float64),
+        crime_rate=np.where(cut[:, None], lost, 0.0),
+        crime_per_active=crime_per_active,
+    )
+    out = tick.Outputs(
+        states=np.zeros((T, R, G, 4), dtype=np.int64),
+        arrests=np.zeros((T, R, G), dtype=np.int64),
+        killings=np.zeros((T, R, G), dtype=np.int64),
+        deaths=np.zeros((T, R, G, len(CAUSES)), dtype=np.int64),
+        crime=np.zeros((T, R), dtype=np.int64),
+        displaced=np.zeros((T, R, G), dtype=np.int64),
+        segregation=np.zeros((T, G)),
+        streets=np.zeros((T, R, K), dtype=np.int64),
+        centre=np.zeros((T, R)),
+        dropped=np.zeros(3, dtype=np.int64),
+    )
+    sc_ = tick.scratch(N, sizes, G, K, int(ins.radius))
+    per_tick = int(sc_.inc_start[-1]) + sc_.att_region.shape[0]
+    lg = _new_log(max(1 << 15, 4 * per_tick))
+    return lat, ag, st, p, inp, out, lg, sc_, per_tick
+
+
+def _new_log(n: int) -> tick.Log:
+    return tick.Log(*(np.zeros(n, dtype=np.int64) for _ in range(5)),
+                    np.zeros(1, dtype=np.int64))
+
+
+def _grown(lg: tick.Log, need: int) -> tick.Log:
+    n = int(lg.n[0])
+    big = _new_log(max(2 * lg.tick.shape[0], n + 2 * need))
+    for src, dst in zip(lg[:5], big[:5], strict=True):
+        dst[:n] = src[:n]
+    big.n[0] = n
+    return big
 
 
 def simulate_regional(
@@ -454,193 +513,59 @@ def simulate_regional(
     (forces, legitimacy, the insurgency's and militias' starting capacity; no dated
     instigation or episode) and records nothing, so that the first recorded tick finds
     agents, grievances and jails in a state the model itself produced.
+
+    `schedule`: ``sequential`` (the reference: one random order over all agents) or
+    ``parallel`` (regions swept side by side, each in its own random order); both give
+    the same result for any thread count (`centrehold.engine.regional_tick`).
     """
-    if schedule != "sequential":
+    if schedule not in SCHEDULES:
         raise UserError(
-            f"schedule '{schedule}' is not available for regional scenarios; use sequential"
+            f"schedule '{schedule}' is not available for regional scenarios; "
+            f"use one of: {', '.join(SCHEDULES)}"
         )
     sc = scenario
     T = int(ticks if ticks is not None else sc.ticks)
     if T < 1:
         raise UserError(f"ticks={T}: a run needs at least one tick; give ticks >= 1")
-    hyp = sc.hypothesis
     built = build_world(sc, seed, T)
-    w = built.world
-    cal = built.calendar
-    R, G, K = w.n_regions, len(sc.groups), len(sc.forces)
-    W = -(-int(sc.warmup_days) // cal.step_days)
-    ppa = sc.people_per_agent
-    key = int(np.random.SeedSequence(seed).generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
-    rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 7])))
-    mech_on = sc.mechanisms
     drv = drivers(sc, built, T)
-    hyp_sizes = sc.instigators
-    ic = sc.intra_community
-    intra_sizes = _Sizes(1.0, ic.size_alpha, ic.size_max)
-    decay = math.exp(-cal.step_days / sc.revenge.decay_days)
-    reach = revenge_reach(ppa)
-    # jail terms and arrest chances are per day, whatever a tick spans
-    jail_ticks = max(0, int(round(sc.arrests.jail_max / cal.step_days)))
-    arrest_tries = max(1, int(round(cal.step_days)))
-    effectiveness = np.array([f.effectiveness for f in sc.forces])
-    force_vision = np.array([f.vision for f in sc.forces], dtype=np.int64)
-    eff_r = effectiveness[:, None]
-
-    # outputs
-    states = np.zeros((T, R, G, 4), dtype=np.int64)
-    arrests = np.zeros((T, R, G), dtype=np.int64)
-    killings = np.zeros((T, R, G), dtype=np.int64)
-    deaths = np.zeros((T, R, G, len(CAUSES)), dtype=np.int64)
-    crime = np.zeros((T, R), dtype=np.int64)
-    displaced = np.zeros((T, R, G), dtype=np.int64)
-    segregation = np.zeros((T, G))
-    streets = np.zeros((T, R, K), dtype=np.int64)
-    centre = np.zeros((T, R))
-    log: dict[str, list[np.ndarray]] = {"tick": [], "region": [], "target": [], "deaths": [],
-                                        "who": []}
-
-    counts = np.zeros((R, G, 5), dtype=np.int64)
-    on_streets = np.zeros((K, R), dtype=np.int64)
-    kill_victim = np.zeros(max(1024, w.n_agents // 8), dtype=np.int64)
-    inc_cap = max(4096, w.n_agents // 4)
-    inc_region = np.zeros(inc_cap, dtype=np.int64)
-    inc_group = np.zeros(inc_cap, dtype=np.int64)
-    inc_cell = np.zeros(inc_cap, dtype=np.int64)
-    inc_toll = np.zeros(inc_cap, dtype=np.int64)
-    arrests_gr = np.zeros((G, R), dtype=np.int64)
-    moved = np.zeros((G, R), dtype=np.int64)
-    A = (w.width, w.height, w.cell_offset, w.occupant)
-    every = max(1, -(-(T + W) // 200))  # at most 200 progress calls
-    mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
-    no_lam = np.zeros((R, G + 2))
-    no_intra = np.zeros((R, G))
-
-    for t in range(-W, T):
-        ti = max(t, 0)  # the inputs of this tick (warm-up ticks use the first day's)
-        tk = t + W  # the random streams' tick: warm-up ticks draw their own numbers
-        rec = t >= 0
-        mech.set_forces(*A, w.cell, w.state, built.block_start, built.block_end,
-                        built.street_targets[ti], key, tk)
-        if mech_on.revenge:
-            mech.decay_revenge(w.revenge, decay)
-        arrests_gr[:] = 0
-        pass_args = (
-            *A, w.kind, w.group, w.region, w.cell, w.hardship, w.risk_aversion, w.state,
-            w.jail_left, w.revenge, built.legitimacy[ti], effectiveness, force_vision,
-            sc.intergroup.vision, sc.intergroup.deterrence_radius, sc.intergroup.threshold,
-            sc.intergroup.arrest_k, drv.incident_mean[ti], sc.intergroup.size_alpha,
-            sc.intergroup.size_max, ppa, mech_on.intergroup, mech_on.arrests,
-            jail_ticks, key, tk,
-        )
-        n_sect, n_inc = mech.agents_pass(*pass_args, kill_victim, arrests_gr, inc_region,
-                                         inc_group, inc_cell, inc_toll, arrest_tries)
-        ev_region = [inc_region[:n_inc].copy()]
-        ev_cell = [inc_cell[:n_inc].copy()]
-        ev_group = [inc_group[:n_inc].copy()]
-        ev_persons = [inc_toll[:n_inc].astype(float)]
-        if n_inc and rec:
-            np.add.at(deaths[t, :, :, _SECTARIAN], (ev_region[0], ev_group[0]),
-                      inc_toll[:n_inc])
-            _log(log, t, ev_region[0], ev_group[0], inc_toll[:n_inc].copy(), _SECTARIAN)
-        # attacks: the hypothesis's, then the insurgency's, then intra-community fighting
-        parts: list = []
-        _draw_attacks(rng, drv.lam[t] * drv.paid[t] if rec else no_lam, hyp_sizes,
-                      _INSTIGATED, parts)
-        _draw_attacks(rng, drv.insurgent[ti], hyp_sizes, _INSURGENT, parts)
-        _draw_attacks(rng, drv.intra[t] if rec else no_intra, intra_sizes, _INTRA, parts)
-        n_kill = n_sect
-        n_att = 0
-        if parts:
-            a_region, a_target, a_size, a_who = (np.concatenate(x) for x in zip(*parts,
-                                                                                strict=True))
-            n_att = a_region.shape[0]
-            a_cell = np.full(n_att, EMPTY, dtype=np.int64)
-            a_gd = np.zeros((n_att, G), dtype=np.int64)
-            n_kill = mech.place_attacks(
-                *A, w.kind, w.group, w.cell, w.state, a_region, a_target, a_size, G,
-                sc.instigators.radius, ppa, key, tk, a_cell, a_gd, kill_victim, n_sect,
-            )
-            if rec:
-                for who in (_INSTIGATED, _INSURGENT, _INTRA):
-                    sel = a_who == who
-                    if sel.any():
-                        np.add.at(deaths[t, :, :, who], a_region[sel], a_gd[sel])
-                _log(log, t, a_region, a_target, a_size, a_who)
-            e, g = np.nonzero(a_gd)
-            ev_region.append(a_region[e])
-            ev_cell.append(a_cell[e])
-            ev_group.append(g.astype(np.int64))
-            ev_persons.append(a_gd[e, g].astype(float))
-        vict = kill_victim[:n_kill]
-        if n_kill and rec:
-            np.add.at(killings[t], (w.region[vict], w.group[vict]), 1)
-        if mech_on.revenge and (n_inc or n_att):
-            er = np.concatenate(ev_region)
-            mech.apply_revenge(
-                *A, w.kind, w.group, w.state, w.revenge, er, np.concatenate(ev_cell),
-                np.concatenate(ev_group), np.concatenate(ev_persons), er.shape[0],
-                built.adj_start, built.adj_list, sc.revenge.strength, sc.revenge.saturation,
-                sc.revenge.radius, sc.revenge.spill, key, tk, reach,
-            )
-        mech.clear_victim_cells(w.cell, kill_victim, n_kill)
-        if mech_on.displacement:
-            civ = counts[:, :, :3].sum(axis=2).T.astype(float)  # [G, R] alive, not dead
-            share = civ / np.maximum(civ.sum(axis=0, keepdims=True), 1.0)
-            moved[:] = 0
-            mech.displace(*A, w.kind, w.group, w.region, w.cell, w.state, w.revenge, share,
-                          built.adj_start, built.adj_list, sc.displacement.threat,
-                          sc.displacement.probability, sc.displacement.minority_below, key, tk,
-                          moved)
-            if rec:
-                displaced[t] = moved.T
-        mech.tally(w.kind, w.group, w.region, w.state, G, R, K, counts, on_streets)
-        if rec:
-            states[t] = counts[:, :, :4]
-            arrests[t] = arrests_gr.T
-            streets[t] = on_streets.T
-            actives_r = counts[:, :, ACTIVE].sum(axis=1)
-            force_r = (eff_r * on_streets).sum(axis=0)
-            tot = force_r + actives_r
-            centre[t] = np.divide(force_r, tot, out=np.ones(R), where=tot > 0)
-            segregation[t] = dissimilarity(counts[:, :, :3].sum(axis=2).T)
-            if mech_on.funding and drv.funding[t] < 1.0:
-                dep = sc.funding.militia_dependence
-                unpaid = sc.funding.crime_rate * ppa * dep * (1.0 - drv.funding[t]) * actives_r
-                lost = ((drv.lam[t] * (1.0 - drv.paid[t])).sum(axis=1)
-                        * sc.funding.crime_per_lost_attack)
-                crime[t] = rng.poisson(unpaid + lost)
-        if progress is not None and ((t + W + 1) % every == 0 or t + 1 == T):
-            progress(t + W + 1, T + W)
-
-    return _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, crime,
-                    displaced, segregation, streets, centre, drv.funding, log, hyp)
+    lat, ag, st, p, inp, out, lg, scr, per_tick = _records(sc, built, drv, T, seed, schedule)
+    w = built.world
+    tick.tally(ag, len(sc.groups), w.n_regions, len(sc.forces), scr.counts, scr.on_streets)
+    W = int(p.warmup)
+    total = T + W
+    # one compiled call without progress; with it, at most 50 (a call costs about a
+    # millisecond of argument checking, as much as a few ticks at coarse scales)
+    span = total if progress is None else max(1, -(-total // 50))
+    t = -W
+    while t < T:
+        stop = min(T, t + span)
+        t = int(tick.run_ticks(t, stop, lat, ag, st, p, inp, out, lg, scr, per_tick))
+        if t < stop:
+            lg = _grown(lg, per_tick)
+        elif progress is not None:
+            progress(t + W, total)
+    out.dropped[0] = int(scr.inc_drop.sum())
+    n = int(lg.n[0])
+    log = {name: getattr(lg, name)[:n] for name in ("tick", "region", "target", "deaths", "who")}
+    ds = _dataset(sc, seed, schedule, built, T, out, drv.funding, log, sc.hypothesis)
+    if out.dropped.any():
+        ds.attrs["dropped"] = json.dumps(dict(zip(("incidents", "attacks", "victims"),
+                                                  out.dropped.tolist(), strict=True)))
+    return ds
 
 
-def _log(log: dict, t: int, region, target, toll, who) -> None:
-    n = len(region)
-    log["tick"].append(np.full(n, t, dtype=np.int64))
-    log["region"].append(np.asarray(region, dtype=np.int64))
-    log["target"].append(np.asarray(target, dtype=np.int64))
-    log["deaths"].append(np.asarray(toll, dtype=np.int64))
-    log["who"].append(np.broadcast_to(np.asarray(who, dtype=np.int64), (n,)).copy())
-
-
-def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, crime, displaced,
-             segregation, streets, centre, funding, log, hyp) -> xr.Dataset:
+def _dataset(sc, seed, schedule, built, T, out: tick.Outputs, funding, log, hyp) -> xr.Dataset:
     w = built.world
     isos = list(w.region_names)
     groups = list(sc.groups)
     dims3 = ("tick", "region", "group")
 
-    def cat(xs: list[np.ndarray], dt: type) -> np.ndarray:
-        return np.concatenate(xs).astype(dt) if xs else np.zeros(0, dtype=dt)
-
-    who = cat(log["who"], np.int64)
+    states = out.states
+    who = log["who"]
     is_att = (who == _INSTIGATED) | (who == _INSURGENT)
-    all_tick = cat(log["tick"], np.int64)
-    all_region = cat(log["region"], np.int64)
-    all_target = cat(log["target"], np.int64)
-    all_deaths = cat(log["deaths"], np.int64)
+    all_tick, all_region, all_target, all_deaths = (
+        log["tick"], log["region"], log["target"], log["deaths"])
     a_tick, a_region, a_target = all_tick[is_att], all_region[is_att], all_target[is_att]
     i_tick, i_region, i_group = all_tick[~is_att], all_region[~is_att], all_target[~is_att]
     iso_arr = np.array(isos, dtype=object)
@@ -654,14 +579,14 @@ def _dataset(sc, seed, schedule, built, T, states, arrests, killings, deaths, cr
             "active": (dims3, states[..., ACTIVE]),
             "jailed": (dims3, states[..., JAILED]),
             "dead": (dims3, states[..., DEAD]),
-            "arrests": (dims3, arrests),
-            "killings": (dims3, killings),
-            "deaths": (("tick", "region", "group", "cause"), deaths),
-            "crime": (("tick", "region"), crime),
-            "displaced": (dims3, displaced),
-            "segregation": (("tick", "group"), segregation),
-            "forces_on_streets": (("tick", "region", "force"), streets),
-            "centre_holds": (("tick", "region"), centre),
+            "arrests": (dims3, out.arrests),
+            "killings": (dims3, out.killings),
+            "deaths": (("tick", "region", "group", "cause"), out.deaths),
+            "crime": (("tick", "region"), out.crime),
+            "displaced": (dims3, out.displaced),
+            "segregation": (("tick", "group"), out.segregation),
+            "forces_on_streets": (("tick", "region", "force"), out.streets),
+            "centre_holds": (("tick", "region"), out.centre),
             "funding": (("tick",), funding[:T]),
             "attack_tick": (("attack",), a_tick),
             "attack_region": (("attack",), iso_arr[a_region]),
