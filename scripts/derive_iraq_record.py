@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from centrehold.infer.evidence import UNKNOWN_REGION
 from centrehold.record.aggregate import aggregate
 from centrehold.record.names import RegionMap, assign_regions
+from centrehold.record.observations import UNKNOWN_REGION
 from centrehold.record.premises import daily_table
 from centrehold.record.readers import read_ibc_province, read_ibc_targets
 from centrehold.record.sizes import SIZE_CLASSES, size_class

@@ -110,8 +110,11 @@ def test_occupied_out_is_refused(fake_engine, toy: Path, tmp_path: Path) -> None
 def test_rerun_into_the_same_out_is_allowed(fake_engine, toy: Path, tmp_path: Path) -> None:
     out = str(tmp_path / "r")
     assert invoke("run", str(toy), "--out", out, "--json").exit_code == 0
+    first = (tmp_path / "r" / "timeseries.png").read_bytes()
     result = invoke("run", str(toy), "--out", out, "--json", "--seed", "1")
     assert result.exit_code == 0 and json.loads(result.stdout)["seed"] == 1
+    # the figures the CLI drew are no stranger's files: accepted, then redrawn for seed 1
+    assert (tmp_path / "r" / "timeseries.png").read_bytes() != first
 
 
 def test_hypothesis_is_sugar_for_set(fake_engine, regional_models, tmp_path: Path) -> None:

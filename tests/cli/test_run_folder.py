@@ -1,4 +1,4 @@
-"""The single-run folder: tidy table, summary, regional extras, atomic rewrites."""
+"""The single-run folder: tidy table, summary, regional extras, atomic rewrites, figures."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from cli_fakes import NAMES, REGIONS, civil_dataset, regional_dataset
 
 from centrehold.errors import UserError
-from centrehold.report.timeseries import monthly_national_deaths
+from centrehold.report.timeseries import monthly_national_deaths, write_run_figures
 from centrehold.runs import single
 from centrehold.runs.single import check_out_dir, summarize, write_run
 
@@ -48,7 +48,7 @@ def test_summary_matches_the_arrays(tmp_path: Path) -> None:
     on_disk = json.loads((tmp_path / "run" / "summary.json").read_text())
     assert on_disk == json.loads(json.dumps(summary))
     assert json.loads((tmp_path / "run" / "scenario.json").read_text())["legitimacy"] == 0.8
-    assert (tmp_path / "run" / "timeseries.png").read_bytes()[:8] == PNG_MAGIC
+    assert not list((tmp_path / "run").glob("*.png"))  # data only: figures are the report's
     assert not (tmp_path / "run" / "regions.csv").exists()
 
 
@@ -76,6 +76,9 @@ def test_regional_run_writes_regions_and_monthly_deaths(tmp_path: Path) -> None:
     peak = int(np.argmax(ds["active"].sum(["group", "region"]).values))
     assert summary["peak_active_date"] == str((pd.Timestamp("2009-05-17")
                                                + pd.Timedelta(days=peak)).date())
+    assert not list(out.glob("*.png"))
+    drawn = write_run_figures(ds, out)
+    assert [p.name for p in drawn] == ["timeseries.png", "monthly_deaths.png"]
     assert (out / "monthly_deaths.png").read_bytes()[:8] == PNG_MAGIC
     ticks = pd.read_parquet(out / "ticks.parquet")
     assert {"tick", "date", "group", "region", "region_name", "cause"} <= set(ticks.columns)
@@ -111,9 +114,11 @@ def test_out_that_is_a_file_is_refused(tmp_path: Path) -> None:
 def test_previous_run_is_replaced_and_stale_files_go(tmp_path: Path) -> None:
     out = tmp_path / "run"
     write_run(regional_dataset(), out)
-    assert (out / "regions.csv").exists()
-    write_run(civil_dataset(ticks=5), out)
+    write_run_figures(regional_dataset(), out)  # what `centrehold run` leaves
+    assert (out / "regions.csv").exists() and (out / "monthly_deaths.png").exists()
+    write_run(civil_dataset(ticks=5), out)  # the old figures are accepted, then removed
     assert not (out / "regions.csv").exists() and not (out / "monthly_deaths.png").exists()
+    assert not (out / "timeseries.png").exists()  # it drew the previous run
     assert len(pd.read_parquet(out / "ticks.parquet")) == 6 * 2
     (out / "notes.txt").write_text("mine")
     with pytest.raises(UserError, match="plus other files \\(notes.txt\\)"):
@@ -125,20 +130,20 @@ def test_a_failure_midway_leaves_no_partial_files(tmp_path: Path, monkeypatch) -
     write_run(civil_dataset(ticks=5), out)
     before = (out / "summary.json").read_text()
 
-    def broken(ds, path):
-        Path(path).write_bytes(b"half a png")
+    def broken(self, path, **kwargs):
+        Path(path).write_bytes(b"half a table")
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("centrehold.report.timeseries.plot_timeseries", broken)
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
     with pytest.raises(RuntimeError):
         write_run(civil_dataset(ticks=9), out)
+    monkeypatch.undo()
     names = {p.name for p in out.iterdir()}
     assert not [n for n in names if ".tmp-" in n]  # the temporary file was removed
-    assert (out / "timeseries.png").read_bytes()[:8] == PNG_MAGIC  # old figure intact
+    assert len(pd.read_parquet(out / "ticks.parquet")) == 6 * 2  # old table intact
     assert (out / "summary.json").read_text() == before  # summary is written last
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["complete"] is False
-    monkeypatch.undo()
     write_run(civil_dataset(ticks=9), out)  # an interrupted run is still ours to replace
     assert json.loads((out / "manifest.json").read_text())["complete"] is True
 
@@ -179,3 +184,30 @@ def test_an_ensemble_folder_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="not a single centrehold run"):
         write_run(civil_dataset(), tmp_path)
     assert json.loads((tmp_path / "manifest.json").read_text())["kind"] == "ensemble"
+
+
+def test_a_failing_figure_keeps_the_old_one_and_leaves_no_partial_file(
+        tmp_path: Path, monkeypatch) -> None:
+    out = tmp_path / "run"
+    write_run(civil_dataset(ticks=5), out)
+    write_run_figures(civil_dataset(ticks=5), out)
+    before = (out / "timeseries.png").read_bytes()
+
+    def broken(ds, path):
+        Path(path).write_bytes(b"half a png")
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("centrehold.report.timeseries.plot_timeseries", broken)
+    with pytest.raises(RuntimeError):
+        write_run_figures(civil_dataset(ticks=9), out)
+    assert not [p.name for p in out.iterdir() if ".tmp-" in p.name]
+    assert (out / "timeseries.png").read_bytes() == before
+
+
+def test_an_unwritable_figure_is_a_user_error_and_the_data_stays(tmp_path: Path) -> None:
+    out = tmp_path / "run"
+    write_run(civil_dataset(ticks=5), out)
+    (out / "timeseries.png").mkdir()  # a folder where the figure must go: os.replace fails
+    with pytest.raises(UserError, match="data is saved there.*centrehold report"):
+        write_run_figures(civil_dataset(ticks=5), out)
+    assert json.loads((out / "manifest.json").read_text())["complete"] is True

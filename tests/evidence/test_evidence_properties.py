@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from centrehold.infer.evidence import UNKNOWN_REGION, EvidenceInput, evidence_table
+from centrehold.infer.evidence import evidence_table
 from centrehold.record import aggregate, events_to_frame
 from centrehold.record.events import Event
+from centrehold.record.observations import UNKNOWN_REGION, EvidenceInput
 
 REGIONS = ["IQ-AN", "IQ-BG", "IQ-DI", "IQ-NI", UNKNOWN_REGION]
 MONTHS = [f"2009-{m:02d}" for m in range(1, 13)]

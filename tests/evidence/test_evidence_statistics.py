@@ -11,8 +11,6 @@ import pytest
 from centrehold.errors import UserError
 from centrehold.infer.evidence import (
     STATISTICS,
-    UNKNOWN_REGION,
-    EvidenceInput,
     evidence_table,
     mass_casualty_share,
     mixed_share,
@@ -25,6 +23,7 @@ from centrehold.infer.evidence import (
     tail_exponent,
     withdrawal_ratio,
 )
+from centrehold.record.observations import UNKNOWN_REGION, EvidenceInput
 
 
 def monthly(rows: list[tuple[str, str, float]]) -> pd.DataFrame:

@@ -12,14 +12,13 @@ import pandas as pd
 import pytest
 
 from centrehold.infer.evidence import (
-    TARGET_COLUMNS,
-    EvidenceInput,
     event_ratio,
     event_statistics,
     event_windows,
     evidence_table,
 )
 from centrehold.record.event_study import event_study
+from centrehold.record.observations import TARGET_COLUMNS, EvidenceInput
 
 
 def _input(rows, daily=None) -> EvidenceInput:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from centrehold.engine.calendar import calendar_of
 from centrehold.engine.regional import build_world
+from centrehold.scenario.calendar import calendar_of
 
 from .conftest import ACTORS_OFF, run, scenario
 

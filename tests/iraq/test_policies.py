@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from centrehold.actors.hypotheses import intensity
-from centrehold.engine.calendar import calendar_of
 from centrehold.engine.regional import build_world
+from centrehold.scenario.calendar import calendar_of
 
 from .conftest import scenario
 

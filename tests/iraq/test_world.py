@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from centrehold.engine.calendar import Calendar, calendar_of
 from centrehold.engine.regional import build_world, dissimilarity
 from centrehold.engine.state import EMPTY, IN_BASE, QUIET
+from centrehold.scenario.calendar import Calendar, calendar_of
 
 from .conftest import scenario
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from centrehold.errors import UserError
-from centrehold.infer.evidence import DEFAULT_MIXED_REGIONS, UNKNOWN_REGION, EvidenceInput
+from centrehold.infer.evidence import DEFAULT_MIXED_REGIONS
 from centrehold.record import (
     SIZE_CLASSES,
     iraq_incident_sizes,
@@ -22,6 +22,7 @@ from centrehold.record import (
     mixed_governorates,
     size_class,
 )
+from centrehold.record.observations import UNKNOWN_REGION, EvidenceInput
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from centrehold.report import synthetic
+from centrehold.runs.single import tidy_table, write_run
+from fixtures import synthetic
 
 
 @pytest.fixture(scope="session")
 def regional_ensemble(tmp_path_factory):
     """Three synthetic regional runs and compare outputs under one folder."""
-    from centrehold.runs.single import tidy_table
-
     root = tmp_path_factory.mktemp("ensemble")
     # one run through the runs layer's own writer (all of the run folder's files) ...
-    synthetic.write_run(synthetic.regional_dataset(ticks=40, seed=0), root / "run0")
-    # ... and two with its tidy table only: the report needs no more, and figures are slow
+    write_run(synthetic.regional_dataset(ticks=40, seed=0), root / "run0")
+    # ... and two with its tidy table only: the report needs no more
     for i in (1, 2):
         ds = synthetic.regional_dataset(ticks=40, seed=i)
         (root / f"run{i}").mkdir()
@@ -30,5 +29,5 @@ def regional_ensemble(tmp_path_factory):
 @pytest.fixture(scope="session")
 def epstein_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("epstein")
-    synthetic.write_run(synthetic.epstein_dataset(ticks=50), root)
+    write_run(synthetic.epstein_dataset(ticks=50), root)
     return root

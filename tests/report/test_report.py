@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pandas as pd
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from centrehold.cli.main import app
 from centrehold.errors import UserError
-from centrehold.report import build_report, data, load
+from centrehold.report import build_report, data, figure_plan, load
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -159,3 +160,16 @@ def test_real_iraq_run_reports_consistently(tmp_path):
     assert rd.centre_from_engine and rd.segregation_by_group is not None
     rep = build_report(tmp_path / "run")
     assert {"national_deaths", "map_deaths_per_100k", "segregation"} <= set(rep.sections)
+
+
+def test_the_report_draws_its_public_figure_plan(regional_ensemble, tmp_path):
+    rd = data.compute(load.load_runs(regional_ensemble))
+    plan = figure_plan(rd)  # no boundaries: the tile map
+    rep = build_report(regional_ensemble, tmp_path / "p.html")
+    assert [fig.name for fig in plan] == rep.sections
+    text = (tmp_path / "p.html").read_text(encoding="utf-8")
+    for fig in plan:
+        assert f"<h2>{html.escape(fig.title)}</h2>" in text
+        assert f'<p class="caption">{html.escape(fig.caption)}</p>' in text
+    single = figure_plan(data.compute(load.load_runs(regional_ensemble / "run0")))
+    assert "posterior" not in [fig.name for fig in single]  # a single run has no compare

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -45,3 +46,18 @@ def test_boundaries_load_with_iso_codes(monkeypatch):
     assert all(geo.polygons(f) for f in gj["features"])
     monkeypatch.setenv("CENTREHOLD_NO_BOUNDARIES", "1")
     assert geo.find_boundaries() is None
+
+
+def test_shared_data_is_found_by_the_setting_or_beside_the_repository(monkeypatch, tmp_path):
+    folder = tmp_path / "elsewhere"
+    (folder / geo.BOUNDARY_FILE).parent.mkdir(parents=True)
+    (folder / geo.BOUNDARY_FILE).write_text('{"type": "FeatureCollection", "features": []}')
+    monkeypatch.setenv(geo.SHARED_DATA_ENV, str(folder))
+    assert geo.shared_data_dirs()[0] == folder
+    assert geo.find_boundaries() == folder / geo.BOUNDARY_FILE
+    monkeypatch.delenv(geo.SHARED_DATA_ENV)
+    monkeypatch.chdir(tmp_path)
+    repo = Path(geo.__file__).resolve().parents[3]
+    # no machine path: only the layout beside the repository and beside the working folder
+    assert geo.shared_data_dirs() == [repo.parent / "shared" / "data",
+                                      tmp_path.parent / "shared" / "data"]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from centrehold.errors import UserError
-from centrehold.infer.sensitivity import ParamRange, analyse, design, grid_indices, parse_param
+from centrehold.runs.sensitivity import ParamRange, analyse, design, grid_indices, parse_param
 
 
 def _ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:

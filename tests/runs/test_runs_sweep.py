@@ -11,8 +11,8 @@ from runs_testkit import standin_task
 from typer.testing import CliRunner
 
 from centrehold.errors import UserError
-from centrehold.infer.sensitivity import ParamRange
 from centrehold.runs import EnsembleSpec, run_ensemble
+from centrehold.runs.sensitivity import ParamRange
 from centrehold.runs.sweep import check_params, run_sweep
 
 SMALL = {"width": "20", "height": "20"}

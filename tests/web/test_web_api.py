@@ -10,10 +10,10 @@ import time
 import pytest
 
 from centrehold.errors import UserError
-from centrehold.report import synthetic
 from centrehold.scenario import load_scenario
 from centrehold.web import knobs as K
 from centrehold.web.app import Limits, create_app
+from fixtures import synthetic
 
 from .webkit import client, wait_done
 
@@ -247,3 +247,22 @@ def test_epstein_knobs_and_lengths():
     assert K.default_ticks(scn) == base.ticks
     week = load_scenario("iraq-2009", {"calendar.tick": "week"})
     assert K.default_ticks(week) == math.ceil(1461 / 7)  # the scenario counts part weeks
+
+
+def test_run_figures_are_the_reports_own_plan(tmp_path):
+    """The dashboard draws the report's public figure plan: same figures, titles, captions."""
+    from centrehold.report import figure_plan, load_runs
+    from centrehold.report.data import compute
+    from centrehold.report.geo import load_boundaries
+    from centrehold.runs.single import write_run
+    from centrehold.web.jobs import run_results
+
+    ds = synthetic.regional_dataset(ticks=30, seed=4)
+    res = run_results(ds, 0.5)
+    write_run(ds, tmp_path / "run")
+    rd = compute(load_runs(tmp_path / "run"))
+    plan = {fig.name: fig for fig in figure_plan(rd, load_boundaries())}
+    assert set(res["figures"]) - {"map_observed"} == set(plan) - {"states"}
+    for name, shown in res["figures"].items():
+        if name in plan:
+            assert (shown["title"], shown["caption"]) == (plan[name].title, plan[name].caption)

@@ -25,7 +25,7 @@ pytestmark = [
 def page_at(tmp_path):
     sync_api = pytest.importorskip("playwright.sync_api")
     from centrehold.engine import simulate
-    from centrehold.report import synthetic
+    from fixtures import synthetic
 
     post, ach = synthetic.compare_tables()
     post.to_csv(tmp_path / "posterior.csv", index=False)
@@ -341,7 +341,7 @@ def test_runs_side_by_side_and_an_ensemble_over_seeds(tmp_path):
 
 
 def test_compare_folder_chosen_in_the_page(tmp_path):
-    from centrehold.report import synthetic
+    from fixtures import synthetic
 
     from .webkit import ticking
 

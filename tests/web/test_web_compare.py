@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from centrehold.report import synthetic
 from centrehold.web.app import create_app
+from fixtures import synthetic
 
 from .webkit import client
 

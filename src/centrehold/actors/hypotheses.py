@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from centrehold.engine.calendar import Calendar
+from centrehold.scenario.calendar import Calendar
 from centrehold.scenario.policies import INSTIGATORS
 
 # Who each hypothesis names: owned by the scenario layer, which validates every

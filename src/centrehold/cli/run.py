@@ -149,6 +149,7 @@ def run_command(
     ),
 ) -> None:
     """Run one scenario and write its outputs (table, parameters, summary, figures) to a folder."""
+    from centrehold.report.timeseries import write_run_figures
     from centrehold.runs import single
     from centrehold.scenario import DEFAULT_SCENARIO
     from centrehold.scenario.load import has_field, parse_overrides, read_scenario, validate_source
@@ -176,6 +177,7 @@ def run_command(
         with progress_bar(f"{model.name}", show_bar) as progress:
             ds, wall = single.simulate_timed(model, seed, ticks, schedule.value, progress)
         summary = single.write_run(ds, out_dir, wall_seconds=wall)
+        write_run_figures(ds, out_dir)  # after the data: a failing figure loses nothing
         if report:
             # after the run folder is complete, so a failing report loses nothing computed
             from centrehold.report import build_report

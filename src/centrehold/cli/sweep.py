@@ -115,9 +115,9 @@ def sweep(
 
 def _sweep(scenario, param, method, samples, replicates, workers, scheduler, executor, out,
            resume, seed, ticks, set_, output, keep_series) -> None:
-    from centrehold.infer.sensitivity import parse_param
     from centrehold.runs.ensemble import run_digest
     from centrehold.runs.executors import get_executor
+    from centrehold.runs.sensitivity import parse_param
     from centrehold.runs.store import check_dir
     from centrehold.runs.sweep import check_params, plan_sweep, run_sweep
     from centrehold.scenario import parse_overrides

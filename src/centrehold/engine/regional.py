@@ -28,9 +28,9 @@ from centrehold.actors.hypotheses import (
 )
 from centrehold.engine import capacity as cap
 from centrehold.engine import regional_tick as tick
-from centrehold.engine.calendar import Calendar, calendar_of
 from centrehold.engine.state import ACTIVE, DEAD, JAILED, QUIET, World, empty_world
 from centrehold.errors import UserError
+from centrehold.scenario.calendar import Calendar, calendar_of
 
 #: Causes of death: the endogenous killing between communities, the hypothesis's
 #: instigated attacks, the insurgency's own bombing campaign, and fighting within a

@@ -16,16 +16,17 @@ import functools
 import math
 import warnings
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from centrehold.errors import UserError
-
-#: Region code for deaths whose place could not be mapped to a region. They count in
-#: national totals and are left out of every share by region.
-UNKNOWN_REGION = "UNKNOWN"
+from centrehold.record.observations import (
+    EXPLOSIVE,
+    TARGET_COLUMNS,
+    UNKNOWN_REGION,
+    EvidenceInput,
+)
 
 #: US forces left Iraq's cities on this date (SOFA milestone; timeline_2006_2010.csv).
 WITHDRAWAL_DATE = "2009-06-30"
@@ -119,120 +120,10 @@ STATISTICS: dict[str, str] = {
     "explosive_share_mixed": "share_mixed computed on explosive-incident deaths alone.",
 }
 
-#: The column of `EvidenceInput.monthly` that holds deaths in explosive incidents.
-EXPLOSIVE = "explosive"
-
-#: Against whom: coarse target groups, each a column of `EvidenceInput.monthly` (deaths)
-#: when given. The record's target classes (centrehold.record.targets) and the model's
-#: attack targets map onto them as docs/evidence.md states:
-#: state: state security, the Awakening, officials (model: attacks on `state`);
-#: crowds: markets and crowds (model: attacks on `any`);
-#: community: religious gatherings and minorities (model: attacks on a community);
-#: killings: executions and other civilians (model: sectarian and intra-community killing).
-TARGET_GROUPS: dict[str, tuple[str, ...]] = {
-    "state": ("state_security", "awakening", "officials"),
-    "crowds": ("markets_crowds",),
-    "community": ("religious", "minorities"),
-    "killings": ("executions", "other_civilians"),
-}
-TARGET_COLUMNS: tuple[str, ...] = tuple(f"target_{g}" for g in TARGET_GROUPS)
-
 #: Days after each dated event whose deaths are set against nearby weeks.
 EVENT_WINDOW_DAYS = 14
 #: Weeks either side of an event's window that form its baseline.
 EVENT_BASELINE_WEEKS = 4
-
-
-@dataclass(frozen=True)
-class EvidenceInput:
-    """What the statistics need, from the record or a simulation alike.
-
-    `monthly`: columns `month` (month-start Timestamp), `region` (ISO code, or
-    `UNKNOWN_REGION` for deaths with no place), `deaths` (float); several rows for the
-    same month and region are summed. `sizes`: deaths per incident, one entry per incident.
-
-    An optional column `explosive` holds the part of `deaths` that came in explosive
-    incidents (bombs, IEDs, suicide attacks, mortars). Bombings are what the rival
-    conjectures are about, and they carry an instigator's signature (where, when) that
-    the far more numerous shootings and executions drown in the totals; given on both
-    sides, it adds the `explosive_*` statistics.
-    """
-
-    monthly: pd.DataFrame
-    sizes: np.ndarray
-    # national deaths per day (DatetimeIndex, every day), for the event studies
-    daily: pd.Series | None = None
-
-    def __post_init__(self) -> None:
-        missing = {"month", "region", "deaths"} - set(self.monthly.columns)
-        if missing:
-            raise UserError(
-                f"EvidenceInput.monthly lacks column(s) {sorted(missing)}: "
-                "give a DataFrame with columns month, region, deaths"
-            )
-        columns = ["month", "region", "deaths"]
-        if EXPLOSIVE in self.monthly.columns:
-            columns.append(EXPLOSIVE)
-        columns += [c for c in TARGET_COLUMNS if c in self.monthly.columns]
-        frame = self.monthly[columns].copy()
-        month = frame["month"]
-        try:
-            if not pd.api.types.is_datetime64_any_dtype(month):
-                month = pd.to_datetime(month.astype(str), format="ISO8601")
-        except (ValueError, TypeError) as exc:
-            raise UserError(
-                f"EvidenceInput.monthly has a month that is not a date ({exc}); "
-                "write months as YYYY-MM or give Timestamps"
-            ) from exc
-        frame["month"] = month.dt.tz_localize(None) if month.dt.tz is not None else month
-        frame["month"] = frame["month"].dt.to_period("M").dt.to_timestamp()
-        frame["region"] = frame["region"].astype(str)
-        frame["deaths"] = frame["deaths"].astype(float)
-        if (frame["deaths"] < 0).any() or frame["deaths"].isna().any():
-            raise UserError("EvidenceInput.monthly has negative or missing deaths: fix the input")
-        if EXPLOSIVE in frame.columns:
-            frame[EXPLOSIVE] = frame[EXPLOSIVE].astype(float)
-            bad = frame[EXPLOSIVE].isna() | (frame[EXPLOSIVE] < 0)
-            bad |= frame[EXPLOSIVE] > frame["deaths"] * (1 + 1e-9) + 1e-9
-            if bad.any():
-                raise UserError(
-                    "EvidenceInput.monthly has explosive deaths that are missing, negative "
-                    "or above the row's deaths: they are a part of deaths, fix the input"
-                )
-        for column in columns[3:]:
-            frame[column] = frame[column].astype(float)
-            if frame[column].isna().any() or (frame[column] < 0).any():
-                raise UserError(
-                    f"EvidenceInput.monthly has negative or missing {column}: fix the input"
-                )
-        frame = frame.groupby(["month", "region"], as_index=False, sort=True)[
-            columns[2:]
-        ].sum()
-        sizes = np.asarray(self.sizes, dtype=float).ravel()
-        if sizes.size and (np.isnan(sizes).any() or (sizes < 0).any()):
-            raise UserError("EvidenceInput.sizes has negative or missing sizes: fix the input")
-        object.__setattr__(self, "monthly", frame)
-        object.__setattr__(self, "sizes", sizes)
-
-    @property
-    def has_targets(self) -> bool:
-        """Whether deaths by target group are given (every `target_*` column)."""
-        return all(c in self.monthly.columns for c in TARGET_COLUMNS)
-
-    @property
-    def has_explosive(self) -> bool:
-        """Whether deaths in explosive incidents are given (the `explosive` column)."""
-        return EXPLOSIVE in self.monthly.columns
-
-    def explosive_only(self) -> EvidenceInput:
-        """The same record restricted to explosive-incident deaths (no incident sizes)."""
-        if not self.has_explosive:
-            raise UserError(
-                "this evidence input has no 'explosive' column; add deaths in explosive "
-                "incidents to use the explosive_* statistics"
-            )
-        frame = self.monthly[["month", "region", EXPLOSIVE]].rename(columns={EXPLOSIVE: "deaths"})
-        return EvidenceInput(monthly=frame, sizes=np.zeros(0))
 
 
 def _month(value: str | pd.Timestamp) -> pd.Timestamp:

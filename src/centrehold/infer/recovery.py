@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from centrehold.infer.evidence import EvidenceInput
 from centrehold.infer.simulated import (
     FIT_END,
     FIT_START,
@@ -30,6 +29,7 @@ from centrehold.infer.simulated import (
     run_compare,
     shared_value,
 )
+from centrehold.record.observations import EvidenceInput
 
 #: The synthetic records' own seed, far from the streams compare draws from.
 RECORD_SEED = 424242

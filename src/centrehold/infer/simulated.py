@@ -52,19 +52,13 @@ from centrehold.infer.defaults import (
     DEFAULT_PREDICTIVE,
     RECORDS,
 )
-from centrehold.infer.evidence import (
-    EXPLOSIVE,
-    TARGET_COLUMNS,
-    EvidenceInput,
-    evidence_table,
-    national_series,
-    tail_exponent,
-)
+from centrehold.infer.evidence import evidence_table, national_series, tail_exponent
 from centrehold.infer.forecast import (
     national_totals,
     score_forecasts,
     summarise_scores,
 )
+from centrehold.record.observations import EXPLOSIVE, TARGET_COLUMNS, EvidenceInput
 
 Progress = Callable[[int, int], None]
 

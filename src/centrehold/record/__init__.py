@@ -3,7 +3,9 @@
 Public entry points: `read_events` (any supported layout into one event frame),
 `assign_regions` with a `RegionMap`, `aggregate`/`import_record` (region x month
 tables), `fetch_ged` (download UCDP GED with a cache and a checksum), and
-`iraq_observed` (the iraq-2009 record as an `EvidenceInput`).
+`iraq_observed` (the iraq-2009 record as an `EvidenceInput`). `EvidenceInput` and
+`UNKNOWN_REGION` (`record/observations.py`) are what an observation is, for the record
+and a simulation alike.
 """
 
 from centrehold.record.aggregate import aggregate, import_record, read_table, write_table
@@ -31,6 +33,7 @@ from centrehold.record.names import (
     load_region_map,
     normalise_name,
 )
+from centrehold.record.observations import UNKNOWN_REGION, EvidenceInput
 from centrehold.record.readers import (
     FORMATS,
     detect_format,
@@ -46,7 +49,9 @@ __all__ = [
     "EVENT_COLUMNS",
     "FORMATS",
     "SIZE_CLASSES",
+    "UNKNOWN_REGION",
     "Event",
+    "EvidenceInput",
     "ReadReport",
     "RegionMap",
     "aggregate",

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from centrehold.errors import UserError
-from centrehold.infer.evidence import UNKNOWN_REGION
 from centrehold.record.events import ReadReport
 from centrehold.record.names import RegionMap, assign_regions, iraq_region_map
+from centrehold.record.observations import UNKNOWN_REGION
 from centrehold.record.readers import read_events
 
 AGGREGATE_COLUMNS = ("period", "region", "incidents", "deaths_low", "deaths_high", "deaths_best")

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from centrehold.errors import UserError
-from centrehold.infer.evidence import TARGET_GROUPS, EvidenceInput
+from centrehold.record.observations import TARGET_GROUPS, EvidenceInput
 from centrehold.record.targets import TARGET_CLASSES
 
 BUNDLED_START, BUNDLED_END = "2008-01", "2010-12"

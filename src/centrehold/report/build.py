@@ -67,38 +67,60 @@ def _section(title: str, fig: go.Figure, caption: str) -> str:
             f'<p class="caption">{html.escape(caption)}</p></section>')
 
 
-def _plan(rd: ReportData, boundaries: dict | None) -> list[tuple[str, Callable, Callable, str]]:
-    """(name, png maker, plotly maker, caption) for each figure this run supports."""
-    plan = []
+@dataclass(frozen=True)
+class PlannedFigure:
+    """One figure the data support, drawn two ways with one caption: `png(rd, path)` for
+    the report's folder of PNGs, `interactive(rd)` (a plotly figure) for the HTML and
+    the dashboard."""
+
+    name: str
+    png: Callable[[ReportData, Path], Path]
+    interactive: Callable[[ReportData], go.Figure]
+    caption: str
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.name, self.name)
+
+
+def figure_plan(rd: ReportData, boundaries: dict | None = None) -> list[PlannedFigure]:
+    """The figures a run, ensemble or compare folder supports, in the report's order.
+
+    The HTML report and the dashboard both draw from this one list, so they show the
+    same figures under the same titles and captions. `rd` comes from
+    `report.data.compute`; `boundaries` (`report.geo.load_boundaries`) draws the map
+    with real borders, None with tiles.
+    """
+    plan: list[PlannedFigure] = []
     if rd.states:
-        plan.append(("states", figures.states, interactive.states,
+        plan.append(PlannedFigure("states", figures.states, interactive.states,
                      "Agents quiet, active, jailed and dead at each tick."
                      + (" Band: 5-95% of all runs found, pooled." if rd.n_runs > 1 else "")))
     if not rd.regional and len(rd.national):
-        plan.append(("national_deaths", figures.national_deaths, interactive.national,
+        plan.append(PlannedFigure("national_deaths", figures.national_deaths, interactive.national,
                      "Deaths per tick, all groups" + (", all runs pooled." if rd.n_runs > 1
                                                        else ".")))
     if rd.regional:
         obs = f" {rd.observed.source}." if rd.observed is not None else (
             " No observed record was available for this scenario.")
-        plan.append(("national_deaths", figures.national_deaths, interactive.national,
+        plan.append(PlannedFigure("national_deaths", figures.national_deaths, interactive.national,
                      "Deaths summed over all governorates and groups, scaled from agents to "
                      f"people (1 agent = {rd.people_per_agent:g} people).{obs}"))
         if rd.rate is not None and len(rd.rate):
-            plan.append(("map_deaths_per_100k",
+            plan.append(PlannedFigure("map_deaths_per_100k",
                          lambda d, p: figures.region_map(d, p, boundaries),
                          lambda d: interactive.region_map(d, boundaries),
                          "Deaths per 100,000 inhabitants (deaths / agents at the start x "
                          "100,000; the same in agents and in people). Move the slider to "
                          "change the month."))
-        plan.append(("deaths_by_group", figures.by_group, interactive.by_group,
+        plan.append(PlannedFigure("deaths_by_group", figures.by_group, interactive.by_group,
                      "Deaths by the victim's group."))
         seg_extra = ({f"dissimilarity, {g} vs the rest": rd.segregation_by_group[g]
                       for g in rd.segregation_by_group.columns}
                      if rd.segregation_by_group is not None else None)
         seg_note = SEGREGATION_NOTE + (" Dashed: the engine's index of dissimilarity of each "
                                        "community against everyone else." if seg_extra else "")
-        plan.append(("segregation",
+        plan.append(PlannedFigure("segregation",
                      lambda d, p: figures.index_plot(d, d.segregation, p, "Segregation index",
                                                      "index (0-1)", seg_note, seg_extra,
                                                      "Theil's H"),
@@ -111,7 +133,7 @@ def _plan(rd: ReportData, boundaries: dict | None) -> list[tuple[str, Callable, 
                        if rd.centre_holds_min is not None else None)
         else:
             c_note, c_label, c_y, c_extra = CENTRE_NOTE, "share quiet", "share quiet (0-1)", None
-        plan.append(("centre_holds",
+        plan.append(PlannedFigure("centre_holds",
                      lambda d, p: figures.index_plot(d, d.centre_holds, p,
                                                      "\"Centre holds\" index", c_y, c_note,
                                                      c_extra, c_label),
@@ -119,11 +141,11 @@ def _plan(rd: ReportData, boundaries: dict | None) -> list[tuple[str, Callable, 
                                                      c_y, c_extra, c_label),
                      c_note))
     if rd.posterior is not None:
-        plan.append(("posterior", figures.posterior, interactive.posterior,
+        plan.append(PlannedFigure("posterior", figures.posterior, interactive.posterior,
                      "Posterior model probabilities from ABC-SMC model selection; a "
                      "hypothesis that dropped out shows 0."))
     if rd.ach is not None:
-        plan.append(("ach", figures.ach, interactive.ach,
+        plan.append(PlannedFigure("ach", figures.ach, interactive.ach,
                      "Consistency of each observed statistic with each hypothesis's "
                      "simulations (positive: consistent; negative: inconsistent)."))
     return plan
@@ -210,16 +232,16 @@ def build_report(run_dir: Path | str, out: Path | str | None = None,
     fig_dir.mkdir(exist_ok=True)
     rd = compute(rs)
     boundaries = load_boundaries() if rd.regional else None
-    plan = _plan(rd, boundaries)
+    plan = figure_plan(rd, boundaries)
     total = 2 * len(plan) + 1
     done = 0
     pngs, sections = [], []
-    for name, png, inter, caption in plan:
-        pngs.append(png(rd, fig_dir / f"{name}.png"))
+    for fig in plan:
+        pngs.append(fig.png(rd, fig_dir / f"{fig.name}.png"))
         done += 1
         if progress:
             progress(done, total)
-        sections.append(_section(TITLES.get(name, name), inter(rd), caption))
+        sections.append(_section(fig.title, fig.interactive(rd), fig.caption))
         done += 1
         if progress:
             progress(done, total)
@@ -253,4 +275,4 @@ blindness).</footer></body></html>"""
     done += 1
     if progress:
         progress(done, total)
-    return Report(out_path, pngs, [p[0] for p in plan])
+    return Report(out_path, pngs, [fig.name for fig in plan])

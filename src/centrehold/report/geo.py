@@ -15,15 +15,23 @@ BOUNDARY_FILE = Path("boundaries") / "iraq_adm1_governorates_simplified.geojson"
 BOUNDARY_SOURCE = "Boundaries: OCHA/CSO Iraq COD-AB adm1 (2019), simplified; CC BY-IGO"
 
 
+#: The setting that names the shared data folder when it is not beside the repository.
+SHARED_DATA_ENV = "CENTREHOLD_SHARED_DATA"
+
+
 def shared_data_dirs() -> list[Path]:
-    """Where the shared data folder may be: an explicit variable first, then beside the repo."""
+    """Where the shared data folder may be, in order: `$CENTREHOLD_SHARED_DATA`, then
+    `../shared/data` beside the repository (the layout CI builds: a clone with `shared`
+    beside it), then `../shared/data` beside the working directory. No machine's own
+    path is assumed: elsewhere, set the variable."""
     dirs: list[Path] = []
-    env = os.environ.get("CENTREHOLD_SHARED_DATA")
+    env = os.environ.get(SHARED_DATA_ENV)
     if env:
-        dirs.append(Path(env))
+        dirs.append(Path(env).expanduser())
     repo = Path(__file__).resolve().parents[3]
-    dirs += [repo.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"]
-    dirs.append(Path("/work/shared/data"))
+    for d in (repo.parent / "shared" / "data", Path.cwd().parent / "shared" / "data"):
+        if d not in dirs:
+            dirs.append(d)
     return dirs
 
 

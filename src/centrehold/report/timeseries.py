@@ -7,6 +7,7 @@ touched and the functions are safe to call from worker processes and the web.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,9 @@ import pandas as pd
 import xarray as xr
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from centrehold.errors import UserError
+from centrehold.runs.single import deaths_var
 
 STATE_STYLE = {
     "quiet": ("#7f8c8d", "quiet"),
@@ -148,3 +152,38 @@ def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> Figure:
     ax.xaxis_date()
     fig.savefig(path, format="png", dpi=110)
     return fig
+
+
+#: The PNGs `centrehold run` leaves in a run folder, beside the data `write_run` writes.
+RUN_FIGURES = ("timeseries.png", "monthly_deaths.png")
+
+
+def write_run_figures(ds: xr.Dataset, out_dir: str | Path) -> list[Path]:
+    """Draw a run's PNGs into its folder: timeseries.png, and monthly_deaths.png for a
+    dated regional run. Returns the paths written.
+
+    The runs layer writes data only, so that a run stored by the web, a sweep or a
+    script costs no drawing; the CLI calls this once the folder is complete, so a
+    figure that fails loses nothing computed. Each file goes through a temporary name
+    and a rename, so a reader sees the old figure or the new one, never half of one.
+    """
+    out = Path(out_dir)
+    plots = [("timeseries.png", plot_timeseries)]
+    if "region" in ds.dims and "date" in ds.coords and deaths_var(ds) is not None:
+        plots.append(("monthly_deaths.png", plot_monthly_deaths))
+    written = []
+    for name, plot in plots:
+        path = out / name
+        tmp = path.with_name(f".{name}.tmp-{os.getpid()}")
+        try:
+            plot(ds, tmp)
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise UserError(
+                f"cannot write {path}: {exc.strerror or exc}; the run's data is saved there: "
+                f"free some space, then `centrehold report {out}` draws its figures"
+            ) from None
+        finally:
+            tmp.unlink(missing_ok=True)
+        written.append(path)
+    return written

@@ -1,7 +1,8 @@
 """One run on disk: a labelled, atomically written folder that any tool can read back.
 
 `write_run` takes any engine Dataset and writes the tidy per-tick
-table, the parameters, the summary and the figures. Every file goes to a
+table, the parameters and the summary: data only, no figures (those are the
+report layer's, `report/timeseries.py`, drawn by the CLI). Every file goes to a
 temporary name first and is renamed into place, and a manifest is written before
 and after, so a killed run never leaves a half-written file that looks complete,
 and a later run can tell a folder of ours (safe to replace) from anything else
@@ -73,8 +74,9 @@ def _is_ours(name: str) -> bool:
     return name.startswith(".") and ".tmp-" in name
 
 
-# What `centrehold report` derives from a run folder: part of the run, stale once it is rerun.
-REPORT_OUTPUTS = ("report.html", "report_figures")
+# What the report layer derives from a run folder (`centrehold report`, and the PNGs
+# `centrehold run` draws): part of the run, stale once it is rerun.
+REPORT_OUTPUTS = ("report.html", "report_figures", "timeseries.png", "monthly_deaths.png")
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
@@ -272,12 +274,10 @@ def write_run(
 ) -> dict[str, Any]:
     """Write a run folder and return its summary.
 
-    Files: ticks.parquet, scenario.json, summary.json, timeseries.png, and for a
-    Dataset with a `region` dim regions.csv (plus monthly_deaths.png when a
-    `date` coordinate exists); variables not along `tick` go to `<dims>.parquet`.
+    Files: ticks.parquet, scenario.json, summary.json, and for a Dataset with a
+    `region` dim regions.csv; variables not along `tick` go to `<dims>.parquet`.
+    No figures: `centrehold.report.timeseries.write_run_figures` draws them.
     """
-    from centrehold.report.timeseries import plot_monthly_deaths, plot_timeseries
-
     out = check_out_dir(out_dir)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -290,11 +290,9 @@ def write_run(
     ticks = tidy_table(ds)
     sides = side_tables(ds)
     regional = "region" in ds.dims
-    monthly = regional and "date" in ds.coords and deaths_var(ds) is not None
-    files = ["ticks.parquet", "scenario.json", "summary.json", "timeseries.png"]
+    files = ["ticks.parquet", "scenario.json", "summary.json"]
     files += [f"{name}.parquet" for name in sides]
     files += ["regions.csv"] if regional else []
-    files += ["monthly_deaths.png"] if monthly else []
 
     previous = _read_manifest(out) or {}
     manifest = {"kind": RUN_KIND, "complete": False, "files": files,
@@ -304,8 +302,12 @@ def write_run(
         for stale in set(previous.get("files", [])) - set(files):
             (out / stale).unlink(missing_ok=True)
         if previous:  # a report of the previous run would now describe the wrong run
-            (out / REPORT_OUTPUTS[0]).unlink(missing_ok=True)
-            shutil.rmtree(out / REPORT_OUTPUTS[1], ignore_errors=True)
+            for name in REPORT_OUTPUTS:
+                derived = out / name
+                if derived.is_dir():
+                    shutil.rmtree(derived, ignore_errors=True)
+                else:
+                    derived.unlink(missing_ok=True)
         _atomic_write(out / "ticks.parquet", lambda tmp: ticks.to_parquet(tmp, index=False))
         for name, table in sides.items():
             _atomic_write(out / f"{name}.parquet",
@@ -314,9 +316,6 @@ def write_run(
         if regional:
             table = regions_table(ds)
             _atomic_write(out / "regions.csv", lambda tmp: table.to_csv(tmp, index=False))
-        _atomic_write(out / "timeseries.png", lambda tmp: plot_timeseries(ds, tmp))
-        if monthly:
-            _atomic_write(out / "monthly_deaths.png", lambda tmp: plot_monthly_deaths(ds, tmp))
         _write_json(out / "summary.json", summary)
         manifest["complete"] = True
         _write_json(out / MANIFEST, manifest)

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from centrehold.errors import UserError
-from centrehold.infer import sensitivity as sens
+from centrehold.runs import sensitivity as sens
 from centrehold.runs import store
 from centrehold.runs.ensemble import run_ensemble
 from centrehold.runs.executors import Executor, Progress

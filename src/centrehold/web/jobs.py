@@ -123,16 +123,16 @@ def add_observed_map(figures: dict, rd: Any, boundaries: Any, params: dict) -> N
 
 
 def _results_of(rs: Any, summary: dict) -> dict:
-    from centrehold.report.build import TITLES, _plan
+    from centrehold.report.build import figure_plan
     from centrehold.report.data import compute
     from centrehold.report.geo import load_boundaries
 
     rd = compute(rs)
     boundaries = load_boundaries() if rd.regional else None
     figures = {}
-    for name, _png, inter, caption in _plan(rd, boundaries):
-        figures[name] = {"title": TITLES.get(name, name), "caption": caption,
-                         "figure": json.loads(inter(rd).to_json())}
+    for fig in figure_plan(rd, boundaries):
+        figures[fig.name] = {"title": fig.title, "caption": fig.caption,
+                             "figure": json.loads(fig.interactive(rd).to_json())}
     if rd.regional:  # the page draws the national and group charts instead (150 KB less a run)
         figures.pop("states", None)
     if rd.regional and rd.dated and rd.rate is not None and rs.runs:

@@ -1,0 +1,53 @@
+"""Data flows one way: no layer imports a layer downstream of it (docs/architecture.md)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "centrehold"
+
+# what each layer must never import, lazily or not
+DOWNSTREAM = {
+    "scenario": {"record", "engine", "actors", "runs", "infer", "report", "web", "cli"},
+    "record": {"scenario", "engine", "actors", "runs", "infer", "report", "web", "cli"},
+    "actors": {"engine", "runs", "infer", "report", "web", "cli"},
+    "engine": {"runs", "infer", "report", "web", "cli"},
+    "runs": {"infer", "report", "web", "cli"},
+    "infer": {"report", "web", "cli"},
+    "report": {"web", "cli"},
+}
+
+
+def imported_layers(path: Path) -> set[str]:
+    """The centrehold packages a module imports, at the top or inside a function."""
+    layers = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "centrehold" and len(parts) > 1:
+                layers.add(parts[1])
+    return layers
+
+
+def test_the_check_sees_lazy_imports(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text("def f():\n    from centrehold import engine\n"
+                      "    import centrehold.infer.evidence\n")
+    assert imported_layers(module) == {"engine", "infer"}
+
+
+@pytest.mark.parametrize("layer", sorted(DOWNSTREAM))
+def test_no_layer_imports_downstream(layer):
+    bad = {
+        str(path.relative_to(SRC)): sorted(imported_layers(path) & DOWNSTREAM[layer])
+        for path in sorted((SRC / layer).rglob("*.py"))
+    }
+    assert not {k: v for k, v in bad.items() if v}, f"{layer} imports downstream layers"
