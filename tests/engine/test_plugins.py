@@ -17,6 +17,7 @@ import pytest
 from centrehold.engine.plugins import Mechanism, TickInputs, apply_plugins, load_mechanisms
 from centrehold.errors import UserError
 from centrehold.scenario import load_scenario
+from centrehold.scenario import plugins as plugin_lookup
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "docs" / "examples"
@@ -237,20 +238,29 @@ def test_plugins_apply_in_the_order_of_their_switches(tmp_path) -> None:
                                   2 * before.street_targets[9:20, k, bg])
 
 
-def test_an_installed_plugin_is_found_by_its_entry_point(tmp_path, monkeypatch) -> None:
+def test_an_installed_plugin_is_found_by_its_entry_point(tmp_path, monkeypatch,
+                                                        request) -> None:
     package = tmp_path / "curfew_package"
     package.mkdir()
     (package / "__init__.py").write_text((EXAMPLES / "curfew.py").read_text())
     (tmp_path / "broken_package.py").write_text("raise ImportError('not this one')\n")
+    (tmp_path / "calm_package.py").write_text(
+        "from pydantic import BaseModel\nfrom centrehold.engine.plugins import Mechanism\n"
+        "class Calm(BaseModel):\n    factor: float = 0.5\n"
+        "def calm(x, p): x.incident_mean *= p.factor\n"
+        "CALM = Mechanism('calm', Calm, calm)\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     group = "centrehold.mechanisms"
     installed = [importlib.metadata.EntryPoint("curfew", "curfew_package:CURFEW", group),
-                 importlib.metadata.EntryPoint("broken", "broken_package:X", group)]
+                 importlib.metadata.EntryPoint("broken", "broken_package:X", group),
+                 importlib.metadata.EntryPoint("calm", "calm_package:CALM", group)]
 
     def entry_points(**selection):
         return [ep for ep in installed if ep.group == selection.get("group", ep.group)]
 
     monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    plugin_lookup.entry_points.cache_clear()  # read once per process; here, read the fake
+    request.addfinalizer(plugin_lookup.entry_points.cache_clear)
     path = tmp_path / "s.yaml"
     path.write_text("extends: iraq-2009\ncalendar: {end: 2009-12-31}\n"
                     "plugins: {curfew: {params: {regions: [IQ-NI], start: 2009-03-01, "
@@ -273,6 +283,14 @@ def test_an_installed_plugin_is_found_by_its_entry_point(tmp_path, monkeypatch) 
     path.write_text("extends: iraq-2009\nmechanisms: {curfew: true}\n")
     with pytest.raises(UserError, match=r"field 'plugins.curfew.params.regions': required"):
         load_scenario(str(path))
+    # with defaults for all, the switch alone is enough, and the run records them
+    path.write_text("extends: iraq-2009\nmechanisms: {calm: true}\n")
+    calm = load_scenario(str(path))
+    assert calm.model_dump()["plugins"] == {"calm": {"source": "", "params": {"factor": 0.5}}}
+    inputs = tick_inputs_for_test(calm)
+    expected = inputs.incident_mean * 0.5
+    apply_plugins(calm, inputs)
+    np.testing.assert_array_equal(inputs.incident_mean, expected)
     path.write_text("extends: iraq-2009\nmechanisms: {broken: true}\n")
     with pytest.raises(UserError, match="broken_package:X failed to import: ImportError"):
         load_scenario(str(path))

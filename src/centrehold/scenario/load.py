@@ -355,9 +355,10 @@ def _base_of(data: dict[str, Any], path: Path, label: str,
         raise _err(f"{label}: field 'extends': the scenarios extend each other in a loop; "
                    "make one of them stand alone")
     try:
-        base = read_scenario(extend.base_path(name, path.parent), chain)
+        found = find_scenario(extend.base_path(name, path.parent))
     except UserError as exc:
         raise _err(f"{label}: field 'extends': {exc}") from None
+    base = read_scenario(str(found), chain)  # its own errors name its own file
     if data.get("model", base.data.get("model")) != base.data.get("model"):
         raise _err(f"{label}: field 'model': {data['model']!r} differs from the model of "
                    f"{base.label} it extends; remove the model: line")

@@ -12,6 +12,7 @@ pydantic model of parameters and an `apply` function), which is what
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import importlib.metadata
@@ -44,8 +45,10 @@ class PluginSpec(BaseModel):
         default_factory=dict, description="checked by the plug-in's own model when it is on")
 
 
+@functools.cache
 def entry_points() -> dict[str, importlib.metadata.EntryPoint]:
-    """Installed plug-ins by name; reading the metadata imports none of them."""
+    """Installed plug-ins by name; reading the metadata imports none of them. Read once per
+    process: it takes milliseconds, and a model choice runs thousands of simulations."""
     return {ep.name: ep for ep in importlib.metadata.entry_points(group=GROUP)}
 
 
