@@ -316,3 +316,20 @@ def test_the_tutorial_shows_the_example_files_as_they_are() -> None:
     for name in ("curfew.py", "curfew.yaml"):
         assert f"docs/examples/{name}" in page
         assert (EXAMPLES / name).read_text() in blocks, f"docs/plugins.md's copy of {name} differs"
+
+
+def test_the_engine_side_of_the_contract_is_checked_before_any_plugin() -> None:
+    """A wiring mistake in the engine is named as the engine's, not blamed on a plug-in."""
+    sc = load_scenario(str(TUTORIAL), SHORT)
+    good = tick_inputs_for_test(sc)
+    cases = [(replace(good, dates=good.dates.astype("datetime64[ns]")), TypeError,
+              "dates is datetime64[ns], not datetime64[D]"),
+             (replace(good, arrest_k=good.arrest_k.astype(np.float32)), TypeError,
+              "arrest_k is float32"),
+             (replace(good, attack_rate=good.attack_rate[:, :, :-1]), TypeError,
+              "attack_rate is float64 [731, 18, 5], not float64 [731, 18, 6]"),
+             (replace(good, legitimacy=good.legitimacy + 1.0), ValueError,
+              "legitimacy is 1.")]
+    for inputs, kind, words in cases:
+        with pytest.raises(kind, match=re.escape(words)):
+            apply_plugins(sc, _copy(inputs))

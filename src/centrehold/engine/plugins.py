@@ -88,6 +88,46 @@ def load_mechanisms(sc) -> list[tuple[Mechanism, BaseModel]]:
     return [(mechanism, params) for _, mechanism, params in _switched_on(sc)]
 
 
+def _expected(inputs: TickInputs) -> dict[str, tuple[tuple[int, ...], np.dtype]]:
+    """The shape and dtype of each array, from the names and dates (the contract above)."""
+    T, G, R, K = (len(inputs.dates), len(inputs.groups), len(inputs.regions),
+                  len(inputs.forces))
+    f, i = np.dtype(np.float64), np.dtype(np.int64)
+    return {"legitimacy": ((T, G, R), f), "arrest_k": ((T, R), f), "incident_mean": ((T, R), f),
+            "street_targets": ((T, K, R), i), "attack_rate": ((T, R, G + 2), f),
+            "insurgent_rate": ((T, R, G + 2), f)}
+
+
+def _out_of_range(inputs: TickInputs, name: str) -> str:
+    """'' if the array is within its bounds, else its first bad element and where it is."""
+    lo, hi = _BOUNDS[name]
+    arr = getattr(inputs, name)
+    bad = ~((arr >= lo) & (arr <= hi))  # NaN fails both comparisons
+    if not bad.any():
+        return ""
+    index = tuple(int(i) for i in np.argwhere(bad)[0])
+    return f"{arr[index]} at {_where(inputs, name, index)}"
+
+
+def _rule(name: str) -> str:
+    return "between 0 and 1" if _BOUNDS[name][1] == 1.0 else "finite and 0 or more"
+
+
+def check_built(inputs: TickInputs) -> None:
+    """The engine's side of the contract: what it hands the plug-ins has the promised shapes,
+    dtypes and ranges (a mistake here is the engine's, so it is not a UserError)."""
+    if inputs.dates.dtype != np.dtype("datetime64[D]"):
+        raise TypeError(f"TickInputs.dates is {inputs.dates.dtype}, not datetime64[D]")
+    for name, (shape, dtype) in _expected(inputs).items():
+        arr = getattr(inputs, name)
+        if arr.shape != shape or arr.dtype != dtype:
+            raise TypeError(f"TickInputs.{name} is {arr.dtype} {list(arr.shape)}, "
+                            f"not {dtype} {list(shape)}")
+        if bad := _out_of_range(inputs, name):
+            raise ValueError(f"TickInputs.{name} is {bad}, before any plug-in; "
+                             f"the engine must build it {_rule(name)}")
+
+
 def _where(inputs: TickInputs, name: str, index: tuple[int, ...]) -> str:
     """`tick 12 (2009-07-01), region IQ-BG` for the first bad element of an array."""
     labels = {"region": inputs.regions, "group": inputs.groups, "force": inputs.forces,
@@ -102,6 +142,8 @@ def _where(inputs: TickInputs, name: str, index: tuple[int, ...]) -> str:
 
 
 def _check(inputs: TickInputs, before: dict[str, object], who: str) -> None:
+    """What a plug-in left: the names and dates as they were, every array of its shape and
+    dtype and within its bounds, and C-ordered as the kernels expect."""
     for name in _FIXED:
         now, then = getattr(inputs, name), before[name]
         same = (np.array_equal(now, then) if isinstance(then, np.ndarray)
@@ -109,7 +151,7 @@ def _check(inputs: TickInputs, before: dict[str, object], who: str) -> None:
         if not same:
             raise UserError(f"{who} changed {name}; a plug-in changes only the arrays "
                             f"({', '.join(_BOUNDS)})")
-    for name, (lo, hi) in _BOUNDS.items():
+    for name in _BOUNDS:
         shape, dtype = before[name]
         arr = getattr(inputs, name)
         if not isinstance(arr, np.ndarray) or arr.shape != shape or arr.dtype != dtype:
@@ -117,14 +159,9 @@ def _check(inputs: TickInputs, before: dict[str, object], who: str) -> None:
                    else type(arr).__name__)
             raise UserError(f"{who} made {name} {got}, not {dtype} {list(shape)}; "
                             "change the values in place and keep shape and dtype")
-        bad = ~((arr >= lo) & (arr <= hi))  # NaN fails both comparisons
-        if bad.any():
-            index = tuple(int(i) for i in np.argwhere(bad)[0])
-            value = arr[index]
-            rule = "between 0 and 1" if hi == 1.0 else "finite and 0 or more"
-            raise UserError(f"{who} set {name} to {value} at {_where(inputs, name, index)}; "
-                            f"keep it {rule}")
-        if not arr.flags.c_contiguous:  # the kernels are compiled for C-ordered arrays
+        if bad := _out_of_range(inputs, name):
+            raise UserError(f"{who} set {name} to {bad}; keep it {_rule(name)}")
+        if not arr.flags.c_contiguous:
             setattr(inputs, name, np.ascontiguousarray(arr))
 
 
@@ -138,12 +175,12 @@ def _failure(exc: Exception, who: str) -> UserError:
 def apply_plugins(sc, inputs: TickInputs) -> None:
     """Let each switched-on plug-in change the inputs, in scenario order, and check what it
     left. The engine calls this once, after building the inputs and before the first tick."""
+    check_built(inputs)
     for name, mechanism, params in _switched_on(sc):
         who = f"plug-in '{name}'"
         before: dict[str, object] = {n: getattr(inputs, n) for n in _FIXED}
         before["dates"] = np.array(inputs.dates, copy=True)
-        before.update({n: (getattr(inputs, n).shape, getattr(inputs, n).dtype)
-                       for n in _BOUNDS})
+        before.update(_expected(inputs))
         try:
             mechanism.apply(inputs, params)
         except UserError:

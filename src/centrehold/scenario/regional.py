@@ -309,19 +309,22 @@ class RegionalScenario(ScenarioBase):
         default_factory=dict,
         description="plug-in mechanisms by switch name: where each is and its parameters",
     )
-    # --- end plug-ins
 
-    # --- plug-ins
     @field_validator("plugins")
     @classmethod
     def _plugin_files_here(cls, v: dict[str, PluginSpec], info: ValidationInfo) -> dict:
-        """A plug-in's file is found from the scenario's folder, which only this step knows."""
+        """A plug-in's file is found from the scenario's folder, which only this step knows;
+        a plug-in switched off is left as written."""
         base_dir = (info.context or {}).get("base_dir")
         switches = getattr((info.data or {}).get("mechanisms"), "model_extra", None) or {}
-        return {name: (spec.model_copy(update={"source": resolve_source(
-                    spec.source, base_dir, f"plugins.{name}.source")})
-                       if switches.get(name) is True else spec)
-                for name, spec in v.items()}
+        out = {}
+        for name, spec in v.items():
+            if switches.get(name) is True:
+                where = f"plugins.{name}.source"
+                spec = spec.model_copy(
+                    update={"source": resolve_source(spec.source, base_dir, where)})
+            out[name] = spec
+        return out
     # --- end plug-ins
 
     @field_validator("groups")
