@@ -27,7 +27,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import PydanticCustomError
 
 from centrehold.errors import UserError
-from centrehold.scenario import tables
+from centrehold.scenario import extend, tables
 
 LIBRARY_DIR: Path = Path(__file__).resolve().parent / "library"
 
@@ -277,7 +277,7 @@ def schema_class(model: str) -> type[BaseModel]:
     return getattr(module, class_name)
 
 
-def read_scenario(name_or_path: str) -> ScenarioSource:
+def read_scenario(name_or_path: str, _chain: tuple[Path, ...] = ()) -> ScenarioSource:
     """Find and parse a scenario file and pick its schema, without validating the values yet."""
     path = find_scenario(name_or_path)
     label = _display(path)
@@ -315,6 +315,10 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
             f"{label}: expected a mapping of fields (name: ..., model: ...) at the top, "
             f"got {type(data).__name__}; write one `field: value` per line"
         )
+    base: ScenarioSource | None = None
+    if extend.KEY in data:  # scenario/extend.py
+        base = _base_of(data, path, label, (*_chain, path.resolve()))
+        data.setdefault("model", base.data.get("model"))
     model = data.get("model")
     if model is None:
         raise _err(
@@ -332,8 +336,33 @@ def read_scenario(name_or_path: str) -> ScenarioSource:
         data = _resolve_csv(data, path.parent, label, (), csv_tables)
     except RecursionError:  # an alias that holds itself
         raise _err(f"{label}: a value refers to itself; write the scenario out plainly") from None
+    if base is not None:  # the file laid over its base; the base's tables it leaves in place
+        csv_tables = {**{loc: name for loc, name in base.csv_tables.items()
+                         if loc[0] not in data}, **csv_tables}
+        data = extend.merged(extend.rebased(base.data, base.path.parent), data)
     return ScenarioSource(path=path, label=label, data=data, schema=schema_class(model),
                           csv_tables=csv_tables)
+
+
+def _base_of(data: dict[str, Any], path: Path, label: str,
+             chain: tuple[Path, ...]) -> ScenarioSource:
+    """The scenario a file extends, read (not validated) with its own bases."""
+    name = data.pop(extend.KEY)
+    if not isinstance(name, str) or not name.strip():
+        raise _err(f"{label}: field 'extends': got {name!r}; name a built-in scenario "
+                   "or a .yaml file")
+    if extend.too_deep(chain):
+        raise _err(f"{label}: field 'extends': the scenarios extend each other in a loop; "
+                   "make one of them stand alone")
+    try:
+        found = find_scenario(extend.base_path(name, path.parent))
+    except UserError as exc:
+        raise _err(f"{label}: field 'extends': {exc}") from None
+    base = read_scenario(str(found), chain)  # its own errors name its own file
+    if data.get("model", base.data.get("model")) != base.data.get("model"):
+        raise _err(f"{label}: field 'model': {data['model']!r} differs from the model of "
+                   f"{base.label} it extends; remove the model: line")
+    return base
 
 
 # --------------------------------------------------------------------------- overrides
@@ -463,7 +492,7 @@ def _fields_at(schema: type[BaseModel], loc: tuple) -> list[str] | None:
     return names or None
 
 
-def _fix_for(err: dict, schema: type[BaseModel], loc: tuple) -> tuple[str, str]:
+def problem_and_fix(err: dict, schema: type[BaseModel], loc: tuple) -> tuple[str, str]:
     """(problem, fix) for one pydantic error, in plain words."""
     kind = err["type"]
     ctx = err.get("ctx") or {}
@@ -566,10 +595,10 @@ def format_validation_error(
     n_more = len({_clean_loc(tuple(e.get("loc", ())), src.schema) for e in errors}) - 1
     if first["type"] == tables.ERROR_TYPE:  # a table cell or a field that knows its place
         return _placed_error(first.get("ctx") or {}, loc, src, overrides, n_more)
-    problem, fix = _fix_for(first, src.schema, loc)
+    problem, fix = problem_and_fix(first, src.schema, loc)
     # a field of several types (a number or "life") fails once per type: offer each way out
     same = [e for e in errors[1:] if _clean_loc(tuple(e.get("loc", ())), src.schema) == loc]
-    fixes = [fix] + [_fix_for(e, src.schema, loc)[1] for e in same]
+    fixes = [fix] + [problem_and_fix(e, src.schema, loc)[1] for e in same]
     fix = " or ".join(dict.fromkeys(fixes))
     origin = _origin(loc, src, overrides)
     dotted = ".".join(str(p) for p in loc)

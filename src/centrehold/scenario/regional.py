@@ -25,6 +25,8 @@ from centrehold.scenario.armed import (
     MilitiaParams,
 )
 from centrehold.scenario.base import ScenarioBase
+from centrehold.scenario.plugins import PluginSpec, check_switches, load_plugin, resolve_source
+from centrehold.scenario.plugins import validate_params as validate_plugin_params
 from centrehold.scenario.policies import check_hypotheses
 
 LIBRARY_DIR = Path(__file__).resolve().parent / "library"
@@ -101,7 +103,14 @@ class DatesSpec(_Strict):
 
 
 class Mechanisms(_Strict):
-    """The seven mechanisms as switches; each off-switch leaves the others untouched."""
+    """The seven mechanisms as switches; each off-switch leaves the others untouched.
+
+    Any other switch names a plug-in mechanism (`plugins:`, docs/plugins.md); the scenario
+    checks that it has one."""
+
+    # --- plug-ins: a switch of another name is a plug-in's (checked by RegionalScenario)
+    model_config = ConfigDict(extra="allow", validate_assignment=True, allow_inf_nan=False)
+    # --- end plug-ins
 
     intergroup: bool = True
     arrests: bool = True
@@ -295,6 +304,28 @@ class RegionalScenario(ScenarioBase):
         description="days run before the calendar's start with its first day's inputs and "
                     "no output, so that the first recorded day is the world's own state",
     )
+    # --- plug-ins (scenario/plugins.py, docs/plugins.md)
+    plugins: dict[str, PluginSpec] = Field(
+        default_factory=dict,
+        description="plug-in mechanisms by switch name: where each is and its parameters",
+    )
+
+    @field_validator("plugins")
+    @classmethod
+    def _plugin_files_here(cls, v: dict[str, PluginSpec], info: ValidationInfo) -> dict:
+        """A plug-in's file is found from the scenario's folder, which only this step knows;
+        a plug-in switched off is left as written."""
+        base_dir = (info.context or {}).get("base_dir")
+        switches = getattr((info.data or {}).get("mechanisms"), "model_extra", None) or {}
+        out = {}
+        for name, spec in v.items():
+            if switches.get(name) is True:
+                where = f"plugins.{name}.source"
+                spec = spec.model_copy(
+                    update={"source": resolve_source(spec.source, base_dir, where)})
+            out[name] = spec
+        return out
+    # --- end plug-ins
 
     @field_validator("groups")
     @classmethod
@@ -493,3 +524,21 @@ class RegionalScenario(ScenarioBase):
             raise ValueError(f"awakening.transfer: unknown regions {bad}; use region codes")
         return self
 
+    # --- plug-ins (scenario/plugins.py, docs/plugins.md)
+    @model_validator(mode="after")
+    def _plugins_found(self) -> RegionalScenario:
+        """Import the plug-ins that are on and check their parameters now, so a mistake shows
+        when the scenario loads; the specs are rewritten with the file's absolute path and
+        the parameters with their defaults filled in, so the run records what it ran."""
+        builtin = list(Mechanisms.model_fields)
+        on = check_switches(builtin, self.mechanisms.model_extra or {}, self.plugins)
+        for name in on:
+            spec = self.plugins.get(name) or PluginSpec()
+            source = resolve_source(spec.source, None, f"plugins.{name}.source")
+            mechanism = load_plugin(name, source)
+            params = validate_plugin_params(name, mechanism, spec.params, self)
+            # in place: assigning self.plugins would run these validators again
+            self.plugins[name] = PluginSpec(source=source,
+                                            params=params.model_dump(mode="json"))
+        return self
+    # --- end plug-ins
