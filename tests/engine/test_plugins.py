@@ -333,3 +333,23 @@ def test_the_engine_side_of_the_contract_is_checked_before_any_plugin() -> None:
     for inputs, kind, words in cases:
         with pytest.raises(kind, match=re.escape(words)):
             apply_plugins(sc, _copy(inputs))
+
+
+def test_the_tutorial_curfew_runs_through_the_engine() -> None:
+    """End to end: the curfew puts half as many Iraqi agents again on the streets of
+    Baghdad and Diyala in July-September 2009, and nowhere or when else."""
+    from centrehold.engine import simulate
+
+    small = {"people_per_agent": "10000", "calendar.tick": "week", "warmup_days": "0"}
+    base = simulate(load_scenario("iraq-2009", small), seed=3)
+    cur = simulate(load_scenario(str(TUTORIAL), small), seed=3)
+    on_b = base.forces_on_streets.sel(force="iraqi")
+    on_c = cur.forces_on_streets.sel(force="iraqi")
+    dates = base.date.values.astype("datetime64[D]")
+    during = (dates >= np.datetime64("2009-06-25")) & (dates <= np.datetime64("2009-09-30"))
+    inside = np.isin(base.region.values, ["IQ-BG", "IQ-DI"])
+    cut = on_c.values[np.ix_(during, inside)]
+    ref = on_b.values[np.ix_(during, inside)]
+    assert np.all(np.abs(cut - np.rint(1.5 * ref)) <= 1)
+    assert (on_c.values[np.ix_(~during, inside)] == on_b.values[np.ix_(~during, inside)]).all()
+    assert (on_c.values[:, ~inside] == on_b.values[:, ~inside]).all()

@@ -27,6 +27,7 @@ from centrehold.actors.hypotheses import (
     intensity,
 )
 from centrehold.engine import capacity as cap
+from centrehold.engine import plugins
 from centrehold.engine import regional_tick as tick
 from centrehold.engine.state import ACTIVE, DEAD, JAILED, QUIET, World, empty_world
 from centrehold.errors import UserError
@@ -155,7 +156,8 @@ def _hops_from_west(isos: list[str], borders: list[str], adj: list[tuple[str, st
     return hops
 
 
-def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
+def build_world(sc, seed: int, ticks: int | None = None,
+                street_targets: np.ndarray | None = None) -> RegionalWorld:
     """Lay out every governorate's lattice, its civilians by community and its forces.
 
     Communities are allocated exactly (largest remainder) so the world matches its
@@ -172,6 +174,8 @@ def build_world(sc, seed: int, ticks: int | None = None) -> RegionalWorld:
     personnel = _interp_personnel(sc, cal, T, isos)
     street_persons = _street_persons(sc, cal, personnel)
     targets = np.rint(street_persons / sc.people_per_agent).astype(np.int64)
+    if street_targets is not None:  # a plug-in changed them: blocks must hold them
+        targets = np.asarray(street_targets, dtype=np.int64)
     block_size = targets.max(axis=0) if T > 0 else np.zeros((K, R), dtype=np.int64)
 
     pop = np.array([r.population for r in sc.regions], dtype=float)
@@ -414,7 +418,31 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
 SCHEDULES = ("sequential", "parallel")
 
 
-def _records(sc, built: RegionalWorld, drv: Drivers, T: int, seed: int, schedule: str):
+def tick_inputs(sc, built: RegionalWorld, drv: Drivers, T: int) -> plugins.TickInputs:
+    """The per-tick inputs a plug-in may change (docs/plugins.md), after every switched-on
+    plug-in has changed them."""
+    cal = built.calendar
+    w = built.world
+    R = w.n_regions
+    ppa = int(sc.people_per_agent)
+    ig = sc.intergroup
+    ticks_in = plugins.TickInputs(
+        dates=np.asarray(cal.dates(T)).astype("datetime64[D]"), step_days=int(cal.step_days),
+        regions=tuple(w.region_names), groups=tuple(sc.groups),
+        forces=tuple(f.name for f in sc.forces), people_per_agent=ppa,
+        legitimacy=np.array(built.legitimacy[:T], dtype=np.float64),
+        arrest_k=np.full((T, R), float(ig.arrest_k)),
+        incident_mean=np.array(drv.incident_mean, dtype=np.float64),
+        street_targets=np.array(built.street_targets[:T], dtype=np.int64),
+        attack_rate=np.array(drv.lam * drv.paid[:, None, None], dtype=np.float64),
+        insurgent_rate=np.array(drv.insurgent, dtype=np.float64),
+    )
+    plugins.apply_plugins(sc, ticks_in)
+    return ticks_in
+
+
+def _records(sc, built: RegionalWorld, drv: Drivers, ticks_in: plugins.TickInputs, T: int,
+             seed: int, schedule: str):
     """The typed records the compiled loop takes: state, run constants, inputs, outputs,
     event log and scratch, all allocated once."""
     w = built.world
@@ -458,12 +486,9 @@ def _records(sc, built: RegionalWorld, drv: Drivers, T: int, seed: int, schedule
     crime_per_active = np.where(cut, fs.crime_rate * ppa * fs.militia_dependence * unpaid, 0.0)
     lost = (drv.lam * (1.0 - drv.paid)[:, None, None]).sum(axis=2) * fs.crime_per_lost_attack
     inp = tick.Inputs(
-        street_targets=np.ascontiguousarray(built.street_targets[:T], dtype=np.int64),
-        legitimacy=np.ascontiguousarray(built.legitimacy[:T], dtype=np.float64),
-        arrest_k=np.full((T, R), float(ig.arrest_k)),
-        incident_mean=np.ascontiguousarray(drv.incident_mean, dtype=np.float64),
-        attack_rate=np.ascontiguousarray(drv.lam * drv.paid[:, None, None], dtype=np.float64),
-        insurgent_rate=np.ascontiguousarray(drv.insurgent, dtype=np.float64),
+        street_targets=ticks_in.street_targets, legitimacy=ticks_in.legitimacy,
+        arrest_k=ticks_in.arrest_k, incident_mean=ticks_in.incident_mean,
+        attack_rate=ticks_in.attack_rate, insurgent_rate=ticks_in.insurgent_rate,
         intra_rate=np.ascontiguousarray(drv.intra, dtype=np.float64),
         crime_rate=np.where(cut[:, None], lost, 0.0),
         crime_per_active=crime_per_active,
@@ -529,7 +554,13 @@ def simulate_regional(
         raise UserError(f"ticks={T}: a run needs at least one tick; give ticks >= 1")
     built = build_world(sc, seed, T)
     drv = drivers(sc, built, T)
-    lat, ag, st, p, inp, out, lg, scr, per_tick = _records(sc, built, drv, T, seed, schedule)
+    ticks_in = tick_inputs(sc, built, drv, T)
+    if (ticks_in.street_targets.max(axis=0) > built.block_end - built.block_start).any():
+        # a plug-in sent more force agents out than the blocks hold: lay the world out
+        # again (same seed, same civilians) with blocks that fit
+        built = build_world(sc, seed, T, street_targets=ticks_in.street_targets)
+    lat, ag, st, p, inp, out, lg, scr, per_tick = _records(sc, built, drv, ticks_in, T, seed,
+                                                           schedule)
     w = built.world
     tick.tally(ag, len(sc.groups), w.n_regions, len(sc.forces), scr.counts, scr.on_streets)
     W = int(p.warmup)

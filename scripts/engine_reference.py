@@ -1,0 +1,61 @@
+"""Write the statistics `compare` uses, over seeds, for one engine: the reference that
+tests/iraq/test_engine_reference.py holds the current engine to.
+
+The bundled reference (tests/iraq/data/engine_reference.csv) was written by the regional
+engine as it stood at commit cb2bf81, before the keyed-draw tick:
+
+    git worktree add --detach ../old cb2bf81
+    PYTHONPATH=../old/src python scripts/engine_reference.py \
+        --out tests/iraq/data/engine_reference.csv
+
+Trajectories differ between the two engines (the random draws are made differently);
+the distributions of the statistics should not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from centrehold.infer.simulated import ScenarioSimulator
+from centrehold.scenario import load_scenario
+
+SETTINGS = {"people_per_agent": "10000", "calendar.tick": "week"}
+HYPOTHESES = ("H0", "H2")
+SEEDS = range(100, 124)
+
+
+def statistics(seeds=SEEDS, hypotheses=HYPOTHESES) -> pd.DataFrame:
+    """One row per (hypothesis, seed), one column per statistic."""
+    sim = ScenarioSimulator(load_scenario("iraq-2009", SETTINGS), tail_xmin=3.0)
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for h in hypotheses:
+            for s in seeds:
+                st = sim(h, {}, s)
+                rows.append({"hypothesis": h, "seed": s, **st.to_dict()})
+    return pd.DataFrame(rows)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", required=True)
+    args = ap.parse_args()
+    df = statistics()
+    summary = df.drop(columns="seed").groupby("hypothesis").agg(["mean", "std", "count"])
+    summary.columns = [f"{a}|{b}" for a, b in summary.columns]
+    long = summary.stack(future_stack=True).rename("value").reset_index()
+    long[["statistic", "moment"]] = long["level_1"].str.split("|", expand=True)
+    long = long.drop(columns="level_1").pivot_table(
+        index=["hypothesis", "statistic"], columns="moment", values="value").reset_index()
+    long = long[np.isfinite(long["mean"])]
+    long.to_csv(args.out, index=False, float_format="%.6g")
+    print(f"wrote {len(long)} rows to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""The keyed-draw tick against the engine before it, in distribution: every statistic
+`compare` uses, at compare's scale, over 24 seeds and two hypotheses.
+
+The reference was written by the engine at commit cb2bf81 (scripts/engine_reference.py).
+Trajectories differ (the draws are made differently); the statistics' means must agree
+within sampling error. Four standard errors per statistic keeps a false alarm over the
+~130 comparisons below one in a hundred runs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = Path(__file__).parent / "data" / "engine_reference.csv"
+
+
+def _now() -> pd.DataFrame:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from engine_reference import statistics
+    finally:
+        sys.path.pop(0)
+    df = statistics(seeds=range(200, 224))
+    m = df.drop(columns="seed").groupby("hypothesis").agg(["mean", "std", "count"])
+    out = m.stack(level=0, future_stack=True).reset_index()
+    return out.rename(columns={"level_1": "statistic"})
+
+
+def test_statistics_match_the_previous_engine_in_distribution():
+    ref = pd.read_csv(REFERENCE)
+    now = _now()
+    both = ref.merge(now, on=["hypothesis", "statistic"], suffixes=("_ref", "_now"))
+    assert len(both) == len(ref), "a statistic of the reference is missing"
+    se = np.sqrt(both["std_ref"] ** 2 / both["count_ref"] + both["std_now"] ** 2
+                 / both["count_now"])
+    z = (both["mean_now"] - both["mean_ref"]) / se.where(se > 0)
+    z = z.fillna(0.0)
+    worst = both.assign(z=z).reindex(z.abs().sort_values(ascending=False).index).head(5)
+    assert (z.abs() < 4).all(), worst[["hypothesis", "statistic", "mean_ref", "mean_now", "z"]]
+    # and no drift in one direction across the board
+    assert abs(z.mean()) < 1.0, z.describe()
