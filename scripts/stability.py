@@ -88,8 +88,8 @@ def main() -> None:
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
                          "probability": float(r.probability), "status": r.status,
                          "coverage_fit": r.coverage_fit, "predictive_mean": r.predictive_mean,
-                         "final_epsilon": res.settings["final_epsilon"],
-                         "final_acceptance": res.settings["final_acceptance"],
+                         "final_epsilon": res.settings.final_epsilon,
+                         "final_acceptance": res.settings.final_acceptance,
                          "wall_seconds": wall})
         print(f"seed {seed}: {wall:.0f} s; "
               + ", ".join(f"{r.hypothesis} {r.probability:.2f} ({r.status})"

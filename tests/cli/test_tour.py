@@ -138,6 +138,14 @@ def test_the_readme_tour_runs(tmp_path: Path):
     assert {"scenarios", "run", "compare", "report", "serve"} <= set(done)
     assert (tmp_path / "out" / "tour" / "ticks.parquet").is_file()
     assert (tmp_path / "out" / "compare" / "report.html").is_file()
+    # each folder reads back through the module that owns its format, with its settings
+    from centrehold.infer.folder import read_settings
+    from centrehold.runs.folder import read_run_folder
+
+    settings = read_settings(tmp_path / "out" / "compare")
+    assert (settings.people_per_agent, settings.tick) == (10000, "week")
+    assert settings.overrides["calendar.tick"] == "week" and settings.budget == 20
+    assert read_run_folder(tmp_path / "out" / "tour").scenario["name"] == "epstein-1"
 
 
 @pytest.mark.parametrize("argv, extra, module", [

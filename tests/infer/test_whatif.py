@@ -3,7 +3,6 @@ of `streets`; which hypotheses are drawn from a compare folder."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +10,7 @@ import pandas as pd
 import pytest
 
 from centrehold.errors import UserError
+from centrehold.infer.folder import CompareFolder, CompareSettings, write_compare_folder
 from centrehold.infer.whatif import (
     CASES,
     Case,
@@ -46,14 +46,12 @@ def write_fake_compare(folder: Path, status: dict[str, str] | None = None,
             for name, values in {**SHARED, **own}.items():
                 rows.append({"hypothesis": hyp, "particle": k, "parameter": name,
                              "value": values[k], "weight": [0.2, 0.3, 0.5][k]})
-    pd.DataFrame(rows).to_parquet(folder / "parameters.parquet", index=False)
     post = pd.DataFrame({"hypothesis": ["H0", "H1", "H2"],
                          "probability": [probs["H0"], probs["H1"], 0.0]})
     if status is not None:
         post["status"] = post["hypothesis"].map(status).fillna("died out")
-    post.to_csv(folder / "posterior.csv", index=False)
-    (folder / "settings.json").write_text(json.dumps(
-        {"scenario": "iraq-2009", "people_per_agent": 10000, "tick": "week"}))
+    settings = CompareSettings("iraq-2009", people_per_agent=10000, tick="week")
+    write_compare_folder(CompareFolder(settings, post, pd.DataFrame(rows)), folder)
     return folder
 
 

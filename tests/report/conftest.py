@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from centrehold.runs.single import tidy_table, write_run
+from centrehold.infer.folder import CompareFolder, CompareSettings, write_compare_folder
+from centrehold.runs.folder import RunContents, write_run_folder
+from centrehold.runs.single import summarize, tidy_table, write_run
 from fixtures import synthetic
 
 
@@ -17,12 +21,10 @@ def regional_ensemble(tmp_path_factory):
     # ... and two with its tidy table only: the report needs no more
     for i in (1, 2):
         ds = synthetic.regional_dataset(ticks=40, seed=i)
-        (root / f"run{i}").mkdir()
-        tidy_table(ds).to_parquet(root / f"run{i}" / "ticks.parquet", index=False)
-        (root / f"run{i}" / "scenario.json").write_text(ds.attrs["params"])
+        contents = RunContents(tidy_table(ds), json.loads(ds.attrs["params"]), summarize(ds))
+        write_run_folder(root / f"run{i}", contents)
     post, ach = synthetic.compare_tables()
-    post.to_csv(root / "posterior.csv", index=False)
-    ach.to_csv(root / "ach.csv", index=False)
+    write_compare_folder(CompareFolder(CompareSettings("synthetic"), post, ach=ach), root)
     return root
 
 

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from centrehold.cli.main import app
 from centrehold.errors import UserError
+from centrehold.infer.folder import CompareFolder, CompareSettings, write_compare_folder
 from centrehold.report import build_report, data, figure_plan, load
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -79,16 +80,16 @@ def test_observed_panel_matches_published_check():
     assert (rec["low"] <= rec["high"]).all()
 
 
-def test_compare_tables_long_and_wide(tmp_path):
-    pd.DataFrame({"model": ["H1", "H0", "H1"], "posterior": [0.2, 0.5, 0.3]}).to_csv(
-        tmp_path / "posterior.csv", index=False)
+def test_compare_folder_tables_read_through_its_module(tmp_path):
+    post = pd.DataFrame({"hypothesis": ["H0", "H1"], "probability": [0.5, 0.5]})
     # the long layout `compare` writes: one row per (item, hypothesis), rating and score
-    pd.DataFrame({"item": ["a", "a", "b", "b"], "hypothesis": ["H0", "H1", "H0", "H1"],
-                  "rating": ["C", "II", "N", "CC"], "score": [1.0, -2.0, 0.0, 2.0],
-                  "p_value": [0.3, 0.001, 0.1, 0.9]}).to_csv(tmp_path / "ach.csv", index=False)
+    ach = pd.DataFrame({"item": ["a", "a", "b", "b"], "hypothesis": ["H0", "H1", "H0", "H1"],
+                        "rating": ["C", "II", "N", "CC"], "score": [1.0, -2.0, 0.0, 2.0],
+                        "p_value": [0.3, 0.001, 0.1, 0.9]})
+    write_compare_folder(CompareFolder(CompareSettings("synthetic"), post, ach=ach), tmp_path)
     rs = load.load_runs(tmp_path)
     assert dict(zip(rs.posterior["hypothesis"], rs.posterior["probability"], strict=True)) == {
-        "H0": 0.5, "H1": pytest.approx(0.5)}
+        "H0": 0.5, "H1": 0.5}
     assert rs.ach.loc["a", "H1"] == -2.0 and rs.ach.loc["b", "H1"] == 2.0
     assert rs.ach.shape == (2, 2)
     assert rs.ach_labels.loc["a", "H1"] == "II" and rs.ach_labels.loc["b", "H0"] == "N"
@@ -97,11 +98,14 @@ def test_compare_tables_long_and_wide(tmp_path):
     assert "II (-2)" in (tmp_path / "c.html").read_text(encoding="utf-8")
 
 
-def test_wide_ach_table(tmp_path):
-    pd.DataFrame({"evidence": ["a", "b"], "H0": [1.0, -1.0], "H1": [0.0, 2.0]}).to_csv(
-        tmp_path / "ach.csv", index=False)
-    rs = load.load_runs(tmp_path)
-    assert rs.ach.loc["b", "H1"] == 2.0 and rs.ach_labels is None
+def test_a_compare_folder_of_another_format_is_one_line(tmp_path):
+    """A folder from before the compare folder had a schema (a bare posterior.csv) is
+    refused with the fix, not read by guessing."""
+    pd.DataFrame({"model": ["H1", "H0"], "posterior": [0.2, 0.8]}).to_csv(
+        tmp_path / "posterior.csv", index=False)
+    with pytest.raises(UserError, match="rerun centrehold compare") as err:
+        load.load_runs(tmp_path)
+    assert "\n" not in str(err.value)
 
 
 @pytest.mark.parametrize("bad", ["missing", "empty"])

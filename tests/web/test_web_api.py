@@ -10,6 +10,7 @@ import time
 import pytest
 
 from centrehold.errors import UserError
+from centrehold.infer.folder import CompareFolder, CompareSettings, write_compare_folder
 from centrehold.scenario import load_scenario
 from centrehold.web import knobs as K
 from centrehold.web.app import Limits, create_app
@@ -211,8 +212,7 @@ def test_compare_results(tmp_path):
         r = c.get("/api/compare")
         assert r.status_code == 404 and "--compare-dir" in r.json()["detail"]
     post, ach = synthetic.compare_tables()
-    post.to_csv(tmp_path / "posterior.csv", index=False)
-    ach.to_csv(tmp_path / "ach.csv", index=False)
+    write_compare_folder(CompareFolder(CompareSettings("synthetic"), post, ach=ach), tmp_path)
     with client(create_app(compare_dir=tmp_path)) as c:
         body = c.get("/api/compare").json()
     assert set(body["figures"]) == {"posterior", "ach"}

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from centrehold.infer.folder import CompareFolder, CompareSettings, write_compare_folder
 from centrehold.web.app import create_app
 
 from .webkit import SMALL, LiveServer
@@ -28,8 +29,7 @@ def page_at(tmp_path):
     from fixtures import synthetic
 
     post, ach = synthetic.compare_tables()
-    post.to_csv(tmp_path / "posterior.csv", index=False)
-    ach.to_csv(tmp_path / "ach.csv", index=False)
+    write_compare_folder(CompareFolder(CompareSettings("synthetic"), post, ach=ach), tmp_path)
     app = create_app(SMALL, simulate=simulate, runs_dir=tmp_path / "runs",
                      compare_dir=tmp_path)
     with LiveServer(app) as server, sync_api.sync_playwright() as pw:
@@ -351,8 +351,8 @@ def test_compare_folder_chosen_in_the_page(tmp_path):
         post, ach = synthetic.compare_tables()
         if reverse:
             post["probability"] = post["probability"].iloc[::-1].to_numpy()
-        post.to_csv(out / name / "posterior.csv", index=False)
-        ach.to_csv(out / name / "ach.csv", index=False)
+        folder = CompareFolder(CompareSettings("synthetic"), post, ach=ach)
+        write_compare_folder(folder, out / name)
     app = create_app(SMALL, simulate=ticking, compare_root=out)
     with _Page(app) as p:
         page = p.page

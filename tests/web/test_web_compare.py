@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from centrehold.infer.folder import CompareFolder, CompareSettings, write_compare_folder
 from centrehold.web.app import create_app
 from fixtures import synthetic
 
@@ -18,8 +19,7 @@ def _compare_folder(path, shift: float = 0.0):
     post, ach = synthetic.compare_tables()
     if shift:
         post["probability"] = post["probability"].iloc[::-1].to_numpy()
-    post.to_csv(path / "posterior.csv", index=False)
-    ach.to_csv(path / "ach.csv", index=False)
+    write_compare_folder(CompareFolder(CompareSettings("synthetic"), post, ach=ach), path)
     return path
 
 

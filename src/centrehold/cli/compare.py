@@ -67,9 +67,8 @@ def _print_result(result, console) -> None:
     )
     st = result.settings
     console.print(
-        f"ABC: {st.get('generations_run')} generations, {st.get('simulations')} simulations, "
-        f"final tolerance {st.get('final_epsilon', float('nan')):.3g}, acceptance "
-        f"{st.get('final_acceptance', float('nan')):.1%}"
+        f"ABC: {st.generations_run} generations, {st.simulations} simulations, "
+        f"final tolerance {st.final_epsilon:.3g}, acceptance {st.final_acceptance:.1%}"
     )
     ratings = wide(result.ach, "rating") if len(result.ach) else None
     if ratings is not None and len(ratings):
@@ -176,7 +175,7 @@ def compare_command(
             executor = get_executor("dask", workers=workers, scheduler=scheduler)
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
                   workers=workers, seed=seed, resume=resume, executor=executor,
-                  record=record)
+                  record=record, overrides=overrides)
         try:
             _compare(sc, out, kw, quiet, err, console, t0)
         finally:

@@ -69,6 +69,7 @@ class Lattice(NamedTuple):
     offset: np.ndarray  # int64[R + 1]
     occupant: np.ndarray  # int64[cells]
     tag: np.ndarray  # int8[cells], rebuilt before each agents pass
+    deterrence: np.ndarray  # int16[cells]: forces within the deterrence radius, ditto
 
 
 class Agents(NamedTuple):
@@ -295,6 +296,31 @@ def _civ_tag(g, active):
     return np.int8(TAG_CIV + 2 * g + (1 if active else 0))
 
 
+@njit(cache=True, inline="always")
+def _deter(fc, offset, width, height, r, c, dd, add):
+    """Add `add` to the force count of every cell within `dd` of cell c."""
+    w = width[r]
+    hr = height[r]
+    x0 = (c - offset[r]) % w
+    y0 = (c - offset[r]) // w
+    for yy in range(-dd, dd + 1):
+        row = offset[r] + _wrap(y0 + yy, hr) * w
+        for xx in range(-dd, dd + 1):
+            fc[row + _wrap(x0 + xx, w)] += add
+
+
+@njit(cache=True)
+def _build_deterrence(occ, fc, offset, width, height, kind, dd, r):
+    """How many forces each cell of region r has within `dd`: a civilian reads its
+    count in one look instead of scanning the (2 dd + 1)^2 cells around it."""
+    for c in range(offset[r], offset[r + 1]):
+        fc[c] = 0
+    for c in range(offset[r], offset[r + 1]):
+        b = occ[c]
+        if b != EMPTY and kind[b] != 0:
+            _deter(fc, offset, width, height, r, c, dd, 1)
+
+
 @njit(cache=True)
 def _build_tags(occ, tag, offset, kind, group, state, r):
     for c in range(offset[r], offset[r + 1]):
@@ -374,6 +400,7 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
     Each agent's draws hash its own id, so its numbers do not depend on the order.
     """
     occ, tag, width, height, offset = lat.occupant, lat.tag, lat.width, lat.height, lat.offset
+    fc = lat.deterrence
     kind, group, region, cell = ag.kind, ag.group, ag.region, ag.cell
     hardship, risk, state, jail_left, revenge = (ag.hardship, ag.risk_aversion, ag.state,
                                                  ag.jail_left, ag.revenge)
@@ -418,6 +445,9 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
             tag[c1] = tag[c0]
             tag[c0] = TAG_EMPTY
             cell[a] = c1
+            if kind[a] != 0:
+                _deter(fc, offset, width, height, r, c0, dd, -1)
+                _deter(fc, offset, width, height, r, c1, dd, 1)
             c0 = c1
             x0 = (c0 - base) % w
             y0 = (c0 - base) // w
@@ -431,33 +461,26 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
                     state[a] = QUIET
                     tag[c0] = _civ_tag(g, False)
                 continue
-            vv = max(v, dd)
-            cops = 0
+            # forces within the deterrence radius, from the map; civilians within sight
+            cops = np.int64(fc[c0])
             actives = 1
             other = False
             best = -1
             best_d = 1 << 30
-            for yy in range(-vv, vv + 1):
+            for yy in range(-v, v + 1):
                 row = base + _wrap(y0 + yy, hr) * w
-                ay = abs(yy)
-                for xx in range(-vv, vv + 1):
+                for xx in range(-v, v + 1):
                     t = tag[row + _wrap(x0 + xx, w)]
-                    if t == TAG_EMPTY:
+                    if t < TAG_CIV or (xx == 0 and yy == 0):
                         continue
-                    ax = abs(xx)
-                    if t == TAG_FORCE:
-                        # forces deter from farther than a civilian's own sight
-                        if ax <= dd and ay <= dd:
-                            cops += 1
-                    elif ax <= v and ay <= v and (xx != 0 or yy != 0):
-                        if (t & 1) == 1:
-                            actives += 1
-                        if ((t - TAG_CIV) >> 1) != g:
-                            other = True
-                            d = xx * xx + yy * yy
-                            if d < best_d:
-                                best_d = d
-                                best = row + _wrap(x0 + xx, w)
+                    if (t & 1) == 1:
+                        actives += 1
+                    if ((t - TAG_CIV) >> 1) != g:
+                        other = True
+                        d = xx * xx + yy * yy
+                        if d < best_d:
+                            best_d = d
+                            best = row + _wrap(x0 + xx, w)
             prob = arrest_probability(cops, actives, arrest_k[r], 0) if p.arrests else 0.0
             net = grievance - risk[a] * prob
             if not (net > thr and (other or not p.intergroup)):
@@ -574,6 +597,8 @@ def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc)
     for i in prange(R):
         r = st.region_order[i]
         _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
+        _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width, lat.height,
+                          ag.kind, p.deterrence, r)
         lo = sc.reg_start[r]
         hi = sc.reg_start[r + 1]
         _shuffle(sc.reg_agents, lo, hi, hash_agent(ko, r))
@@ -585,6 +610,8 @@ def _agents_sequential(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, s
     R = lat.width.shape[0]
     for r in range(R):
         _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
+        _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width, lat.height,
+                          ag.kind, p.deterrence, r)
     n = ag.kind.shape[0]
     order = sc.order
     for i in range(n):
@@ -1029,7 +1056,8 @@ def params(**values) -> Params:
 def lattice_of(world) -> Lattice:
     """The lattice record over a `World`'s arrays (shared, not copied)."""
     return Lattice(world.width, world.height, world.cell_offset, world.occupant,
-                   np.zeros(world.n_cells, dtype=np.int8))
+                   np.zeros(world.n_cells, dtype=np.int8),
+                   np.zeros(world.n_cells, dtype=np.int16))
 
 
 def agents_of(world) -> Agents:

@@ -9,9 +9,11 @@ by default, a week at the scale `compare` uses) is the finest time the engine
 resolves. At a weekly tick the grouping is coarser than IBC's, which pushes
 simulated sectarian incidents toward larger sizes; this is a stated limit.
 
-`run_compare` is the pipeline behind `centrehold compare`: calibrate on the fit
-window, simulate each hypothesis's posterior predictive to the end of the test
-window, build the ACH matrix and the forecast scores, and write the outputs.
+`run_compare` is the pipeline behind `centrehold compare`, in named steps: read the
+record (`_record_inputs`, `_observed_statistics`), calibrate on the fit window and
+simulate each hypothesis's posterior predictive to the end of the test window
+(`_simulate`), check adequacy, build the ACH matrix and the forecast scores (`_assess`),
+and write the compare folder (`write_outputs`, through `centrehold.infer.folder`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,14 @@ from centrehold.infer.defaults import (
     RECORDS,
 )
 from centrehold.infer.evidence import evidence_table, national_series, tail_exponent
+from centrehold.infer.folder import (
+    ACH_PNG,
+    FIT_PNG,
+    POSTERIOR_PNG,
+    CompareFolder,
+    CompareSettings,
+    write_compare_folder,
+)
 from centrehold.infer.forecast import (
     national_totals,
     score_forecasts,
@@ -358,8 +368,9 @@ class CompareResult:
     p_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     predictive_national: pd.DataFrame = field(default_factory=pd.DataFrame)
     verdict: str = ""
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: CompareSettings = field(default_factory=lambda: CompareSettings(scenario=""))
     premises: pd.DataFrame = field(default_factory=pd.DataFrame)
+    scenario: dict[str, Any] = field(default_factory=dict)  # the scenario as simulated
     files: dict[str, Path] = field(default_factory=dict)
 
 
@@ -382,11 +393,14 @@ def run_compare(
     test_window: tuple[str, str] = (TEST_START, TEST_END),
     progress: Progress | None = None,
     record: str = "ibc-max",
+    overrides: Mapping[str, str] | None = None,
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
     ``observed_fit`` / ``observed_test`` default to the iraq-2009 record (IBC) on the
     fit and test windows; tests pass synthetic records made by the model itself.
+    ``overrides`` (the `--set` pairs the scenario was loaded with) are recorded in the
+    folder's settings so that it can be simulated again as it was.
     """
     t0 = time.perf_counter()
     if budget < population:
@@ -396,8 +410,36 @@ def run_compare(
         )
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    settings = CompareSettings(
+        scenario=getattr(scenario, "name", ""), overrides=dict(overrides or {}),
+        people_per_agent=int(getattr(scenario, "people_per_agent", 0)),
+        tick=getattr(getattr(scenario, "calendar", None), "tick", ""), record=record,
+        seed=seed, budget=budget, pilot=pilot, generations=generations,
+        population=population, predictive=predictive,
+        fit_window=tuple(fit_window), test_window=tuple(test_window),
+    )
     hypotheses = hypotheses_from_scenario(scenario)
-    names = [h.name for h in hypotheses]
+    observed_fit, observed_test, premises = _record_inputs(
+        record, observed_fit, observed_test, fit_window, test_window)
+    regions = tuple(r.iso for r in scenario.regions)
+    obs_stats, sim = _observed_statistics(scenario, observed_fit, fit_window, regions)
+    calib, draws, results = _simulate(sim, hypotheses, obs_stats, out, settings, resume,
+                                      executor, workers, progress)
+    return _assess(
+        calib, hypotheses, _gather(draws, results, calib.dead, hypotheses), obs_stats,
+        observed_fit, observed_test, regions, premises, settings, scenario, out, t0,
+    )
+
+
+def _record_inputs(
+    record: str,
+    observed_fit: EvidenceInput | None,
+    observed_test: pd.DataFrame | None,
+    fit_window: tuple[str, str],
+    test_window: tuple[str, str],
+) -> tuple[EvidenceInput, pd.DataFrame, pd.DataFrame]:
+    """The record on the fit window, its monthly deaths on the test window, and the
+    article's premises read off it (none when the caller brings its own record)."""
     premises = pd.DataFrame()
     if observed_fit is None:
         from centrehold.record.premises import premises_table
@@ -415,7 +457,15 @@ def run_compare(
             observed_fit = iraq_observed(*fit_window, bound=bound)
         if observed_test is None:
             observed_test = iraq_observed(*test_window, bound=bound).monthly
-    regions = tuple(r.iso for r in scenario.regions)
+    return observed_fit, observed_test, premises
+
+
+def _observed_statistics(
+    scenario: Any, observed_fit: EvidenceInput, fit_window: tuple[str, str],
+    regions: tuple[str, ...],
+) -> tuple[pd.Series, ScenarioSimulator]:
+    """The record's evidence statistics, and a simulator that computes the same ones (the
+    tail exponent's lower bound fixed at the record's)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         _, xmin, _ = tail_exponent(observed_fit.sizes)
@@ -429,13 +479,27 @@ def run_compare(
         tail_xmin=float(xmin) if np.isfinite(xmin) else None,
     )
     obs_stats = obs_stats.drop(labels=[s for s in _NOT_EVIDENCE if s in obs_stats.index])
+    return obs_stats, sim
 
-    n_pred = predictive * len(hypotheses)
-    total = pilot + budget + n_pred
+
+def _simulate(
+    sim: ScenarioSimulator,
+    hypotheses: Sequence[HypothesisSpec],
+    obs_stats: pd.Series,
+    out: Path,
+    st: CompareSettings,
+    resume: bool,
+    executor: Any | None,
+    workers: int,
+    progress: Progress | None,
+) -> tuple[CalibrationResult, list[tuple[str, dict[str, float], int]], list]:
+    """Calibrate (pilot and ABC-SMC), then simulate each surviving hypothesis's posterior
+    predictive, on one pool of workers."""
+    total = st.pilot + st.budget + st.predictive * len(hypotheses)
 
     def calib_progress(done: int, tot: int) -> None:
         if progress is not None:
-            progress(min(done, pilot + budget), total)
+            progress(min(done, st.pilot + st.budget), total)
 
     own = None
     if executor is None and workers > 1:
@@ -445,67 +509,147 @@ def run_compare(
     try:
         calib = calibrate(
             sim, hypotheses, obs_stats, out / "abc_history.db",
-            population_size=population, max_generations=generations, budget=budget,
-            seed=seed, pilot=pilot, executor=executor, resume=resume, progress=calib_progress,
-            groups=distance_groups(obs_stats.index),
+            population_size=st.population, max_generations=st.generations, budget=st.budget,
+            seed=st.seed, pilot=st.pilot, executor=executor, resume=resume,
+            progress=calib_progress, groups=distance_groups(obs_stats.index),
         )
         # posterior predictive: each hypothesis's own particles; a hypothesis that died
         # out has none and gets no predictive at all (never its prior standing in)
-        draws = _predictive_draws(calib, hypotheses, predictive, seed)
-        source = {h.name: ("posterior" if h.name not in calib.dead else "died out")
-                  for h in hypotheses}
-        task = _PredictiveTask(sim, *test_window)
-
-        def pp_progress(done: int, tot: int) -> None:
-            if progress is not None:
-                progress(pilot + budget + done, pilot + budget + len(draws))
-
-        if executor is not None:
-            results = executor.map(task, draws, progress=pp_progress)
-        else:
-            results = []
-            for i, d in enumerate(draws):
-                results.append(task(d))
-                pp_progress(i + 1, len(draws))
+        draws = _predictive_draws(calib, hypotheses, st.predictive, st.seed)
+        task = _PredictiveTask(sim, *st.test_window)
+        results = _run_predictive(task, draws, executor, progress, st.pilot + st.budget)
     finally:
         if own is not None:
             own.close()
+    return calib, draws, results
 
-    alive = [n for n in names if n not in calib.dead]
-    sims: dict[str, list[pd.Series]] = {n: [] for n in alive}
-    fits: dict[str, list[np.ndarray]] = {n: [] for n in alive}
-    tests: dict[str, list[pd.DataFrame]] = {n: [] for n in alive}
+
+def _run_predictive(
+    task: _PredictiveTask, draws: list, executor: Any | None, progress: Progress | None,
+    offset: int,
+) -> list:
+    def pp_progress(done: int, tot: int) -> None:
+        if progress is not None:
+            progress(offset + done, offset + len(draws))
+
+    if executor is not None:
+        return executor.map(task, draws, progress=pp_progress)
+    results = []
+    for i, d in enumerate(draws):
+        results.append(task(d))
+        pp_progress(i + 1, len(draws))
+    return results
+
+
+@dataclass
+class _Predictive:
+    """Each surviving hypothesis's posterior-predictive runs: fit-window statistics,
+    fit-window national monthly deaths, test-window monthly deaths by region."""
+
+    alive: list[str]
+    sims: dict[str, list[pd.Series]]
+    fits: dict[str, list[np.ndarray]]
+    tests: dict[str, list[pd.DataFrame]]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {h: pd.DataFrame(v) for h, v in self.sims.items()}
+
+
+def _gather(
+    draws: list, results: list, dead: Sequence[str], hypotheses: Sequence[HypothesisSpec]
+) -> _Predictive:
+    alive = [h.name for h in hypotheses if h.name not in dead]
+    pred = _Predictive(alive, {n: [] for n in alive}, {n: [] for n in alive},
+                       {n: [] for n in alive})
     for (h, _, _), (stats, fit, test) in zip(draws, results, strict=True):
-        sims[h].append(stats)
-        fits[h].append(fit)
-        tests[h].append(test)
-    tables = {h: pd.DataFrame(v) for h, v in sims.items()}
+        pred.sims[h].append(stats)
+        pred.fits[h].append(fit)
+        pred.tests[h].append(test)
+    return pred
+
+
+def _assess(
+    calib: CalibrationResult,
+    hypotheses: Sequence[HypothesisSpec],
+    pred: _Predictive,
+    obs_stats: pd.Series,
+    observed_fit: EvidenceInput,
+    observed_test: pd.DataFrame,
+    regions: tuple[str, ...],
+    premises: pd.DataFrame,
+    settings: CompareSettings,
+    scenario: Any,
+    out: Path,
+    t0: float,
+) -> CompareResult:
+    """From the simulations to every table: ACH, adequacy, forecasts, posterior, verdict;
+    then write them."""
+    fit_window, test_window = settings.fit_window, settings.test_window
+    tables = pred.tables()
     matrix = ach_matrix(tables, obs_stats) if tables else pd.DataFrame(
         columns=["item", "hypothesis", "observed", "rating"])
-    diag = diagnosticity(matrix)
     scores = hypothesis_scores(matrix)
-
     obs_test = observed_test[observed_test["region"].isin(regions)]
     fit_hist = observed_fit.monthly[observed_fit.monthly["region"].isin(regions)]
     obs_fit_nat = national_series(observed_fit, *fit_window).to_numpy(dtype=float)
     obs_test_nat = _national_test(observed_test, test_window)
-    checks = {
+    checks = _checks(pred, tables, obs_stats, obs_fit_nat, obs_test_nat, test_window)
+    adequacy = adequacy_table(checks, died_out=calib.dead)
+    fc, fc_nat, fc_summary = _forecasts(pred, calib.probabilities, adequacy, obs_test,
+                                        fit_hist)
+    confusion, recovery = separability(load_reference(calib.db_path), calib.scales)
+    source = {h.name: ("posterior" if h.name not in calib.dead else "died out")
+              for h in hypotheses}
+    posterior = _posterior(calib, scores, source, recovery, adequacy)
+    record_label = RECORDS[settings.record][1] if settings.record in RECORDS else settings.record
+    result = CompareResult(
+        calibration=calib, posterior=posterior, parameters=calib.parameters, ach=matrix,
+        diagnosticity=diagnosticity(matrix), ach_scores=scores,
+        forecast=pd.concat([fc.assign(level="governorate"), fc_nat.assign(level="national")],
+                           ignore_index=True),
+        forecast_summary=fc_summary, predictive_source=source, confusion=confusion,
+        recovery=recovery, wall_seconds=time.perf_counter() - t0, adequacy=adequacy,
+        p_values=p_value_table(checks),
+        predictive_national=_predictive_national(pred.fits, pred.tests, fit_window,
+                                                 test_window, obs_fit_nat, obs_test_nat),
+        verdict=verdict(posterior, record_label, fit_window), premises=premises,
+        settings=replace(settings, final_epsilon=calib.final_epsilon,
+                         final_acceptance=calib.final_acceptance,
+                         simulations=calib.n_simulations, generations_run=len(calib.epsilons)),
+        scenario=_scenario_json(scenario),
+    )
+    result.files = write_outputs(result, out, [h.name for h in hypotheses])
+    return result
+
+
+def _checks(
+    pred: _Predictive, tables: Mapping[str, pd.DataFrame], obs_stats: pd.Series,
+    obs_fit_nat: np.ndarray, obs_test_nat: np.ndarray, test_window: tuple[str, str],
+) -> dict[str, Any]:
+    """Each surviving hypothesis's posterior-predictive checks against the record."""
+    return {
         h: check_hypothesis(
-            np.vstack(fits[h]), obs_fit_nat, tables[h], obs_stats,
-            test_draws=np.vstack([_national_test(t, test_window) for t in tests[h]]),
+            np.vstack(pred.fits[h]), obs_fit_nat, tables[h], obs_stats,
+            test_draws=np.vstack([_national_test(t, test_window) for t in pred.tests[h]]),
             test_observed=obs_test_nat,
         )
-        for h in alive
+        for h in pred.alive
     }
-    adequacy = adequacy_table(checks, died_out=calib.dead)
 
-    # forecasts: each fitted hypothesis alone, and the posterior-weighted mixture, by
-    # governorate and nationally; a hypothesis that died out is not a forecaster
-    # the posterior-weighted mixture is taken over the adequate hypotheses (over every
-    # fitted one, and labelled so, when none is adequate): a forecast from a world that
-    # misses the record's level is no forecast
-    probs = calib.probabilities
-    ens: dict[str, list[pd.DataFrame]] = {f"{h} predictive": tests[h] for h in alive}
+
+def _forecasts(
+    pred: _Predictive, probs: pd.Series, adequacy: pd.DataFrame, obs_test: pd.DataFrame,
+    fit_hist: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Scores of each fitted hypothesis's forecast and of the posterior-weighted mixture,
+    by governorate and nationally; a hypothesis that died out is not a forecaster.
+
+    The mixture is taken over the adequate hypotheses (over every fitted one, and
+    labelled so, when none is adequate): a forecast from a world that misses the
+    record's level is no forecast.
+    """
+    alive = pred.alive
+    ens: dict[str, list[pd.DataFrame]] = {f"{h} predictive": pred.tests[h] for h in alive}
     is_adequate = adequacy.set_index("hypothesis")["adequate"].astype(bool)
     fitting = [h for h in alive if is_adequate[h]]
     label = "model average (adequate)" if fitting else "model average (all fitted)"
@@ -514,8 +658,8 @@ def run_compare(
     mixture, weights = [], []
     for h in pool:
         share = float(probs[h]) / mass if mass > 0 else 1.0 / len(pool)
-        mixture += tests[h]
-        weights += [share / len(tests[h])] * len(tests[h])
+        mixture += pred.tests[h]
+        weights += [share / len(pred.tests[h])] * len(pred.tests[h])
     ens[label] = mixture
     mix_w = {label: np.asarray(weights)}
     fc = score_forecasts(obs_test, ens, fit_hist, ensemble_weights=mix_w)
@@ -527,52 +671,29 @@ def run_compare(
     fc_summary = pd.concat(
         [summarise_scores(fc).assign(level="governorate"),
          summarise_scores(fc_nat).assign(level="national")], ignore_index=True)
-    confusion, recovery = separability(load_reference(calib.db_path), calib.scales)
+    return fc, fc_nat, fc_summary
 
+
+def _posterior(
+    calib: CalibrationResult, scores: pd.DataFrame, source: Mapping[str, str],
+    recovery: pd.Series, adequacy: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per hypothesis: probability, ACH inconsistency, where its predictive came
+    from, its separability and its adequacy."""
     posterior = calib.posterior_table().merge(
         scores.rename(columns={"inconsistency": "ach_inconsistency"}), on="hypothesis",
         how="left",
     )
     posterior["predictive_from"] = posterior["hypothesis"].map(source)
     posterior["separability"] = posterior["hypothesis"].map(recovery)
-    posterior = posterior.merge(adequacy, on="hypothesis", how="left")
-    record_label = RECORDS[record][1] if record in RECORDS else record
-    text = verdict(posterior, record_label, fit_window)
-    predictive_national = _predictive_national(fits, tests, fit_window, test_window,
-                                               obs_fit_nat, obs_test_nat)
-    result = CompareResult(
-        calibration=calib,
-        posterior=posterior,
-        parameters=calib.parameters,
-        ach=matrix,
-        diagnosticity=diag,
-        ach_scores=scores,
-        forecast=pd.concat([fc.assign(level="governorate"), fc_nat.assign(level="national")],
-                           ignore_index=True),
-        forecast_summary=fc_summary,
-        predictive_source=source,
-        confusion=confusion,
-        recovery=recovery,
-        wall_seconds=time.perf_counter() - t0,
-        adequacy=adequacy,
-        p_values=p_value_table(checks),
-        predictive_national=predictive_national,
-        verdict=text,
-        premises=premises,
-        settings={
-            "scenario": getattr(scenario, "name", ""),
-            "record": record,
-            "people_per_agent": int(getattr(scenario, "people_per_agent", 0)),
-            "tick": getattr(getattr(scenario, "calendar", None), "tick", ""),
-            "budget": budget, "population": population, "generations": generations,
-            "pilot": pilot, "predictive": predictive, "seed": seed,
-            "fit_window": list(fit_window), "test_window": list(test_window),
-            "final_epsilon": calib.final_epsilon, "final_acceptance": calib.final_acceptance,
-            "simulations": calib.n_simulations, "generations_run": len(calib.epsilons),
-        },
-    )
-    result.files = write_outputs(result, out, names)
-    return result
+    return posterior.merge(adequacy, on="hypothesis", how="left")
+
+
+def _scenario_json(scenario: Any) -> dict[str, Any]:
+    """The scenario as simulated, as plain JSON (what a run folder's scenario.json holds)."""
+    dump = getattr(scenario, "model_dump", None)
+    return dump(mode="json") if callable(dump) else {}
+
 
 
 def _predictive_draws(
@@ -626,53 +747,27 @@ def _predictive_national(
 
 
 def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dict[str, Path]:
-    """posterior.csv, parameters.parquet, ach.csv, forecast.csv and the two PNGs."""
-    files = {
-        "posterior": out / "posterior.csv",
-        "parameters": out / "parameters.parquet",
-        "ach": out / "ach.csv",
-        "diagnosticity": out / "ach_diagnosticity.csv",
-        "forecast": out / "forecast.csv",
-        "forecast_summary": out / "forecast_summary.csv",
-        "trajectory": out / "posterior_by_generation.csv",
-        "separability": out / "separability.csv",
-        "posterior_png": out / "posterior.png",
-        "ach_png": out / "ach.png",
-        "adequacy": out / "adequacy.csv",
-        "p_values": out / "predictive_p_values.csv",
-        "predictive_national": out / "predictive_national.csv",
-        "fit_png": out / "fit.png",
-        "verdict": out / "verdict.md",
-        "settings": out / "settings.json",
-    }
-    import json
-
-    if len(result.premises):
-        files["premises"] = out / "premises.csv"
-        result.premises.to_csv(files["premises"], index=False)
-    result.adequacy.to_csv(files["adequacy"], index=False)
-    result.p_values.to_csv(files["p_values"], index=False)
-    pn = result.predictive_national.copy()
-    if not pn.empty:
-        pn["month"] = pd.to_datetime(pn["month"]).dt.strftime("%Y-%m")
-    pn.to_csv(files["predictive_national"], index=False)
-    files["verdict"].write_text(result.verdict + "\n")
-    files["settings"].write_text(json.dumps(result.settings, indent=2, default=str) + "\n")
+    """The compare folder (`infer.folder`) and its three figures."""
+    files = write_compare_folder(
+        CompareFolder(
+            settings=result.settings, posterior=result.posterior, parameters=result.parameters,
+            scenario=result.scenario, ach=result.ach, diagnosticity=result.diagnosticity,
+            forecast=result.forecast, forecast_summary=result.forecast_summary,
+            trajectory=result.calibration.trajectory, separability=result.confusion,
+            adequacy=result.adequacy, p_values=result.p_values,
+            predictive_national=result.predictive_national, verdict=result.verdict,
+            premises=result.premises,
+        ),
+        out,
+    )
+    files |= {"fit_png": out / FIT_PNG, "posterior_png": out / POSTERIOR_PNG,
+              "ach_png": out / ACH_PNG}
     plot_fit(result.predictive_national, result.posterior, files["fit_png"])
-    result.posterior.to_csv(files["posterior"], index=False)
-    result.parameters.to_parquet(files["parameters"], index=False)
-    result.ach.to_csv(files["ach"], index=False)
-    result.diagnosticity.to_csv(files["diagnosticity"], index=False)
-    fc = result.forecast.copy()
-    fc["month"] = pd.to_datetime(fc["month"]).dt.strftime("%Y-%m")
-    fc.to_csv(files["forecast"], index=False)
-    result.forecast_summary.to_csv(files["forecast_summary"], index=False)
-    result.calibration.trajectory.to_csv(files["trajectory"])
-    result.confusion.to_csv(files["separability"])
     plot_posterior(result.calibration, files["posterior_png"])
     plot_ach(result.ach, files["ach_png"],
              [h for h in order if h in set(result.ach.get("hypothesis", []))])
     return files
+
 
 
 def plot_fit(pn: pd.DataFrame, posterior: pd.DataFrame, path: Path) -> None:

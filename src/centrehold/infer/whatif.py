@@ -28,6 +28,7 @@ import xarray as xr
 
 from centrehold.errors import UserError
 from centrehold.infer.abc import posterior_draws
+from centrehold.infer.folder import CompareSettings, read_compare_folder
 from centrehold.infer.simulated import (
     FIT_START,
     TEST_END,
@@ -87,50 +88,25 @@ def resolve_cases(names: Sequence[str]) -> list[Case]:
 
 
 @dataclass
-class CompareFolder:
+class FittedPosterior:
     """What `whatif` needs from a compare run: particles, model probabilities, settings."""
 
     path: Path
     parameters: pd.DataFrame  # tidy: hypothesis, particle, parameter, value, weight
     probabilities: pd.Series  # hypothesis -> probability, renormalised over those used
-    settings: dict[str, Any]
+    settings: CompareSettings
     warning: str = ""
 
 
-def read_compare(path: str | Path) -> CompareFolder:
+def read_compare(path: str | Path) -> FittedPosterior:
     """Read a compare folder; weigh only hypotheses judged adequate when compare says so.
 
     A hypothesis whose predictive checks failed is not an explanation of the record,
     so its counterfactuals would describe a world that does not fit; when none is
-    adequate, every fitted hypothesis is used and the folder's ``warning`` says so.
+    adequate, every fitted one is used and the result's ``warning`` says so.
     """
-    folder = Path(path)
-    if not folder.is_dir():
-        raise UserError(f"compare folder {folder} does not exist; run centrehold compare "
-                        f"--out {folder} first")
-    pq = folder / "parameters.parquet"
-    post_csv = folder / "posterior.csv"
-    for f in (pq, post_csv):
-        if not f.is_file():
-            raise UserError(f"{folder} has no {f.name}; point whatif at a finished "
-                            "centrehold compare --out folder")
-    try:
-        params = pd.read_parquet(pq)
-        post = pd.read_csv(post_csv)
-    except Exception as exc:  # a truncated or foreign file
-        raise UserError(f"cannot read {folder}'s compare outputs ({type(exc).__name__}); "
-                        "rerun centrehold compare") from None
-    need = {"hypothesis", "particle", "parameter", "value", "weight"}
-    if not need <= set(params.columns) or not {"hypothesis", "probability"} <= set(post.columns):
-        raise UserError(f"{folder}'s parameters.parquet or posterior.csv lacks the compare "
-                        "columns; rerun centrehold compare")
-    settings: dict[str, Any] = {}
-    if (folder / "settings.json").is_file():
-        try:
-            settings = json.loads((folder / "settings.json").read_text())
-        except ValueError:
-            raise UserError(f"{folder}/settings.json is not JSON; rerun centrehold compare "
-                            "or remove the file") from None
+    cf = read_compare_folder(path)
+    folder, params, post, settings = cf.path or Path(path), cf.parameters, cf.posterior, cf.settings
     fitted = post[(post["probability"] > 0) & post["hypothesis"].isin(params["hypothesis"])]
     if "status" in post.columns:
         fitted = fitted[fitted["status"] != "died out"]
@@ -147,17 +123,18 @@ def read_compare(path: str | Path) -> CompareFolder:
                         "with a larger --budget")
     probs = used.set_index("hypothesis")["probability"].astype(float)
     probs = probs / probs.sum()
-    return CompareFolder(folder, params, probs, settings, warning)
+    return FittedPosterior(folder, params, probs, settings, warning)
 
 
-def scenario_overrides(settings: Mapping[str, Any]) -> dict[str, str]:
-    """The overrides compare applied to the scenario (its scale and tick), from its settings."""
+def scenario_overrides(settings: CompareSettings) -> dict[str, str]:
+    """The overrides compare applied to the scenario: its scale and tick, then every
+    `--set` it was given."""
     out: dict[str, str] = {}
-    if settings.get("people_per_agent"):
-        out["people_per_agent"] = str(int(settings["people_per_agent"]))
-    if settings.get("tick"):
-        out["calendar.tick"] = str(settings["tick"])
-    return out
+    if settings.people_per_agent:
+        out["people_per_agent"] = str(int(settings.people_per_agent))
+    if settings.tick:
+        out["calendar.tick"] = str(settings.tick)
+    return {**out, **settings.overrides}
 
 
 @dataclass(frozen=True)
@@ -177,7 +154,7 @@ class _Particles:
     parameters: pd.DataFrame
 
 
-def draw_posterior(folder: CompareFolder, n: int, seed: int) -> list[Draw]:
+def draw_posterior(folder: FittedPosterior, n: int, seed: int) -> list[Draw]:
     """``n`` draws: hypotheses by posterior probability, then particles by weight.
 
     Each draw's seed comes from one stream of the root seed, so the draws (and the
@@ -361,7 +338,7 @@ def run_whatif(
     folder = read_compare(compare_dir)
     if folder.warning and warn is not None:
         warn(folder.warning)
-    name = scenario or folder.settings.get("scenario") or "iraq-2009"
+    name = scenario or folder.settings.scenario or "iraq-2009"
     overrides = scenario_overrides(folder.settings)
     task = build_task(name, overrides, chosen)
     known = set(task.baseline.scenario.hypotheses)

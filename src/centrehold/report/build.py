@@ -19,14 +19,15 @@ from plotly.offline import get_plotlyjs
 
 from centrehold import __version__
 from centrehold.errors import UserError
+from centrehold.infer.folder import CompareFolder
 from centrehold.report import figures, interactive
 from centrehold.report.data import ReportData, compute
 from centrehold.report.fit import (
     adequacy_html,
     fit_figure,
+    fit_files,
     governorate_figure,
     premises_html,
-    read_fit_files,
 )
 from centrehold.report.geo import load_boundaries
 from centrehold.report.load import load_runs
@@ -179,12 +180,12 @@ def _summary_table(rd: ReportData, summary: dict) -> str:
     return f"<section><h2>Run</h2><table>{body}</table></section>"
 
 
-def _fit_sections(root: Path) -> tuple[list[str], list[str]]:
+def _fit_sections(compare: CompareFolder | None) -> tuple[list[str], list[str]]:
     """A compare folder's report opens with the fit (record against each hypothesis's
     predictive band, the adequacy table, governorates) and closes with the verdict."""
-    ff = read_fit_files(root)
-    if ff is None:
+    if compare is None:
         return [], []
+    ff = fit_files(compare)
     opening = []
     if ff.predictive is not None and len(ff.predictive):
         opening.append(_section(
@@ -245,7 +246,7 @@ def build_report(run_dir: Path | str, out: Path | str | None = None,
         done += 1
         if progress:
             progress(done, total)
-    opening, closing = _fit_sections(Path(run_dir))
+    opening, closing = _fit_sections(rs.compare)
     sections = opening + sections + whatif_sections(Path(run_dir)) + closing
     summary = rs.runs[0].summary if rs.runs else {}
     note = summary.get("note") or (rs.runs[0].params.get("note") if rs.runs else None)

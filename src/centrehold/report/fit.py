@@ -4,8 +4,8 @@ A posterior is only worth reading for hypotheses whose simulations reproduce the
 record, so a compare report opens with the record's national monthly deaths against
 each fitted hypothesis's predictive band, the adequacy table, and record against
 simulation by governorate; the posterior and the ACH matrix follow, and the plain
-verdict closes. Everything here reads the files `compare` writes (see
-`centrehold.infer.simulated.write_outputs`), never the engine.
+verdict closes. Everything here reads the compare folder through
+`centrehold.infer.folder`, never the engine.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
+
+from centrehold.infer.folder import CompareFolder, is_compare_folder, read_compare_folder
 
 #: Okabe-Ito, readable with colour blindness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -33,20 +35,20 @@ class FitFiles:
     premises: pd.DataFrame | None = None
 
 
+def fit_files(folder: CompareFolder) -> FitFiles:
+    """The fit sections' tables of a compare folder already read."""
+    def table(df: pd.DataFrame | None) -> pd.DataFrame | None:
+        return df if df is not None and not df.empty else None
+
+    return FitFiles(table(folder.predictive_national), table(folder.adequacy),
+                    table(folder.ach), folder.verdict or None, table(folder.premises))
+
+
 def read_fit_files(root: Path) -> FitFiles | None:
     """The fit files of a compare folder, or None if it is not one (a run folder)."""
-    root = Path(root)
-    if not (root / "predictive_national.csv").is_file():
+    if not is_compare_folder(root):
         return None
-
-    def csv(name: str) -> pd.DataFrame | None:
-        path = root / name
-        return pd.read_csv(path, keep_default_na=True) if path.is_file() else None
-
-    verdict = root / "verdict.md"
-    return FitFiles(csv("predictive_national.csv"), csv("adequacy.csv"), csv("ach.csv"),
-                    verdict.read_text(encoding="utf-8").strip() if verdict.is_file() else None,
-                    csv("premises.csv"))
+    return fit_files(read_compare_folder(root))
 
 
 def premises_html(premises: pd.DataFrame) -> str:

@@ -1,9 +1,8 @@
 """Reading run directories for the report: one run, an ensemble of runs, `compare` outputs.
 
-The layout is the run folder's (one run: `ticks.parquet`, `scenario.json`, `summary.json`,
-`regions.csv`) and the model-selection outputs (`posterior.csv`, `ach.csv`). Readers are
-lenient about column names in the compare tables because they describe results, not
-inputs: a renamed column should not make a report fail.
+Run folders are read through `centrehold.runs.folder` and compare folders through
+`centrehold.infer.folder`, the modules that own those formats; this module only puts
+what they return in the shape the report's figures use.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from centrehold.errors import UserError
+from centrehold.infer.folder import CompareFolder, find_compare_folders, read_compare_folder
+from centrehold.runs.folder import TICKS, read_run_folder
 
 CORE_DIMS = ("tick", "region", "group")
 LABELS = ("date", "region_name")
@@ -55,6 +56,7 @@ class RunSet:
     posterior: pd.DataFrame | None = None  # columns: hypothesis, probability
     ach: pd.DataFrame | None = None  # index: evidence item; columns: hypotheses
     ach_labels: pd.DataFrame | None = None  # the same shape: ratings (CC, C, N, I, II)
+    compare: CompareFolder | None = None  # the compare folder these came from
 
     @property
     def regional(self) -> bool:
@@ -77,18 +79,12 @@ def _read_json(path: Path) -> dict:
 
 
 def read_single(path: Path) -> SingleRun:
-    """One run directory; `ticks.parquet` is required, the JSON files are optional."""
-    try:
-        ticks = pd.read_parquet(path / "ticks.parquet")
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{path / 'ticks.parquet'}: cannot read it ({exc}); re-run") from None
-    if "tick" not in ticks.columns:
-        raise UserError(f"{path / 'ticks.parquet'}: no `tick` column; is this a centrehold run?")
-    params = _read_json(path / "scenario.json")
-    if "params" in params and isinstance(params["params"], dict):
-        params = params["params"]
-    core, levels = split_tidy(ticks)
-    return SingleRun(path, core, params, _read_json(path / "summary.json"), levels)
+    """One run folder, as `centrehold run` wrote it."""
+    run = read_run_folder(path)
+    if "tick" not in run.ticks.columns:
+        raise UserError(f"{path / TICKS}: no `tick` column; is this a centrehold run?")
+    core, levels = split_tidy(run.ticks)
+    return SingleRun(Path(path), core, run.scenario, run.summary, levels)
 
 
 def split_tidy(ticks: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
@@ -117,40 +113,6 @@ def split_tidy(ticks: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, pd.DataFram
     return core, levels
 
 
-def read_posterior(path: Path) -> pd.DataFrame:
-    """Posterior model probabilities as (hypothesis, probability); a missing model reads 0."""
-    df = pd.read_csv(path)
-    cols = {c.lower(): c for c in df.columns}
-    hyp = next((cols[c] for c in ("hypothesis", "model", "h", "name") if c in cols), None)
-    prob = next((cols[c] for c in ("probability", "posterior", "p", "prob") if c in cols), None)
-    if hyp is None or prob is None:
-        raise UserError(f"{path}: needs a hypothesis and a probability column; found "
-                        f"{', '.join(df.columns)}")
-    if "generation" in cols:  # keep the last generation only
-        df = df[df[cols["generation"]] == df[cols["generation"]].max()]
-    out = df[[hyp, prob]].rename(columns={hyp: "hypothesis", prob: "probability"})
-    return out.groupby("hypothesis", sort=True)["probability"].sum().reset_index()
-
-
-def read_ach(path: Path) -> pd.DataFrame:
-    """ACH matrix (evidence x hypothesis) from a wide or a long (evidence, hypothesis, value)
-    CSV."""
-    df = pd.read_csv(path)
-    low = {c.lower(): c for c in df.columns}
-    ev = next((low[c] for c in ("evidence", "item", "statistic") if c in low), df.columns[0])
-    if "hypothesis" in low:
-        val = next((low[c] for c in ("consistency", "score", "value") if c in low), None)
-        if val is None:
-            num = df.select_dtypes("number").columns
-            if len(num) == 0:
-                raise UserError(f"{path}: long ACH table without a numeric column")
-            val = num[0]
-        return df.pivot_table(index=ev, columns=low["hypothesis"], values=val, aggfunc="mean")
-    wide = df.set_index(ev)
-    wide.index.name = "evidence"
-    return wide.select_dtypes("number")
-
-
 def read_ensemble_series(root: Path, max_runs: int) -> list[SingleRun]:
     """An ensemble or sweep folder (`series.parquet`: per-tick counts by task and group,
     regions summed): one run per task, labelled from `results.parquet` when present."""
@@ -177,44 +139,25 @@ def read_ensemble_series(root: Path, max_runs: int) -> list[SingleRun]:
     return runs
 
 
-def read_ach_labels(path: Path, values: pd.DataFrame) -> pd.DataFrame | None:
-    """The ACH ratings (Heuer's CC..II) laid out like `values`, when the table has them."""
-    df = pd.read_csv(path, keep_default_na=False)
-    low = {c.lower(): c for c in df.columns}
-    if "hypothesis" not in low or "rating" not in low:
-        return None
-    ev = next((low[c] for c in ("evidence", "item", "statistic") if c in low), df.columns[0])
-    lab = df.pivot_table(index=ev, columns=low["hypothesis"], values=low["rating"],
-                         aggfunc="first")
-    return lab.reindex(index=values.index, columns=values.columns)
-
-
-def _find(root: Path, name: str) -> Path | None:
-    direct = root / name
-    if direct.is_file():
-        return direct
-    found = sorted(root.glob(f"*/{name}"))
-    return found[0] if found else None
-
-
 def load_runs(root: Path | str, max_runs: int = 400) -> RunSet:
     """A run directory, an ensemble directory (runs below it), and/or `compare` outputs."""
     root = Path(root)
     if not root.is_dir():
         raise UserError(f"{root}: no such run directory; pass the folder `centrehold run` wrote")
     rs = RunSet(root)
-    if (root / "ticks.parquet").is_file():
+    if (root / TICKS).is_file():
         rs.runs.append(read_single(root))
     else:
-        for p in sorted(root.rglob("ticks.parquet"))[:max_runs]:
+        for p in sorted(root.rglob(TICKS))[:max_runs]:
             rs.runs.append(read_single(p.parent))
     if not rs.runs and max_runs and (root / "series.parquet").is_file():
         rs.runs = read_ensemble_series(root, max_runs)
-    if (post := _find(root, "posterior.csv")) is not None:
-        rs.posterior = read_posterior(post)
-    if (ach := _find(root, "ach.csv")) is not None:
-        rs.ach = read_ach(ach)
-        rs.ach_labels = read_ach_labels(ach, rs.ach)
+    compare = next(find_compare_folders(root, depth=1), None)
+    if compare is not None:
+        rs.compare = read_compare_folder(compare)
+        rs.posterior = rs.compare.posterior[["hypothesis", "probability"]]
+        rs.ach = rs.compare.ach_table("score")
+        rs.ach_labels = rs.compare.ach_table("rating")
     if not rs.runs and rs.posterior is None and rs.ach is None:
         raise UserError(f"{root}: no ticks.parquet, posterior.csv or ach.csv found; "
                         "pass a directory written by `centrehold run` or `compare`")

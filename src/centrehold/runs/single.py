@@ -12,8 +12,6 @@ and a later run can tell a folder of ours (safe to replace) from anything else
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -25,58 +23,24 @@ import xarray as xr
 
 from centrehold import __version__
 from centrehold.errors import UserError
+from centrehold.runs.folder import (
+    MANIFEST,
+    REPORT_OUTPUTS,
+    RunContents,
+    is_temporary,
+    read_manifest,
+    write_run_folder,
+)
 
 STATES = ("quiet", "active", "jailed", "dead")
 # Per-tick events: summed over ticks in totals and in regions.csv (all else is a level).
 FLOWS = ("arrests", "killings", "deaths", "attacks", "crime", "displaced", "displacements",
          "births", "old_age")
-MANIFEST = "manifest.json"
-RUN_KIND = "centrehold.single-run"
 
 Progress = Callable[[int, int], None]
 
 
-# --------------------------------------------------------------------------- atomic files
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through a temporary sibling and rename, so readers see the old file or the new one."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-
-
-def _write_json(path: Path, obj: Any) -> None:
-    text = json.dumps(obj, indent=2, sort_keys=False, default=_json_default) + "\n"
-    _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
-
-
-def _json_default(obj: Any) -> Any:
-    if isinstance(obj, np.integer):
-        return int(obj)
-    if isinstance(obj, np.floating):
-        return float(obj)
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.datetime64, pd.Timestamp)):
-        return str(pd.Timestamp(obj).date())
-    raise TypeError(f"not JSON serialisable: {type(obj).__name__}")
-
-
 # --------------------------------------------------------------------------- the out folder
-
-
-def _is_ours(name: str) -> bool:
-    return name.startswith(".") and ".tmp-" in name
-
-
-# What the report layer derives from a run folder (`centrehold report`, and the PNGs
-# `centrehold run` draws): part of the run, stale once it is rerun.
-REPORT_OUTPUTS = ("report.html", "report_figures", "timeseries.png", "monthly_deaths.png")
 
 
 def check_out_dir(out_dir: str | Path) -> Path:
@@ -86,10 +50,10 @@ def check_out_dir(out_dir: str | Path) -> Path:
         raise UserError(f"--out {out} is a file, not a folder; choose a folder path for the run")
     if not out.exists():
         return out
-    entries = [p.name for p in out.iterdir() if not _is_ours(p.name)]
+    entries = [p.name for p in out.iterdir() if not is_temporary(p.name)]
     if not entries:
         return out
-    manifest = _read_manifest(out)
+    manifest = read_manifest(out)
     if manifest is None:
         raise UserError(
             f"--out {out} already holds files that are not a single centrehold run "
@@ -104,14 +68,6 @@ def check_out_dir(out_dir: str | Path) -> Path:
             "move those files away or choose a new folder"
         )
     return out
-
-
-def _read_manifest(out: Path) -> dict | None:
-    try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("kind") == RUN_KIND else None
 
 
 # --------------------------------------------------------------------------- tables
@@ -287,38 +243,11 @@ def write_run(
         ) from None
 
     summary = summarize(ds, wall_seconds)
-    ticks = tidy_table(ds)
-    sides = side_tables(ds)
     regional = "region" in ds.dims
-    files = ["ticks.parquet", "scenario.json", "summary.json"]
-    files += [f"{name}.parquet" for name in sides]
-    files += ["regions.csv"] if regional else []
-
-    previous = _read_manifest(out) or {}
-    manifest = {"kind": RUN_KIND, "complete": False, "files": files,
-                "centrehold_version": __version__}
+    contents = RunContents(tidy_table(ds), _params(ds), summary, side_tables(ds),
+                           regions_table(ds) if regional else None)
     try:
-        _write_json(out / MANIFEST, manifest)
-        for stale in set(previous.get("files", [])) - set(files):
-            (out / stale).unlink(missing_ok=True)
-        if previous:  # a report of the previous run would now describe the wrong run
-            for name in REPORT_OUTPUTS:
-                derived = out / name
-                if derived.is_dir():
-                    shutil.rmtree(derived, ignore_errors=True)
-                else:
-                    derived.unlink(missing_ok=True)
-        _atomic_write(out / "ticks.parquet", lambda tmp: ticks.to_parquet(tmp, index=False))
-        for name, table in sides.items():
-            _atomic_write(out / f"{name}.parquet",
-                          lambda tmp, t=table: t.to_parquet(tmp, index=False))
-        _write_json(out / "scenario.json", _params(ds))
-        if regional:
-            table = regions_table(ds)
-            _atomic_write(out / "regions.csv", lambda tmp: table.to_csv(tmp, index=False))
-        _write_json(out / "summary.json", summary)
-        manifest["complete"] = True
-        _write_json(out / MANIFEST, manifest)
+        write_run_folder(out, contents)
     except OSError as exc:
         raise UserError(
             f"cannot write the run to {out}: {exc.strerror or exc}; "

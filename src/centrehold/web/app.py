@@ -177,16 +177,14 @@ def compare_folders(compare_dir: Path | None,
     """name -> (folder, modified) for each compare folder, newest first. Clients choose by
     name among these; a name is never opened as a path."""
     import datetime as dt
-    from itertools import chain
+
+    from centrehold.infer.folder import find_compare_folders
 
     found: list[tuple[str, Path]] = []
     if compare_dir is not None and compare_dir.is_dir():
         found.append((compare_dir.name or str(compare_dir), compare_dir))
     if root is not None and root.is_dir():
-        posts = chain(root.glob("posterior.csv"), root.glob("*/posterior.csv"),
-                      root.glob("*/*/posterior.csv"))
-        for post in sorted(posts)[:50]:
-            folder = post.parent
+        for folder in sorted(find_compare_folders(root, depth=2))[:50]:
             rel = folder.relative_to(root)
             found.append((f"{root.name}/{rel}" if str(rel) != "." else root.name, folder))
     out: dict[str, tuple[Path, str]] = {}
@@ -525,8 +523,8 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
 
     @app.get("/api/compares", response_model=list[CompareFolder], tags=["compare"])
     def list_compares() -> list[CompareFolder]:
-        """Compare folders this server can show, newest first: --compare-dir and any folder
-        holding a posterior.csv under --compare-root (up to two levels down)."""
+        """Compare folders this server can show, newest first: --compare-dir and any compare
+        folder under --compare-root (up to two levels down)."""
         return [CompareFolder(name=n, modified=m)
                 for n, (_p, m) in compare_folders(compare_dir, compare_root).items()]
 

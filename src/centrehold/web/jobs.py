@@ -27,14 +27,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from centrehold.runs import folder as run_folder
 from centrehold.web.figures import polish
 
 SimulateFn = Callable[..., Any]
 RUN_ID = re.compile(r"^[0-9a-f]{12}$")
 # files of a run folder a client may download (ticks.csv is made from ticks.parquet on demand)
-DOWNLOADS = {"ticks.parquet": "application/vnd.apache.parquet", "ticks.csv": "text/csv",
-             "regions.csv": "text/csv", "summary.json": "application/json",
-             "scenario.json": "application/json"}
+TICKS_CSV = "ticks.csv"
+DOWNLOADS = {run_folder.TICKS: "application/vnd.apache.parquet", TICKS_CSV: "text/csv",
+             run_folder.REGIONS: "text/csv", run_folder.SUMMARY: "application/json",
+             run_folder.SCENARIO: "application/json"}
 CANCEL_POLL_SECONDS = 0.1
 
 
@@ -93,14 +95,15 @@ def folder_results(run_dir: str, job_id: str) -> bytes:
     from centrehold.report.load import load_runs
 
     folder = Path(run_dir)
-    res = _results_of(load_runs(folder), json.loads((folder / "summary.json").read_text()))
+    rs = load_runs(folder)
+    res = _results_of(rs, dict(rs.runs[0].summary))
     res.update(id=job_id, report_available=True, downloads=_downloads(folder))
     return json.dumps(res, default=str, allow_nan=False).encode()
 
 
 def _downloads(run_dir: Path | None) -> list[str]:
     return sorted(n for n in DOWNLOADS if run_dir is not None and
-                  (n == "ticks.csv" or (run_dir / n).is_file()))
+                  (n == TICKS_CSV or (run_dir / n).is_file()))
 
 
 def add_observed_map(figures: dict, rd: Any, boundaries: Any, params: dict) -> None:
@@ -233,7 +236,7 @@ def adopt_runs(runs_dir: Path) -> list[Job]:
     found = []
     for d in sorted(runs_dir.iterdir()) if runs_dir.is_dir() else []:
         if not (RUN_ID.match(d.name) and (d / WEB_META).is_file() and
-                (d / "ticks.parquet").is_file() and (d / "summary.json").is_file()):
+                run_folder.is_run_folder(d)):
             continue
         try:
             m = json.loads((d / WEB_META).read_text())
@@ -490,7 +493,7 @@ class JobManager:
 
     def build_csv(self, job: Job, out: Path) -> Any:
         """Start (or join) writing a run's table as CSV in a worker process (None: busy)."""
-        return self.build_file(f"{job.id}.csv", write_csv, str(job.run_dir / "ticks.parquet"),
+        return self.build_file(f"{job.id}.csv", write_csv, str(job.run_dir / run_folder.TICKS),
                                str(out))
 
     def build_results(self, job: Job) -> Any:

@@ -1,0 +1,63 @@
+"""ABC-SMC model selection over rival hypotheses, with pyabc and its SQLite history.
+
+The weighing is likelihood-free: each hypothesis is a simulator with a prior over its
+parameters, the record is reduced to evidence statistics, and pyabc's ABC-SMC keeps the
+(hypothesis, parameters) pairs whose simulated statistics land close to the observed
+ones. The package is cut by concept, as pyabc is:
+
+- `priors`: hypotheses and their priors, as data;
+- `distance`: the standardised distance and what it can tell apart (`separability`);
+- `scales`: the distance's yardstick, set from the pilot;
+- `pilot`: the prior-predictive simulations the yardstick is measured on;
+- `transition`: the kernel that perturbs particles between generations;
+- `sampler`: a reproducible sampler, one deterministic seed per task (its docstring
+  says what this buys and costs);
+- `calibration`: the run itself, with resume;
+- `results`: what a calibration leaves behind, and draws from it.
+"""
+
+from centrehold.infer.abc.calibration import SEED_KEY, calibrate
+from centrehold.infer.abc.distance import (
+    MAX_SPREADS,
+    STATS_KEY,
+    StatisticsDistance,
+    as_stats,
+    separability,
+    standardised_distance,
+)
+from centrehold.infer.abc.pilot import (
+    Simulator,
+    draw_from_prior,
+    load_reference,
+    reference_path,
+    reference_table,
+)
+from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, natural_value
+from centrehold.infer.abc.results import (
+    PARAMETER_COLUMNS,
+    CalibrationResult,
+    posterior_draws,
+    read_result,
+)
+from centrehold.infer.abc.sampler import Progress, SeededMappingSampler, executor_map, serial_map
+from centrehold.infer.abc.scales import (
+    LOCAL_MIN,
+    LOCAL_SHARE,
+    MIN_WEIGHT,
+    PARAM_PREFIX,
+    diagnosticity_weights,
+    group_factors,
+    local_spread,
+    scales_of,
+)
+from centrehold.infer.abc.transition import KERNEL_FLOOR, RidgedTransition, explored_width
+
+__all__ = [
+    "KERNEL_FLOOR", "LOCAL_MIN", "LOCAL_SHARE", "MAX_SPREADS", "MIN_WEIGHT", "PARAMETER_COLUMNS",
+    "PARAM_PREFIX", "SEED_KEY", "STATS_KEY", "CalibrationResult", "HypothesisSpec", "PriorSpec",
+    "Progress", "RidgedTransition", "SeededMappingSampler", "Simulator", "StatisticsDistance",
+    "as_stats", "calibrate", "diagnosticity_weights", "draw_from_prior", "executor_map",
+    "explored_width", "group_factors", "load_reference", "local_spread", "natural_value",
+    "posterior_draws", "read_result", "reference_path", "reference_table", "scales_of",
+    "separability", "serial_map", "standardised_distance",
+]

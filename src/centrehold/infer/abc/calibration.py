@@ -1,0 +1,257 @@
+"""The calibration run: pilot, yardstick, ABC-SMC generations, resume.
+
+Resume. The history is an SQLite file; a run stopped at any point continues from the
+last complete generation (pyabc stores a generation in one transaction and resumes only
+at generation boundaries, by design). The sampler's seeding (`sampler`) makes the
+resumed run end where an uninterrupted run ends. The yardstick and the seed are kept in
+a sidecar beside the history, so a resumed run weighs with the same distance.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyabc
+
+from centrehold.errors import UserError
+from centrehold.infer.abc.distance import STATS_KEY, StatisticsDistance, as_stats
+from centrehold.infer.abc.pilot import Simulator, reference_path, reference_table
+from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, natural_value
+from centrehold.infer.abc.results import CalibrationResult, read_result
+from centrehold.infer.abc.sampler import (
+    Progress,
+    SeededMappingSampler,
+    executor_map,
+    serial_map,
+)
+from centrehold.infer.abc.scales import (
+    diagnosticity_weights,
+    group_factors,
+    local_spread,
+    scales_of,
+)
+from centrehold.infer.abc.transition import KERNEL_FLOOR, RidgedTransition, explored_width
+
+#: Key of the simulation seed in what a pyabc model returns (stored in the history).
+SEED_KEY = "seed"
+
+
+@dataclass(frozen=True)
+class _ModelFn:
+    """A picklable pyabc model: draws a seed from the task's stream, runs the simulator."""
+
+    simulator: Simulator
+    hypothesis: str
+    names: tuple[str, ...]
+    priors: Mapping[str, PriorSpec] = field(default_factory=dict)
+
+    def __call__(self, pars: Mapping[str, float]) -> dict:
+        seed = int(np.random.randint(0, 2**31 - 1))
+        params = {k: natural_value(self.priors, k, v) for k, v in dict(pars).items()}
+        stats = self.simulator(self.hypothesis, params, seed)
+        return {STATS_KEY: as_stats(stats, self.names), SEED_KEY: seed}
+
+
+def _sidecar(db_path: Path) -> Path:
+    return db_path.with_suffix(".meta.json")
+
+
+class _Counter:
+    """Simulations done so far against the whole job (pilot and budget), for `progress`."""
+
+    def __init__(self, total: int, progress: Progress | None) -> None:
+        self.n = 0
+        self.total = total
+        self.progress = progress
+
+    def add(self, delta: int) -> None:
+        self.n += delta
+        if self.progress is not None:
+            self.progress(min(self.n, self.total), self.total)
+
+
+def _observed_vector(
+    hypotheses: Sequence[HypothesisSpec], population_size: int, observed: pd.Series
+) -> tuple[list[str], np.ndarray]:
+    """The statistics' names and the record's values, after checking the inputs."""
+    if not hypotheses:
+        raise UserError("no hypotheses to weigh; give at least one hypothesis")
+    if population_size < 2:
+        raise UserError(f"population size {population_size} is too small; use at least 2")
+    names = [str(n) for n in observed.index]
+    obs = as_stats(observed, names)
+    if np.all(np.isnan(obs)):
+        raise UserError("every observed statistic is undefined; check the record's window")
+    return names, obs
+
+
+def _stored_scales(db_path: Path, hyp_names: list[str], names: list[str]) -> tuple[int, pd.Series]:
+    """The seed and yardstick a history was made with, checked against this run's."""
+    meta = json.loads(_sidecar(db_path).read_text())
+    if meta["hypotheses"] != hyp_names or meta["statistics"] != names:
+        raise UserError(
+            f"the history {db_path} was made for other hypotheses or statistics; "
+            "use a fresh --out or drop --resume"
+        )
+    return int(meta["seed"]), pd.Series(meta["scales"], index=names, name="scale")
+
+
+def _pilot_scales(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    names: list[str],
+    obs: np.ndarray,
+    pilot: int,
+    seed: int,
+    map_: Any,
+    groups: Mapping[str, str] | None,
+    db_path: Path,
+) -> pd.Series:
+    """Run the pilot, store its table beside the history, and set the yardstick from it."""
+    reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
+    reference.to_parquet(reference_path(db_path), index=False)
+    # the distance's yardstick: prior-predictive spread, shrunk for the statistics
+    # that separate the hypotheses or move with their parameters (a weight w
+    # divides the spread by sqrt(w))
+    spread = scales_of(reference, names)
+    weights = diagnosticity_weights(reference, spread)
+    spread = local_spread(reference, names, obs, spread, weights)
+    return (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
+
+
+def _abcsmc(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    names: list[str],
+    scales: pd.Series,
+    population_size: int,
+    sampler: SeededMappingSampler,
+    resuming: bool,
+) -> pyabc.ABCSMC:
+    """pyabc's ABC-SMC over the hypotheses with this package's distance, kernel and sampler."""
+    models = [_ModelFn(simulator, h.name, tuple(names), dict(h.priors)) for h in hypotheses]
+    priors = [
+        pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()}) for h in hypotheses
+    ]
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    logging.getLogger("pyabc").setLevel(logging.WARNING)
+    transitions = [
+        RidgedTransition({p: KERNEL_FLOOR * explored_width(spec) for p, spec in h.priors.items()})
+        for h in hypotheses
+    ]
+    return pyabc.ABCSMC(
+        models,
+        priors,
+        StatisticsDistance(np.asarray(scales.to_numpy(), float)),
+        population_size=population_size,
+        transitions=transitions,
+        sampler=sampler,
+        # a fresh run's first generation is the prior (threshold infinite); a resumed
+        # run recomputes the next threshold from the last stored generation, exactly
+        # as the uninterrupted run computed it after that generation
+        eps=pyabc.QuantileEpsilon(
+            initial_epsilon="from_sample" if resuming else np.inf, alpha=0.5
+        ),
+    )
+
+
+def _run_generations(
+    abc: pyabc.ABCSMC, total_budget: int, min_epsilon: float, remaining_gens: int,
+    remaining_budget: int,
+) -> None:
+    """Run what is left of the generations and of the budget (nothing when none is)."""
+    if remaining_gens > 0 and remaining_budget > 0:
+        with warnings.catch_warnings():
+            # pyabc subtracts an infinite first threshold from the next one
+            warnings.filterwarnings("ignore", "invalid value", RuntimeWarning)
+            abc.run(
+                minimum_epsilon=min_epsilon,
+                max_nr_populations=remaining_gens,
+                max_total_nr_simulations=total_budget,
+            )
+
+
+def calibrate(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    observed: pd.Series,
+    db_path: str | Path,
+    *,
+    population_size: int = 100,
+    max_generations: int = 6,
+    budget: int | None = None,
+    seed: int = 0,
+    pilot: int = 100,
+    executor: Any | None = None,
+    resume: bool = False,
+    min_epsilon: float = 0.0,
+    progress: Progress | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> CalibrationResult:
+    """Run (or resume) ABC-SMC model selection and return labelled posteriors.
+
+    ``groups`` (statistic -> group name) makes each group weigh as much as any other in
+    the distance, however many statistics it holds (`group_factors`).
+    ``budget`` caps the total number of simulations in the SMC generations (pyabc
+    stops after the generation that crosses it); the pilot that sets the distance
+    scales comes on top. ``executor`` is anything with an ordered
+    ``.map(fn, items, progress=None)``; without one, simulations run in this process.
+    """
+    names, obs = _observed_vector(hypotheses, population_size, observed)
+    db_path = Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    map_ = executor_map(executor) if executor is not None else serial_map
+    hyp_names = [h.name for h in hypotheses]
+    total_budget = budget if budget is not None else population_size * max_generations * 3
+    counter = _Counter(total_budget + pilot, progress)
+
+    resuming = db_path.exists() and _sidecar(db_path).exists() and resume
+    if resume and not db_path.exists():
+        raise UserError(f"no calibration history at {db_path} to resume; drop --resume")
+    if resuming:
+        seed, scales = _stored_scales(db_path, hyp_names, names)
+    else:
+        if db_path.exists():
+            if resume:
+                raise UserError(
+                    f"{db_path} exists but has no calibration metadata; "
+                    "use a fresh --out or drop --resume"
+                )
+            db_path.unlink()
+        scales = _pilot_scales(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
+                               db_path)
+    counter.add(pilot)
+
+    sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: counter.add(n),
+                                   budget=total_budget)
+    abc = _abcsmc(simulator, hypotheses, names, scales, population_size, sampler, resuming)
+    x0 = {STATS_KEY: obs, SEED_KEY: -1}
+    db_url = f"sqlite:///{db_path}"
+    if resuming:
+        abc.load(db_url, 1, observed_sum_stat=x0)
+        history = abc.history
+        already = history.total_nr_simulations if history.n_populations > 0 else 0
+        sampler.spent = int(already)
+        counter.add(already)
+        remaining_gens = max_generations - (history.max_t + 1)
+        remaining_budget = total_budget - already
+    else:
+        abc.new(db_url, x0)
+        meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
+                "scales": [float(s) for s in scales], "population_size": population_size}
+        _sidecar(db_path).write_text(json.dumps(meta))
+        remaining_gens = max_generations
+        remaining_budget = total_budget
+    _run_generations(abc, total_budget, min_epsilon, remaining_gens, remaining_budget)
+    if progress is not None:
+        progress(total_budget + pilot, total_budget + pilot)
+    return read_result(db_path, hyp_names, observed, scales,
+                       {h.name: dict(h.priors) for h in hypotheses})
