@@ -28,9 +28,10 @@ HYPOTHESES = ("H0", "H2")
 SEEDS = range(100, 124)
 
 
-def statistics(seeds=SEEDS, hypotheses=HYPOTHESES) -> pd.DataFrame:
-    """One row per (hypothesis, seed), one column per statistic."""
-    sim = ScenarioSimulator(load_scenario("iraq-2009", SETTINGS), tail_xmin=3.0)
+def statistics(seeds=SEEDS, hypotheses=HYPOTHESES, extra=None) -> pd.DataFrame:
+    """One row per (hypothesis, seed), one column per statistic; `extra` overrides."""
+    sim = ScenarioSimulator(load_scenario("iraq-2009", {**SETTINGS, **(extra or {})}),
+                            tail_xmin=3.0)
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -7,7 +7,8 @@ import numpy as np
 from centrehold.engine import regional_tick as tick
 
 PARAMS = dict(
-    key=np.uint64(3), warmup=0, parallel=False, people_per_agent=1, vision=2, deterrence=4,
+    key=np.uint64(3), warmup=0, substeps=1, parallel=False, people_per_agent=1, vision=2,
+    deterrence=4,
     threshold=0.1, size_alpha=3.0, size_max=50.0, intergroup=True, arrests=True,
     jail_ticks=30, arrest_tries=1, revenge=True, decay=1.0, reach=1.0,
     revenge_strength=0.3, revenge_saturation=10.0, revenge_radius=1, revenge_spill=0.0,

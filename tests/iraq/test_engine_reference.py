@@ -1,7 +1,9 @@
 """The keyed-draw tick against the engine before it, in distribution: every statistic
 `compare` uses, at compare's scale, over 24 seeds and two hypotheses.
 
-The reference was written by the engine at commit cb2bf81 (scripts/engine_reference.py).
+The reference was written by the engine at commit cb2bf81 (scripts/engine_reference.py),
+which gave agents one turn a tick; the new tick does so with `calendar.agents_daily:
+false`, and that is what is compared here.
 Trajectories differ (the draws are made differently); the statistics' means must agree
 within sampling error. Four standard errors per statistic keeps a false alarm over the
 ~130 comparisons below one in a hundred runs.
@@ -25,7 +27,8 @@ def _now() -> pd.DataFrame:
         from engine_reference import statistics
     finally:
         sys.path.pop(0)
-    df = statistics(seeds=range(200, 224))
+    # the previous engine gave agents one turn a tick: compare like with like
+    df = statistics(seeds=range(200, 224), extra={"calendar.agents_daily": "false"})
     m = df.drop(columns="seed").groupby("hypothesis").agg(["mean", "std", "count"])
     out = m.stack(level=0, future_stack=True).reset_index()
     return out.rename(columns={"level_1": "statistic"})

@@ -26,9 +26,10 @@ def instigated_attacks(ds) -> np.ndarray:
 
 
 def test_withdrawal_raises_killings_against_forces_kept_on_the_streets():
-    # statistic: sectarian deaths in the year after 2009-06-30, summed over three seeds
+    # statistic: sectarian deaths in the year after 2009-06-30, summed over twelve seeds
+    # (measured: 1.30 times; three seeds alone range from 1.05 upwards)
     on = off = 0
-    for seed in (1, 2, 3):
+    for seed in range(1, 13):
         on += sectarian(run(seed=seed, ticks=T_W + 365))[T_W:].sum()
         off += sectarian(run({"mechanisms.withdrawal": "false"}, seed=seed,
                              ticks=T_W + 365))[T_W:].sum()

@@ -452,6 +452,10 @@ def _records(sc, built: RegionalWorld, drv: Drivers, ticks_in: plugins.TickInput
     ppa = int(sc.people_per_agent)
     mech_on = sc.mechanisms
     lat, ag = tick.lattice_of(w), tick.agents_of(w)
+    # agents take a turn a day whatever the tick (a weekly tick runs seven daily turns),
+    # unless the scenario asks for one turn a tick, the faster approximation
+    substeps = int(cal.step_days) if sc.calendar.agents_daily else 1
+    turn_days = cal.step_days / substeps
     sizes = np.bincount(w.region.astype(np.int64), minlength=R)
     st = tick.Static(
         built.block_start, built.block_end, built.adj_start, built.adj_list,
@@ -463,14 +467,15 @@ def _records(sc, built: RegionalWorld, drv: Drivers, ticks_in: plugins.TickInput
                            sc.displacement)
     p = tick.Params(
         key=tick.stage_key(seed), warmup=-(-int(sc.warmup_days) // cal.step_days),
+        substeps=substeps,
         parallel=schedule == "parallel", people_per_agent=ppa, vision=ig.vision,
         deterrence=ig.deterrence_radius, threshold=float(ig.threshold),
         size_alpha=float(ig.size_alpha), size_max=float(ig.size_max),
         intergroup=bool(mech_on.intergroup), arrests=bool(mech_on.arrests),
         # jail terms and arrest chances are per day, whatever a tick spans
-        jail_ticks=max(0, int(round(sc.arrests.jail_max / cal.step_days))),
-        arrest_tries=max(1, int(round(cal.step_days))),
-        revenge=bool(mech_on.revenge), decay=math.exp(-cal.step_days / rv.decay_days),
+        jail_ticks=max(0, int(round(sc.arrests.jail_max / turn_days))),
+        arrest_tries=max(1, int(round(turn_days))),
+        revenge=bool(mech_on.revenge), decay=math.exp(-turn_days / rv.decay_days),
         reach=revenge_reach(ppa), revenge_strength=float(rv.strength),
         revenge_saturation=float(rv.saturation), revenge_radius=int(rv.radius),
         revenge_spill=float(rv.spill), attack_radius=int(ins.radius),
@@ -487,7 +492,7 @@ def _records(sc, built: RegionalWorld, drv: Drivers, ticks_in: plugins.TickInput
     lost = (drv.lam * (1.0 - drv.paid)[:, None, None]).sum(axis=2) * fs.crime_per_lost_attack
     inp = tick.Inputs(
         street_targets=ticks_in.street_targets, legitimacy=ticks_in.legitimacy,
-        arrest_k=ticks_in.arrest_k, incident_mean=ticks_in.incident_mean,
+        arrest_k=ticks_in.arrest_k, incident_mean=ticks_in.incident_mean / substeps,
         attack_rate=ticks_in.attack_rate, insurgent_rate=ticks_in.insurgent_rate,
         intra_rate=np.ascontiguousarray(drv.intra, dtype=np.float64),
         crime_rate=np.where(cut[:, None], lost, 0.0),
@@ -506,7 +511,7 @@ def _records(sc, built: RegionalWorld, drv: Drivers, ticks_in: plugins.TickInput
         dropped=np.zeros(3, dtype=np.int64),
     )
     sc_ = tick.scratch(N, sizes, G, K, int(ins.radius))
-    per_tick = int(sc_.inc_start[-1]) + sc_.att_region.shape[0]
+    per_tick = substeps * int(sc_.inc_start[-1]) + sc_.att_region.shape[0]
     lg = _new_log(max(1 << 15, 4 * per_tick))
     return lat, ag, st, p, inp, out, lg, sc_, per_tick
 

@@ -101,6 +101,7 @@ class Params(NamedTuple):
 
     key: np.uint64
     warmup: int  # ticks run before the first recorded one
+    substeps: int  # days the agents live through in one tick (1 daily, 7 weekly)
     parallel: bool
     people_per_agent: int
     vision: int
@@ -974,18 +975,30 @@ def _record(t, st, p, inp, out, sc, tk):
 
 
 @njit(cache=True)
-def _tick(t, lat, ag, st, p, inp, out, lg, sc):
-    """One tick, every mechanism in order."""
+def _victims_out(t, rec, n_kill, ag, sc, out):
+    """Count the tick's victims and take them off the lattice's books."""
+    victims, cell, region, group = sc.kill_victim, ag.cell, ag.region, ag.group
+    if rec:
+        killings = out.killings
+        for j in range(n_kill):
+            b = victims[j]
+            killings[t, region[b], group[b]] += 1
+    for j in range(n_kill):
+        cell[victims[j]] = EMPTY
+
+
+@njit(cache=True)
+def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc):
+    """One day of the agents: revenge decays, every agent takes its turn, their
+    incidents are counted and stir revenge, threatened minorities move. A weekly tick
+    runs seven of these (`substeps`), so the agents live by the day whatever the tick."""
     G = inp.legitimacy.shape[1]
     R = lat.width.shape[0]
-    K = st.block_start.shape[0]
     ti = max(t, 0)  # warm-up ticks run on the first day's inputs
-    tk = t + p.warmup  # and draw numbers of their own
+    tk = (t + p.warmup) * p.substeps + d  # the day's own draws
     rec = t >= 0
-    set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk)
     if p.revenge:
         decay_revenge(ag.revenge, p.decay)
-    sc.arrests_gr[:] = 0
     sc.inc_n[:] = 0
     sc.kill_n[:] = 0
     kt = stage_tick(p.key, STAGE_AGENTS, tk)
@@ -998,36 +1011,47 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
         _agents_sequential(kt, ko, lat, ag, st, p, legit, inp.arrest_k[ti],
                            inp.incident_mean[ti], sc)
     n_ev, n_kill = _collect_incidents(t, rec, sc, out.deaths, lg)
-    # attacks: the hypothesis's (recorded ticks only), the insurgency's, then episodes
-    n_att = 0
-    if rec:
-        n_att = draw_attacks(inp.attack_rate[t], INSTIGATED, p.attack_size_min,
-                              p.attack_size_alpha, p.attack_size_max, p.key, tk, sc, n_att,
-                              out)
-    n_att = draw_attacks(inp.insurgent_rate[ti], INSURGENT, p.attack_size_min,
-                          p.attack_size_alpha, p.attack_size_max, p.key, tk, sc, n_att, out)
-    if rec:
-        n_att = draw_attacks(inp.intra_rate[t], INTRA, 1.0, p.intra_size_alpha,
-                              p.intra_size_max, p.key, tk, sc, n_att, out)
-    if n_att > 0:
-        n_kill = place_attacks(lat, ag, p, n_att, G, p.key, tk, sc, out.dropped, n_kill)
-        n_ev = _collect_attacks(t, rec, n_att, n_ev, G, sc, out.deaths, lg)
-    victims, cell, region, group = sc.kill_victim, ag.cell, ag.region, ag.group
-    if rec:
-        killings = out.killings
-        for j in range(n_kill):
-            b = victims[j]
-            killings[t, region[b], group[b]] += 1
+    _victims_out(t, rec, n_kill, ag, sc, out)
     if p.revenge and n_ev > 0:
         apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
-    for j in range(n_kill):
-        cell[victims[j]] = EMPTY
     if p.displacement:
         displace(lat, ag, st, p, _shares(sc.counts, G, R), p.key, tk, sc.moved)
         if rec:
             for g in range(G):
                 for r in range(R):
-                    out.displaced[t, r, g] = sc.moved[g, r]
+                    out.displaced[t, r, g] += sc.moved[g, r]
+
+
+@njit(cache=True)
+def _tick(t, lat, ag, st, p, inp, out, lg, sc):
+    """One tick, every mechanism in order."""
+    G = inp.legitimacy.shape[1]
+    R = lat.width.shape[0]
+    K = st.block_start.shape[0]
+    ti = max(t, 0)  # warm-up ticks run on the first day's inputs
+    tk = t + p.warmup  # and draw numbers of their own
+    rec = t >= 0
+    set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk)
+    sc.arrests_gr[:] = 0
+    for d in range(p.substeps):
+        _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc)
+    # attacks: the hypothesis's (recorded ticks only), the insurgency's, then episodes
+    n_att = 0
+    if rec:
+        n_att = draw_attacks(inp.attack_rate[t], INSTIGATED, p.attack_size_min,
+                             p.attack_size_alpha, p.attack_size_max, p.key, tk, sc, n_att,
+                             out)
+    n_att = draw_attacks(inp.insurgent_rate[ti], INSURGENT, p.attack_size_min,
+                         p.attack_size_alpha, p.attack_size_max, p.key, tk, sc, n_att, out)
+    if rec:
+        n_att = draw_attacks(inp.intra_rate[t], INTRA, 1.0, p.intra_size_alpha,
+                             p.intra_size_max, p.key, tk, sc, n_att, out)
+    if n_att > 0:
+        n_kill = place_attacks(lat, ag, p, n_att, G, p.key, tk, sc, out.dropped, 0)
+        n_ev = _collect_attacks(t, rec, n_att, 0, G, sc, out.deaths, lg)
+        if p.revenge and n_ev > 0:
+            apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
+        _victims_out(t, rec, n_kill, ag, sc, out)
     tally(ag, G, R, K, sc.counts, sc.on_streets)
     if rec:
         _record(t, st, p, inp, out, sc, tk)
@@ -1072,12 +1096,12 @@ def scratch(n_agents: int, sizes: np.ndarray, G: int, K: int, attack_radius: int
 
     Each region gets its own slice of the incident and victim buffers (so regions can
     be swept side by side): ample at coarse scales, where a tick's incidents can reach
-    the region's agents, and a sixteenth of them at scales fine enough (over a million
+    the region's agents, and a 64th of them at scales fine enough (over a million
     agents) that an active agent's incidents per tick are far below one.
     """
     sizes = np.asarray(sizes, dtype=np.int64)
     R = sizes.shape[0]
-    per = np.maximum(512, sizes if n_agents <= 1_000_000 else sizes // 16)
+    per = np.maximum(512, sizes if n_agents <= 1_000_000 else sizes // 64)
     inc_start = np.zeros(R + 1, dtype=np.int64)
     np.cumsum(per, out=inc_start[1:])
     n_inc = int(inc_start[-1])

@@ -65,6 +65,13 @@ class CalendarSpec(_Strict):
     start: dt.date = dt.date(2008, 1, 1)
     end: dt.date = dt.date(2011, 12, 31)
     tick: Literal["day", "week"] = "day"
+    agents_daily: bool = Field(
+        default=True,
+        description="agents take a turn every day whatever the tick (a weekly tick runs "
+        "seven daily turns, so the tick sets only the outputs' resolution); false: one "
+        "turn a tick, about three times faster at weekly ticks but with about twice the "
+        "sectarian killing (docs/engine.md, resolution)",
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> CalendarSpec:
