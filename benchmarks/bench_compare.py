@@ -23,6 +23,37 @@ import pandas as pd
 
 TARGET_SIMULATION_S = 0.020
 TARGET_DAILY_RUN_S = 0.5
+TARGET_ONE_TO_ONE_S = 15 * 60
+TARGET_ONE_TO_ONE_GIB = 8.0
+ONE_TO_ONE_TICKS = 5  # measured, then scaled to the run's 1,643 ticks (warm-up included)
+
+_ONE_TO_ONE = """
+import json, resource, sys, time
+from centrehold.engine import simulate
+from centrehold.scenario import load_scenario
+sc = load_scenario("iraq-2009", {"people_per_agent": "1", "warmup_days": "0"})
+t0 = time.perf_counter()
+simulate(sc, seed=0, ticks=1, schedule=sys.argv[1])
+one = time.perf_counter() - t0
+t0 = time.perf_counter()
+simulate(sc, seed=0, ticks=1 + int(sys.argv[2]), schedule=sys.argv[1])
+more = time.perf_counter() - t0
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+print(json.dumps({"per_tick": (more - one) / int(sys.argv[2]), "setup": one, "gib": rss}))
+"""
+
+
+def _one_to_one(schedule: str) -> dict:
+    """Seconds a tick and peak memory at one agent per person, in a fresh process (so
+    its peak is its own): a run with one tick and one with more, the difference per
+    tick, scaled to the 2008-2011 run with its half-year warm-up."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _ONE_TO_ONE, schedule, str(ONE_TO_ONE_TICKS)],
+                         capture_output=True, text=True, check=True, timeout=3600)
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _median_time(fn, repeats: int) -> float:
@@ -43,6 +74,13 @@ def main(results_dir: str | Path = "benchmarks/results", quick: bool = False) ->
     sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
     sim = ScenarioSimulator(sc, regions=tuple(r.iso for r in sc.regions), tail_xmin=3.0)
     rows = []
+    fast = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week",
+                                       "calendar.agents_daily": "false"})
+    fast_sim = ScenarioSimulator(fast, regions=tuple(r.iso for r in fast.regions),
+                                 tail_xmin=3.0)
+    fast_sim.dataset("H0", {}, 0)
+    t_fast = _median_time(lambda i: fast_sim.dataset("H0", {}, 100 + i, end="2010-12"),
+                          repeats)
     for hyp in ("H0", "H1", "HA"):
         sim.dataset(hyp, {}, 0)  # compile
         ds_time = _median_time(lambda i, h=hyp: sim.dataset(h, {}, 100 + i, end="2010-12"),
@@ -52,11 +90,29 @@ def main(results_dir: str | Path = "benchmarks/results", quick: bool = False) ->
         rows.append({"case": f"compare simulation {hyp} (1:10,000, weekly)",
                      "engine_s": ds_time, "statistics_s": st_time,
                      "total_s": ds_time + st_time, "target_s": TARGET_SIMULATION_S})
+    rows.append({"case": "compare simulation H0, agents one turn a tick (the old approximation)",
+                 "engine_s": t_fast, "statistics_s": rows[0]["statistics_s"],
+                 "total_s": t_fast + rows[0]["statistics_s"], "target_s": TARGET_SIMULATION_S})
     daily = load_scenario("iraq-2009", {"people_per_agent": "1000"})
-    simulate(daily, seed=0, ticks=10)  # compile at this scale's array sizes
-    t_daily = _median_time(lambda i: simulate(daily, seed=i), 1 if quick else 3)
-    rows.append({"case": "iraq-2009 H0, 1:1000, daily, 2008-2011", "engine_s": t_daily,
-                 "statistics_s": 0.0, "total_s": t_daily, "target_s": TARGET_DAILY_RUN_S})
+    for schedule in ("sequential", "parallel"):
+        simulate(daily, seed=0, ticks=10, schedule=schedule)  # compile
+        t_daily = _median_time(lambda i, s=schedule: simulate(daily, seed=i, schedule=s),
+                               1 if quick else 3)
+        rows.append({"case": f"iraq-2009 H0, 1:1000, daily, 2008-2011, {schedule}",
+                     "engine_s": t_daily, "statistics_s": 0.0, "total_s": t_daily,
+                     "target_s": TARGET_DAILY_RUN_S})
+    if not quick:
+        ticks = 1461 + 182
+        for schedule in ("sequential", "parallel"):
+            m = _one_to_one(schedule)
+            rows.append({"case": f"iraq-2009 H0, 1:1 (32.9 M agents), daily, 2008-2011, "
+                                 f"{schedule}: {m['per_tick']:.2f} s a tick x {ticks} ticks "
+                                 f"+ {m['setup']:.0f} s set-up (scaled from "
+                                 f"{ONE_TO_ONE_TICKS} ticks); peak {m['gib']:.1f} GiB "
+                                 f"(target {TARGET_ONE_TO_ONE_GIB:.0f})",
+                         "engine_s": m["per_tick"] * ticks + m["setup"], "statistics_s": 0.0,
+                         "total_s": m["per_tick"] * ticks + m["setup"],
+                         "target_s": TARGET_ONE_TO_ONE_S})
     table = pd.DataFrame(rows)
     table["x_over_target"] = table["total_s"] / table["target_s"]
     out = Path(results_dir)
