@@ -23,12 +23,16 @@ rows = st.lists(
     min_size=1, max_size=60,
 )
 
+#: The iraq-2009 scenario's facts the statistics read (`scenario_facts`).
+FACTS = {"mixed": ("IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI"), "withdrawal": "2009-06-30",
+         "elections": ("2009-01-31", "2010-03-07")}
+
 
 def table_for(data, scale: float = 1.0) -> pd.Series:
     monthly = pd.DataFrame(data, columns=["month", "region", "deaths"])
     monthly["deaths"] = monthly["deaths"] * scale
     inp = EvidenceInput(monthly, np.array([1.0, 2.0, 12.0]) * scale)
-    return evidence_table(inp, start="2009-01", end="2009-12", regions=REGIONS[:-1])
+    return evidence_table(inp, start="2009-01", end="2009-12", regions=REGIONS[:-1], **FACTS)
 
 
 @settings(max_examples=40, deadline=None)

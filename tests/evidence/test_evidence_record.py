@@ -10,9 +10,14 @@ from centrehold.record import iraq_observed, iraq_panel, iraq_region_map
 # SOURCES.md: 2009 national monthly maxima of this (War Logs excluded) copy of IBC.
 SOURCES_2009_MAXIMA = [280, 336, 426, 475, 327, 490, 393, 585, 299, 404, 204, 452]
 
+#: The iraq-2009 scenario's facts the statistics read (`scenario_facts`).
+FACTS = {"mixed": ("IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI"), "withdrawal": "2009-06-30",
+         "elections": ("2009-01-31", "2010-03-07")}
+
 
 def test_national_values_are_the_sources_maxima():
-    table = evidence_table(iraq_observed("2009-01", "2009-12"), regions=iraq_region_map().regions)
+    table = evidence_table(iraq_observed("2009-01", "2009-12"),
+                           regions=iraq_region_map().regions, **FACTS)
     got = [table[f"national_2009-{m:02d}"] for m in range(1, 13)]
     assert got == SOURCES_2009_MAXIMA
     assert table["national_mean"] == pytest.approx(sum(SOURCES_2009_MAXIMA) / 12)
@@ -26,7 +31,7 @@ def test_national_values_are_the_sources_maxima():
 
 def test_shares_cover_located_deaths_and_mixed_share_matches_the_panel():
     regions = iraq_region_map().regions
-    table = evidence_table(iraq_observed(), regions=regions)
+    table = evidence_table(iraq_observed(), regions=regions, **FACTS)
     shares = table[[f"share_{r}" for r in regions]]
     assert shares.sum() == pytest.approx(1.0)
     panel = iraq_panel("2008-01", "2009-12")
@@ -42,7 +47,7 @@ def test_shares_cover_located_deaths_and_mixed_share_matches_the_panel():
 def test_class_shares_on_the_record_agree_with_the_mixed_share():
     from centrehold.record import iraq_class_map
 
-    table = evidence_table(iraq_observed(), classes=iraq_class_map())
+    table = evidence_table(iraq_observed(), classes=iraq_class_map(), **FACTS)
     classes = table[[n for n in table.index if n.startswith("share_class_")]]
     assert sorted(classes.index) == [
         "share_class_kurdish", "share_class_mixed", "share_class_other",

@@ -25,6 +25,10 @@ from centrehold.infer.evidence import (
 )
 from centrehold.record.observations import UNKNOWN_REGION, EvidenceInput
 
+#: The iraq-2009 scenario's facts the statistics read (`scenario_facts`).
+FACTS = {"mixed": ("IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI"), "withdrawal": "2009-06-30",
+         "elections": ("2009-01-31", "2010-03-07")}
+
 
 def monthly(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "region", "deaths"])
@@ -103,7 +107,7 @@ def test_mixed_share_with_classes_as_parameter():
                  ("2009-01", UNKNOWN_REGION, 90)]),
         np.array([]),
     )
-    assert mixed_share(inp) == pytest.approx(0.8)
+    assert mixed_share(inp, FACTS["mixed"]) == pytest.approx(0.8)
     assert mixed_share(inp, mixed={"IQ-AN"}) == pytest.approx(0.2)
     assert mixed_share(inp, mixed=()) == 0.0
 
@@ -183,8 +187,8 @@ def test_evidence_table_names_are_stable_across_inputs():
                 for m in range(1, 13) for r in regions[:2]]
         return EvidenceInput(monthly(rows), discrete_power_law(2.5, 1, 400, seed=int(scale)))
 
-    a = evidence_table(make(1), start="2009-01", end="2009-12", regions=regions)
-    b = evidence_table(make(3), start="2009-01", end="2009-12", regions=regions)
+    a = evidence_table(make(1), start="2009-01", end="2009-12", regions=regions, **FACTS)
+    b = evidence_table(make(3), start="2009-01", end="2009-12", regions=regions, **FACTS)
     assert a.index.tolist() == b.index.tolist()
     names = a.index.tolist()
     assert names[:2] == ["national_mean", "national_trend"]
@@ -198,14 +202,14 @@ def test_evidence_table_names_are_stable_across_inputs():
                    "national_YYYY-MM" if name.startswith("national_2") else
                    "share_<region>" if name.startswith("share_IQ") else name)
         assert pattern in STATISTICS, name
-    short = evidence_table(make(1), monthly_values=False)
+    short = evidence_table(make(1), monthly_values=False, **FACTS)
     assert not any(n.startswith("national_2") and "Q" not in n for n in short.index)
 
 
 def test_evidence_table_values_on_a_hand_made_record():
     rows = [("2009-01", "IQ-BG", 10), ("2009-02", "IQ-AN", 20), ("2009-03", "IQ-BG", 30),
             ("2009-03", UNKNOWN_REGION, 5)]
-    table = evidence_table(EvidenceInput(monthly(rows), np.array([1, 2, 3, 10, 20])))
+    table = evidence_table(EvidenceInput(monthly(rows), np.array([1, 2, 3, 10, 20])), **FACTS)
     assert table["national_mean"] == pytest.approx(65 / 3)
     assert table["national_2009-03"] == 35.0
     assert table["share_IQ-BG"] == pytest.approx(40 / 60)
@@ -238,17 +242,17 @@ def test_class_shares_exact_and_opt_in():
     assert got.to_dict() == {
         "share_class_mixed": 0.2, "share_class_other": 0.2, "share_class_shia_arab": 0.6,
     }
-    plain = evidence_table(inp)
+    plain = evidence_table(inp, **FACTS)
     assert not any(n.startswith("share_class_") for n in plain.index)
-    with_classes = evidence_table(inp, classes=classes)
+    with_classes = evidence_table(inp, classes=classes, **FACTS)
     assert with_classes["share_class_shia_arab"] == pytest.approx(0.6)
 
 
 def test_empty_input_gives_nans_not_errors():
     inp = EvidenceInput(pd.DataFrame({"month": [], "region": [], "deaths": []}), np.array([]))
-    table = evidence_table(inp, regions=["A"])
+    table = evidence_table(inp, regions=["A"], **FACTS)
     assert math.isnan(table["national_mean"]) and math.isnan(table["share_A"])
-    window = evidence_table(inp, start="2009-01", end="2009-03", regions=["A"])
+    window = evidence_table(inp, start="2009-01", end="2009-03", regions=["A"], **FACTS)
     assert window["national_mean"] == 0.0 and window["national_2009-02"] == 0.0
     assert math.isnan(window["share_mixed"]) and math.isnan(window["tail_alpha"])
 
@@ -267,8 +271,8 @@ def _with_bombs() -> EvidenceInput:
 
 
 def test_explosive_statistics_on_an_exact_small_case():
-    t = evidence_table(_with_bombs(), regions=["A", "B"], mixed=("B",), withdrawal_months=2,
-                       monthly_values=False)
+    t = evidence_table(_with_bombs(), regions=["A", "B"], withdrawal_months=2,
+                       monthly_values=False, **{**FACTS, "mixed": ("B",)})
     # 16 + 12 + 4 unlocated = 32 bomb deaths of 68
     assert t["explosive_fraction"] == pytest.approx(32 / 68)
     assert t["explosive_share_A"] == pytest.approx(16 / 28)
@@ -283,7 +287,7 @@ def test_explosive_statistics_on_an_exact_small_case():
 def test_without_the_column_there_are_no_explosive_statistics():
     inp = _with_bombs()
     plain = EvidenceInput(monthly=inp.monthly.drop(columns="explosive"), sizes=inp.sizes)
-    t = evidence_table(plain, regions=["A", "B"], monthly_values=False)
+    t = evidence_table(plain, regions=["A", "B"], monthly_values=False, **FACTS)
     assert not any(name.startswith("explosive") for name in t.index)
     with pytest.raises(UserError, match="no 'explosive' column"):
         plain.explosive_only()

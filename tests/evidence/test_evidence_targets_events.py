@@ -20,6 +20,10 @@ from centrehold.infer.evidence import (
 from centrehold.record.event_study import event_study
 from centrehold.record.observations import TARGET_COLUMNS, EvidenceInput
 
+#: The iraq-2009 scenario's facts the statistics read (`scenario_facts`).
+FACTS = {"mixed": ("IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI"), "withdrawal": "2009-06-30",
+         "elections": ("2009-01-31", "2010-03-07")}
+
 
 def _input(rows, daily=None) -> EvidenceInput:
     frame = pd.DataFrame(rows, columns=["month", "region", "deaths", *TARGET_COLUMNS])
@@ -28,7 +32,7 @@ def _input(rows, daily=None) -> EvidenceInput:
 
 def test_target_shares_by_hand():
     inp = _input([("2009-01", "A", 10, 1, 2, 3, 4), ("2009-02", "B", 10, 1, 0, 1, 2)])
-    stats = evidence_table(inp, start="2009-01", end="2009-02", regions=["A", "B"])
+    stats = evidence_table(inp, start="2009-01", end="2009-02", regions=["A", "B"], **FACTS)
     assert stats["target_share_state"] == pytest.approx(2 / 14)
     assert stats["target_share_crowds"] == pytest.approx(2 / 14)
     assert stats["target_share_community"] == pytest.approx(4 / 14)

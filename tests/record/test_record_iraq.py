@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from centrehold.errors import UserError
-from centrehold.infer.evidence import DEFAULT_MIXED_REGIONS
 from centrehold.record import (
     SIZE_CLASSES,
     iraq_incident_sizes,
@@ -102,7 +101,10 @@ def test_iraq_observed_window_and_bounds():
 
 
 def test_mixed_class_table_matches_the_evidence_default():
-    assert mixed_governorates() == tuple(sorted(DEFAULT_MIXED_REGIONS))
+    from centrehold.scenario import load_scenario
+
+    # the record's hand-assigned classes and the scenario's rule (no community holds 80%)
+    assert mixed_governorates() == tuple(sorted(load_scenario("iraq-2009").mixed_regions()))
 
 
 def test_bundled_panel_equals_the_shared_panel(shared_data):

@@ -28,17 +28,6 @@ from centrehold.record.observations import (
     EvidenceInput,
 )
 
-#: US forces left Iraq's cities on this date (SOFA milestone; timeline_2006_2010.csv).
-WITHDRAWAL_DATE = "2009-06-30"
-
-#: Provincial elections and the national election (timeline_2006_2010.csv).
-ELECTION_DATES: tuple[str, ...] = ("2009-01-31", "2010-03-07")
-
-#: Governorates whose 2009 composition is labelled "mixed" in the hand-assigned
-#: `model_class_hand_assigned` column of governorate_composition.csv (SIGIR 2009 shares):
-#: Baghdad, Diyala, Kirkuk, Nineveh. A parameter everywhere; this is only the default.
-DEFAULT_MIXED_REGIONS: tuple[str, ...] = ("IQ-BG", "IQ-DI", "IQ-KI", "IQ-NI")
-
 #: Deaths at or above which an incident counts as mass-casualty.
 MASS_CASUALTY_THRESHOLD = 10.0
 
@@ -326,7 +315,7 @@ def regional_shares(
     return pd.Series(values, index=[f"share_{code}" for code in regions], dtype=float)
 
 
-def withdrawal_ratio(series: pd.Series, date: str = WITHDRAWAL_DATE, months: int = 6) -> float:
+def withdrawal_ratio(series: pd.Series, date: str, months: int = 6) -> float:
     """Mean monthly deaths in the `months` months after `date` over the `months` before.
 
     "After" starts with the first month that begins after the date (July 2009 for
@@ -370,7 +359,7 @@ def pre_election_months(
 
 
 def pre_election_ratio(
-    series: pd.Series, elections: Sequence[str] = ELECTION_DATES, months: int = 2
+    series: pd.Series, elections: Sequence[str], months: int = 2
 ) -> float:
     """Mean deaths in pre-election months over the mean in all other months of the series.
 
@@ -389,7 +378,7 @@ def pre_election_ratio(
 
 def mixed_share(
     inp: EvidenceInput | dict[str, float],
-    mixed: Collection[str] = DEFAULT_MIXED_REGIONS,
+    mixed: Collection[str],
     start: str | None = None,
     end: str | None = None,
 ) -> float:
@@ -502,10 +491,10 @@ def evidence_table(
     start: str | None = None,
     end: str | None = None,
     regions: Sequence[str] | None = None,
-    mixed: Collection[str] = DEFAULT_MIXED_REGIONS,
-    withdrawal: str = WITHDRAWAL_DATE,
+    mixed: Collection[str],
+    withdrawal: str,
     withdrawal_months: int = 6,
-    elections: Sequence[str] = ELECTION_DATES,
+    elections: Sequence[str],
     election_months: int = 2,
     mass_threshold: float = MASS_CASUALTY_THRESHOLD,
     tail_xmin: float | None = None,

@@ -246,14 +246,16 @@ def with_shared(sc: Any, params: Mapping[str, float]) -> tuple[Any, dict[str, fl
 
 
 def scenario_facts(sc: Any) -> dict[str, Any]:
-    """The dates the evidence statistics read, from the scenario itself (never constants):
-    the withdrawal, the elections, and the dated events each conjecture keys on."""
+    """What the evidence statistics read from the scenario itself (never constants): the
+    withdrawal, the elections, the mixed regions, and the dated events each conjecture
+    keys on."""
     dates = getattr(sc, "dates", None)
     if dates is None:
         return {}
     return {
         "withdrawal": str(dates.withdrawal),
         "elections": tuple(str(d) for d in dates.elections),
+        "mixed": sc.mixed_regions(),
         "events": {
             "elections": list(dates.elections),
             "withdrawal": list(dates.withdrawal_milestones),

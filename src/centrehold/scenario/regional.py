@@ -285,6 +285,12 @@ class RegionalScenario(ScenarioBase):
     )
     calendar: CalendarSpec = Field(default_factory=CalendarSpec)
     dates: DatesSpec = Field(default_factory=DatesSpec)
+    mixed_below: float = Field(
+        default=0.8, gt=0.0, le=1.0,
+        description="a region is mixed when no community holds this share of it (the "
+        "evidence's share of deaths in mixed regions); 0.8 gives Baghdad, Diyala, Kirkuk "
+        "and Nineveh, the governorates SIGIR's 2009 classes call mixed",
+    )
     mechanisms: Mechanisms = Field(default_factory=Mechanisms)
     intergroup: IntergroupParams = Field(default_factory=IntergroupParams)
     arrests: ArrestParams = Field(default_factory=ArrestParams)
@@ -497,6 +503,11 @@ class RegionalScenario(ScenarioBase):
             step = 1 if cal.tick == "day" else 7
             self.ticks = -(-((cal.end - cal.start).days + 1) // step)
         return self
+
+    def mixed_regions(self) -> tuple[str, ...]:
+        """Regions where no community holds `mixed_below` of the people, in table order."""
+        return tuple(r.iso for r in self.regions
+                     if max(self.shares_of(r.iso).values()) < self.mixed_below)
 
     def shares_of(self, iso: str) -> dict[str, float]:
         """Community shares of a region after overrides (the overrides are the parameters)."""
