@@ -27,6 +27,7 @@ EXIT_BUG = 1
 class Schedule(StrEnum):
     sequential = "sequential"
     synchronous = "synchronous"
+    parallel = "parallel"
 
 
 def fail(message: str) -> typer.Exit:
@@ -128,7 +129,8 @@ def run_command(
     ),
     schedule: Schedule = typer.Option(
         Schedule.sequential, "--schedule", case_sensitive=False,
-        help="sequential: one agent at a time (the reference); synchronous: all at once (fast).",
+        help="sequential: one agent at a time (the reference); synchronous (Epstein): all at "
+        "once; parallel (regional): regions side by side. Same seed, same run, any threads.",
     ),
     out: Path = typer.Option(
         None, "--out", help="Folder for the outputs (new, empty, or a previous run).",
