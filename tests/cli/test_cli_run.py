@@ -130,7 +130,7 @@ def test_hypothesis_is_sugar_for_set(fake_engine, regional_models, tmp_path: Pat
 
 
 def test_bad_schedule_is_refused_by_the_parser(fake_engine, toy: Path) -> None:
-    result = invoke("run", str(toy), "--schedule", "parallel")
+    result = invoke("run", str(toy), "--schedule", "diagonal")
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert fake_engine == []
 
