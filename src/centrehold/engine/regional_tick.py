@@ -31,7 +31,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from centrehold.engine.kernels import arrest_probability
+from centrehold.engine.kernels import _wrap, arrest_probability
 from centrehold.engine.rng import hash_agent, hash_slot, mix64, tick_key
 from centrehold.engine.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET
 
@@ -259,15 +259,6 @@ def pareto_int(u, x_min, alpha, cap):
 # Kernels unpack the records' arrays into locals before any loop: an array read
 # through a tuple inside a loop costs a reference count each time in Numba, which
 # made the first version of this loop forty times slower.
-
-
-@njit(cache=True, inline="always")
-def _wrap(v, n):
-    if v < 0:
-        return v + n
-    if v >= n:
-        return v - n
-    return v
 
 
 @njit(cache=True, inline="always")
@@ -825,6 +816,19 @@ def tally(ag, G, R, K, counts, on_streets):
             on_streets[k - 1, region[a]] += 1
 
 
+@njit(cache=True, inline="always")
+def _living(counts, r, g, G):
+    """(living civilians of group g, of everyone) in region r."""
+    n = 0.0
+    tot = 0.0
+    for h in range(G):
+        v = float(counts[r, h, 0] + counts[r, h, 1] + counts[r, h, 2])
+        tot += v
+        if h == g:
+            n = v
+    return n, tot
+
+
 @njit(cache=True)
 def _dissimilarity(counts, G, R, out):
     """D_g = 1/2 sum_r |n_gr / N_g - m_gr / M_g| (m: everyone else), living civilians."""
@@ -832,24 +836,12 @@ def _dissimilarity(counts, G, R, out):
         Ng = 0.0
         Mg = 0.0
         for r in range(R):
-            n = 0.0
-            tot = 0.0
-            for h in range(G):
-                v = float(counts[r, h, 0] + counts[r, h, 1] + counts[r, h, 2])
-                tot += v
-                if h == g:
-                    n = v
+            n, tot = _living(counts, r, g, G)
             Ng += n
             Mg += tot - n
         s = 0.0
         for r in range(R):
-            n = 0.0
-            tot = 0.0
-            for h in range(G):
-                v = float(counts[r, h, 0] + counts[r, h, 1] + counts[r, h, 2])
-                tot += v
-                if h == g:
-                    n = v
+            n, tot = _living(counts, r, g, G)
             a = n / Ng if Ng > 0 else 0.0
             b = (tot - n) / Mg if Mg > 0 else 0.0
             s += abs(a - b)
