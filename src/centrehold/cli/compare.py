@@ -1,7 +1,7 @@
 """`centrehold compare`: weigh a scenario's hypotheses against the record, in minutes.
 
 Runs at a small scale by default (one agent per 10,000 people, a tick a week) so
-the whole weighing (pilot, ABC-SMC, posterior predictive) fits in a few minutes on
+the whole weighing (pilot, ABC-SMC, posterior predictive) takes about ten minutes on
 two cores; `--scale`, `--tick` and `--budget` buy fidelity with time.
 """
 
