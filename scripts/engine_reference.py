@@ -42,20 +42,23 @@ def statistics(seeds=SEEDS, hypotheses=HYPOTHESES, extra=None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def summarise(df: pd.DataFrame) -> pd.DataFrame:
+    """Per (hypothesis, statistic): how many seeds, the mean and the standard deviation;
+    statistics with no finite mean are left out."""
+    m = df.drop(columns="seed").groupby("hypothesis").agg(["mean", "std", "count"])
+    long = m.stack(level=0, future_stack=True).reset_index()
+    long = long.rename(columns={"level_1": "statistic"})
+    long = long[np.isfinite(long["mean"])]
+    return long[["hypothesis", "statistic", "count", "mean", "std"]]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", required=True)
     args = ap.parse_args()
-    df = statistics()
-    summary = df.drop(columns="seed").groupby("hypothesis").agg(["mean", "std", "count"])
-    summary.columns = [f"{a}|{b}" for a, b in summary.columns]
-    long = summary.stack(future_stack=True).rename("value").reset_index()
-    long[["statistic", "moment"]] = long["level_1"].str.split("|", expand=True)
-    long = long.drop(columns="level_1").pivot_table(
-        index=["hypothesis", "statistic"], columns="moment", values="value").reset_index()
-    long = long[np.isfinite(long["mean"])]
-    long.to_csv(args.out, index=False, float_format="%.6g")
-    print(f"wrote {len(long)} rows to {args.out}")
+    table = summarise(statistics())
+    table.to_csv(args.out, index=False, float_format="%.6g")
+    print(f"wrote {len(table)} rows to {args.out}")
 
 
 if __name__ == "__main__":

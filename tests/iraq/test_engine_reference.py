@@ -24,14 +24,12 @@ REFERENCE = Path(__file__).parent / "data" / "engine_reference.csv"
 def _now() -> pd.DataFrame:
     sys.path.insert(0, str(ROOT / "scripts"))
     try:
-        from engine_reference import statistics
+        from engine_reference import statistics, summarise
     finally:
         sys.path.pop(0)
     # the previous engine gave agents one turn a tick: compare like with like
     df = statistics(seeds=range(200, 224), extra={"calendar.agents_daily": "false"})
-    m = df.drop(columns="seed").groupby("hypothesis").agg(["mean", "std", "count"])
-    out = m.stack(level=0, future_stack=True).reset_index()
-    return out.rename(columns={"level_1": "statistic"})
+    return summarise(df)
 
 
 def test_statistics_match_the_previous_engine_in_distribution():

@@ -980,7 +980,7 @@ def _victims_out(t, rec, n_kill, ag, sc, out):
 
 
 @njit(cache=True)
-def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc):
+def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
     """One day of the agents: revenge decays, every agent takes its turn, their
     incidents are counted and stir revenge, threatened minorities move. A weekly tick
     runs seven of these (`substeps`), so the agents live by the day whatever the tick."""
@@ -1007,7 +1007,7 @@ def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc):
     if p.revenge and n_ev > 0:
         apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
     if p.displacement:
-        displace(lat, ag, st, p, _shares(sc.counts, G, R), p.key, tk, sc.moved)
+        displace(lat, ag, st, p, share, p.key, tk, sc.moved)
         if rec:
             for g in range(G):
                 for r in range(R):
@@ -1025,8 +1025,10 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
     rec = t >= 0
     set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk)
     sc.arrests_gr[:] = 0
+    # communities' shares as of the last tally: they change only when it runs again
+    share = _shares(sc.counts, G, R)
     for d in range(p.substeps):
-        _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc)
+        _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share)
     # attacks: the hypothesis's (recorded ticks only), the insurgency's, then episodes
     n_att = 0
     if rec:
