@@ -18,7 +18,8 @@ redoes the interrupted generation exactly and ends where an uninterrupted run en
 Budget. Each round of a generation's tasks may spend only its share of the budget
 left; particles still missing are retried in further rounds while the budget lasts. A
 generation that cannot finish within it is not stored, and the run ends at the last
-complete generation.
+complete generation. A generation that could not finish even at the previous one's
+acceptance rate is not started: its budget stays unspent.
 """
 
 from __future__ import annotations
@@ -89,6 +90,7 @@ class SeededMappingSampler(Sampler):
         self.on_generation = on_generation
         self.budget = budget
         self.spent = int(spent)
+        self.last_rate = 1.0  # share of the last generation's simulations accepted
 
     def sample_until_n_accepted(
         self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
@@ -101,6 +103,15 @@ class SeededMappingSampler(Sampler):
         # generation: without this, one generation at a tiny threshold could run for
         # hours.
         left = min(self.budget - self.spent, max_eval)
+        if np.isfinite(left) and n / max(self.last_rate, 1e-12) > left:
+            # even at the last generation's acceptance rate (the next one's threshold is
+            # lower, so its rate is too) it cannot finish: leave the budget unspent
+            sample = self._create_empty_sample()
+            sample.ok = False
+            self.nr_evaluations_ = 0
+            if self.on_generation is not None:
+                self.on_generation(t, 0)
+            return sample
         cap = int(max(2, left // n)) if np.isfinite(left) else 2**62
         factory = self.sample_factory
         payload = cloudpickle.dumps((simulate_one, factory))
@@ -128,6 +139,8 @@ class SeededMappingSampler(Sampler):
                 sample += part
         if pending:
             sample.ok = False
+        else:
+            self.last_rate = n / max(total, 1)
         self.spent += total
         self.nr_evaluations_ = total
         if self.on_generation is not None:
