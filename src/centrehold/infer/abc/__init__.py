@@ -13,6 +13,8 @@ ones. The package is cut by concept, as pyabc is:
 - `sampler`: a reproducible sampler, one deterministic seed per task (its docstring
   says what this buys and costs);
 - `calibration`: the run itself, with resume;
+- `each`: a run per hypothesis, weighed afterwards by evidence at a common tolerance;
+- `marginal`: each hypothesis's ABC evidence, read back from its history;
 - `results`: what a calibration leaves behind, and draws from it.
 """
 
@@ -24,6 +26,13 @@ from centrehold.infer.abc.distance import (
     as_stats,
     separability,
     standardised_distance,
+)
+from centrehold.infer.abc.each import calibrate_each
+from centrehold.infer.abc.marginal import (
+    EVIDENCE_COLUMNS,
+    evidence_at,
+    evidence_shares,
+    final_epsilons,
 )
 from centrehold.infer.abc.pilot import (
     Simulator,
@@ -56,7 +65,8 @@ __all__ = [
     "KERNEL_FLOOR", "LOCAL_MIN", "LOCAL_SHARE", "MAX_SPREADS", "MIN_WEIGHT", "PARAMETER_COLUMNS",
     "PARAM_PREFIX", "SEED_KEY", "STATS_KEY", "CalibrationResult", "HypothesisSpec", "PriorSpec",
     "Progress", "RidgedTransition", "SeededMappingSampler", "Simulator", "StatisticsDistance",
-    "as_stats", "calibrate", "diagnosticity_weights", "draw_from_prior", "executor_map",
+    "EVIDENCE_COLUMNS", "as_stats", "calibrate", "calibrate_each", "diagnosticity_weights",
+    "evidence_at", "evidence_shares", "final_epsilons", "draw_from_prior", "executor_map",
     "explored_width", "group_factors", "load_reference", "local_spread", "natural_value",
     "posterior_draws", "read_result", "reference_path", "reference_table", "scales_of",
     "separability", "serial_map", "standardised_distance",

@@ -127,6 +127,35 @@ def _pilot_scales(
     return (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
 
 
+def yardstick(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    names: list[str],
+    obs: np.ndarray,
+    pilot: int,
+    seed: int,
+    map_: Any,
+    groups: Mapping[str, str] | None,
+    db_path: Path,
+    resuming: bool,
+) -> tuple[int, pd.Series]:
+    """The seed and the distance's scales: read back from the sidecar when resuming, else
+    from a fresh pilot (whose table is stored beside `db_path`)."""
+    if resuming:
+        return _stored_scales(db_path, [h.name for h in hypotheses], names)
+    return seed, _pilot_scales(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
+                               db_path)
+
+
+def write_sidecar(db_path: Path, hyp_names: list[str], names: list[str], seed: int,
+                  scales: pd.Series, population_size: int, method: str = "joint") -> None:
+    """What a resumed run needs to weigh with the same yardstick."""
+    meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
+            "scales": [float(s) for s in scales], "population_size": population_size,
+            "method": method}
+    _sidecar(db_path).write_text(json.dumps(meta))
+
+
 def _abcsmc(
     simulator: Simulator,
     hypotheses: Sequence[HypothesisSpec],
@@ -216,18 +245,15 @@ def calibrate(
     resuming = db_path.exists() and _sidecar(db_path).exists() and resume
     if resume and not db_path.exists():
         raise UserError(f"no calibration history at {db_path} to resume; drop --resume")
-    if resuming:
-        seed, scales = _stored_scales(db_path, hyp_names, names)
-    else:
-        if db_path.exists():
-            if resume:
-                raise UserError(
-                    f"{db_path} exists but has no calibration metadata; "
-                    "use a fresh --out or drop --resume"
-                )
-            db_path.unlink()
-        scales = _pilot_scales(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
-                               db_path)
+    if db_path.exists() and not resuming:
+        if resume:
+            raise UserError(
+                f"{db_path} exists but has no calibration metadata; "
+                "use a fresh --out or drop --resume"
+            )
+        db_path.unlink()
+    seed, scales = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
+                             db_path, resuming)
     counter.add(pilot)
 
     sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: counter.add(n),
@@ -245,9 +271,7 @@ def calibrate(
         remaining_budget = total_budget - already
     else:
         abc.new(db_url, x0)
-        meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
-                "scales": [float(s) for s in scales], "population_size": population_size}
-        _sidecar(db_path).write_text(json.dumps(meta))
+        write_sidecar(db_path, hyp_names, names, seed, scales, population_size)
         remaining_gens = max_generations
         remaining_budget = total_budget
     _run_generations(abc, total_budget, min_epsilon, remaining_gens, remaining_budget)

@@ -33,10 +33,19 @@ class CalibrationResult:
     dead: list[str]
     # generation -> accepted particles / simulations run (pyabc's `samples`)
     acceptance: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    # "joint": one ABC-SMC run over all hypotheses, probabilities from its particles;
+    # "each": a run per hypothesis, probabilities from their evidence (`marginal`)
+    method: str = "joint"
+    evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # `marginal.EVIDENCE_COLUMNS`
+    final_epsilons: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    common_epsilon: float = float("nan")  # the tolerance `probabilities` are weighed at
 
     @property
     def final_epsilon(self) -> float:
-        """The last generation's acceptance threshold (distance units)."""
+        """The tolerance the probabilities rest on: the last generation's (joint), or the
+        common one every hypothesis's evidence is measured at (each)."""
+        if self.method == "each":
+            return float(self.common_epsilon)
         return float(self.epsilons.iloc[-1]) if len(self.epsilons) else float("nan")
 
     @property

@@ -1,0 +1,188 @@
+"""Fit each hypothesis on its own, then weigh them by their evidence at one tolerance.
+
+Why not one joint run. In a joint ABC-SMC run over eleven hypotheses, a hypothesis that
+loses its particles in an early generation is never fitted: it cannot be checked for
+adequacy, and which ones survive changed with the seed. Here every hypothesis gets its
+own ABC-SMC run (pyabc, one model) with an equal share of the budget (fixed in
+advance, so a run's place in the list does not change its share), and the weighing
+is done afterwards from each run's evidence (`marginal`): the probability that a
+hypothesis's simulations land within one common tolerance of the record.
+
+The pilot and the distance's yardstick are shared (one pilot over all hypotheses, as in
+the joint run), so the tolerances are in the same units. Each hypothesis's run is seeded
+by (seed, its position), stored in its own history under ``<out>/abc_each/`` and resumed
+from it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyabc
+
+from centrehold.errors import UserError
+from centrehold.infer.abc.calibration import (
+    _abcsmc,
+    _Counter,
+    _observed_vector,
+    _run_generations,
+    _sidecar,
+    write_sidecar,
+    yardstick,
+)
+from centrehold.infer.abc.marginal import evidence_shares, evidence_table, final_epsilons
+from centrehold.infer.abc.pilot import Simulator
+from centrehold.infer.abc.priors import HypothesisSpec
+from centrehold.infer.abc.results import CalibrationResult, read_result
+from centrehold.infer.abc.sampler import Progress, SeededMappingSampler, executor_map, serial_map
+from centrehold.infer.abc.transition import KERNEL_FLOOR, RidgedTransition, explored_width
+
+
+def history_path(db_path: Path, index: int, name: str) -> Path:
+    """Where hypothesis `name` (at `index` in the list) keeps its own history."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
+    return db_path.parent / "abc_each" / f"{index:02d}-{safe}.db"
+
+
+def _seed_of(seed: int, index: int) -> int:
+    ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 5150, int(index)])
+    return int(ss.generate_state(1, dtype=np.uint32)[0] & 0x7FFFFFFF)
+
+
+def _kernel_factory(h: HypothesisSpec):
+    floors = {p: KERNEL_FLOOR * explored_width(spec) for p, spec in h.priors.items()}
+    return lambda: RidgedTransition(floors)
+
+
+def _prior(h: HypothesisSpec) -> pyabc.Distribution:
+    return pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()})
+
+
+def _fit_one(
+    simulator: Simulator, h: HypothesisSpec, index: int, names: list[str], obs: np.ndarray,
+    scales: pd.Series, db_path: Path, population_size: int, max_generations: int,
+    share: int, seed: int, map_: Any, counter: _Counter, resume: bool, min_epsilon: float,
+) -> int:
+    """One hypothesis's ABC-SMC run (or what is left of it); returns simulations spent
+    (the generations stored)."""
+    path = history_path(db_path, index, h.name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    resuming = resume and path.exists()
+    if path.exists() and not resuming:
+        path.unlink()
+    sampler = SeededMappingSampler(_seed_of(seed, index), map_,
+                                   on_generation=lambda t, n: counter.add(n), budget=share)
+    abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming)
+    from centrehold.infer.abc.calibration import SEED_KEY, STATS_KEY
+
+    x0 = {STATS_KEY: obs, SEED_KEY: -1}
+    url = f"sqlite:///{path}"
+    if resuming:
+        abc.load(url, 1, observed_sum_stat=x0)
+        done = int(abc.history.total_nr_simulations) if abc.history.n_populations else 0
+        sampler.spent = done
+        counter.add(done)
+        gens = max_generations - (abc.history.max_t + 1)
+    else:
+        abc.new(url, x0)
+        done = 0
+        gens = max_generations
+    _run_generations(abc, share, min_epsilon, gens, share - done)
+    return int(sampler.spent)
+
+
+def calibrate_each(
+    simulator: Simulator,
+    hypotheses: Sequence[HypothesisSpec],
+    observed: pd.Series,
+    db_path: str | Path,
+    *,
+    population_size: int = 40,
+    max_generations: int = 10,
+    budget: int = 4000,
+    seed: int = 0,
+    pilot: int = 100,
+    executor: Any | None = None,
+    resume: bool = False,
+    min_epsilon: float = 0.0,
+    progress: Progress | None = None,
+    groups: Mapping[str, str] | None = None,
+) -> CalibrationResult:
+    """Fit every hypothesis with its own ABC-SMC run, then weigh them by evidence.
+
+    `probabilities` are the evidence shares at the loosest final tolerance any hypothesis
+    stopped at (every one of them reached it); `evidence` keeps what is needed to weigh
+    any subset again at its own tolerance (`marginal.evidence_shares`), which `compare`
+    does for the adequate ones. No hypothesis dies out: each has its own particles.
+    """
+    names, obs = _observed_vector(hypotheses, population_size, observed)
+    db_path = Path(db_path).resolve()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    map_ = executor_map(executor) if executor is not None else serial_map
+    hyp_names = [h.name for h in hypotheses]
+    counter = _Counter(budget + pilot, progress)
+    resuming = resume and _sidecar(db_path).exists()
+    if resume and not resuming:
+        raise UserError(f"no calibration at {db_path.parent} to resume; drop --resume")
+    seed, scales = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
+                             db_path, resuming)
+    counter.add(pilot)
+    if not resuming:
+        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each")
+
+    # equal shares, fixed in advance: no hypothesis is fitted better for its place in
+    # the list, and a resumed run gives each the share the uninterrupted one did
+    share = max(budget // len(hypotheses), 2 * population_size)
+    for k, h in enumerate(hypotheses):
+        _fit_one(simulator, h, k, names, obs, scales, db_path, population_size,
+                 max_generations, share, seed, map_, counter, resuming, min_epsilon)
+    if progress is not None:
+        progress(budget + pilot, budget + pilot)
+    return read_each(db_path, hypotheses, observed, scales, seed)
+
+
+def read_each(
+    db_path: Path, hypotheses: Sequence[HypothesisSpec], observed: pd.Series,
+    scales: pd.Series, seed: int = 0,
+) -> CalibrationResult:
+    """The per-hypothesis histories, read back as one labelled result."""
+    parts, tables, eps, acc, n_sims = [], [], {}, {}, 0
+    for k, h in enumerate(hypotheses):
+        path = history_path(db_path, k, h.name)
+        one = read_result(path, [h.name], observed, scales, {h.name: dict(h.priors)})
+        parts.append(one.parameters)
+        eps[h.name] = one.epsilons
+        acc[h.name] = one.acceptance
+        n_sims += one.n_simulations
+        tables.append(evidence_table(path, h.name, _prior(h), _kernel_factory(h), seed))
+    evidence = pd.concat(tables, ignore_index=True)
+    probs, common = evidence_shares(evidence, [h.name for h in hypotheses])
+    finals = final_epsilons(evidence)
+    # the generations' tolerances, hypothesis by hypothesis
+    tolerances = pd.DataFrame(eps).rename_axis("generation")
+    return CalibrationResult(
+        probabilities=probs.reindex([h.name for h in hypotheses]).fillna(0.0),
+        # one row: the runs have generations of their own, so only the end is common
+        trajectory=probs.reindex([h.name for h in hypotheses]).fillna(0.0).to_frame().T
+        .rename_axis("generation").set_axis([0]),
+        parameters=pd.concat(parts, ignore_index=True),
+        # the generations' tolerances, the median over hypotheses at each generation
+        epsilons=tolerances.median(axis=1).rename("epsilon"),
+        n_simulations=n_sims,
+        scales=scales,
+        db_path=db_path,
+        observed=observed,
+        dead=[],
+        acceptance=pd.Series(
+            [float(np.mean([a.iloc[-1] for a in acc.values() if len(a)]))], index=[0],
+            name="acceptance"),
+        evidence=evidence,
+        final_epsilons=finals,
+        method="each",
+        common_epsilon=common,
+    )
