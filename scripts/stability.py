@@ -25,9 +25,12 @@ import pandas as pd
 
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_JOINT_POPULATION,
+    DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
     DEFAULT_PREDICTIVE,
+    METHODS,
 )
 from centrehold.infer.simulated import run_compare
 from centrehold.scenario import load_scenario
@@ -35,10 +38,11 @@ from centrehold.scenario import load_scenario
 TOLERANCE = 0.1
 
 
-def stability_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, bool, str]:
+def stability_table(rows: pd.DataFrame, column: str = "probability"
+                    ) -> tuple[pd.DataFrame, bool, str]:
     """Probabilities by hypothesis and seed with mean and largest deviation; whether the
-    verdict is stable; a one-line reason."""
-    wide = rows.pivot(index="hypothesis", columns="seed", values="probability")
+    verdict is stable; a one-line reason. `column` names the probability judged."""
+    wide = rows.pivot(index="hypothesis", columns="seed", values=column).fillna(0.0)
     wide["mean"] = wide.mean(axis=1)
     seeds = [c for c in wide.columns if c != "mean"]
     wide["max_dev"] = wide[seeds].sub(wide["mean"], axis=0).abs().max(axis=1)
@@ -46,7 +50,7 @@ def stability_table(rows: pd.DataFrame) -> tuple[pd.DataFrame, bool, str]:
         lambda s: tuple(sorted(s)))
     sets = sets.reindex(seeds).apply(lambda v: v if isinstance(v, tuple) else ())
     same_set = len(set(sets)) == 1
-    close = bool((wide["max_dev"] <= TOLERANCE).all())
+    close = bool((wide["max_dev"].fillna(0.0) <= TOLERANCE).all())
     reason = ("stable" if same_set and close else
               "unstable: " + "; ".join(
                   ([] if same_set else ["the adequate set changes with the seed"])
@@ -68,7 +72,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     ap.add_argument("--budget", type=int, default=DEFAULT_BUDGET)
-    ap.add_argument("--population", type=int, default=DEFAULT_POPULATION)
+    ap.add_argument("--population", type=int, default=None)
+    ap.add_argument("--method", default=DEFAULT_METHOD, choices=list(METHODS))
     ap.add_argument("--pilot", type=int, default=DEFAULT_PILOT)
     ap.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
     ap.add_argument("--workers", type=int, default=2)
@@ -76,17 +81,23 @@ def main() -> None:
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--out", type=Path, default=Path("out/stability"))
     a = ap.parse_args()
+    if a.population is None:
+        a.population = DEFAULT_POPULATION if a.method == "each" else DEFAULT_JOINT_POPULATION
     sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
     rows = []
     for seed in a.seeds:
         t0 = time.perf_counter()
         res = run_compare(sc, a.out / f"seed-{seed}", budget=a.budget,
                           population=a.population, pilot=a.pilot, predictive=a.predictive,
-                          workers=a.workers, seed=seed, resume=a.resume, record=a.record)
+                          workers=a.workers, seed=seed, resume=a.resume, record=a.record,
+                          method=a.method)
         wall = time.perf_counter() - t0
         for r in res.posterior.itertuples(index=False):
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
-                         "probability": float(r.probability), "status": r.status,
+                         "probability": float(r.probability),
+                         "probability_adequate": float(getattr(r, "probability_adequate",
+                                                               float("nan"))),
+                         "status": r.status,
                          "coverage_fit": r.coverage_fit, "predictive_mean": r.predictive_mean,
                          "final_epsilon": res.settings.final_epsilon,
                          "final_acceptance": res.settings.final_acceptance,
@@ -98,14 +109,21 @@ def main() -> None:
     a.out.mkdir(parents=True, exist_ok=True)
     table.to_csv(a.out / "stability.csv", index=False)
     wide, stable, reason = stability_table(table)
+    among = ""
+    if a.method == "each":
+        wide_a, _, reason_a = stability_table(table, "probability_adequate")
+        among = ("\n".join(["## Weight among the adequate hypotheses (what the verdict uses)",
+                            "", markdown(wide_a.round(3)), "", f"Verdict: **{reason_a}**.",
+                            ""]))
     adequate = table[table["status"] == "adequate"].groupby("seed")["hypothesis"].apply(
         lambda s: ", ".join(sorted(s)) or "none")
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
-             f"Settings: budget {a.budget}, population {a.population}, pilot {a.pilot}, "
-             f"predictive {a.predictive}, record {a.record}.", "",
+             f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
+             f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}.", "",
+             "## Probability over all hypotheses", "",
              markdown(wide.round(3)), "",
              "Adequate set by seed: " + "; ".join(f"{s}: {v}" for s, v in adequate.items()),
-             "", f"Verdict: **{reason}**.", ""]
+             "", f"Verdict: **{reason}**.", "", among]
     (a.out / "stability.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

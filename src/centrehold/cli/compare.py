@@ -18,9 +18,12 @@ from centrehold.errors import UserError
 from centrehold.extras import require
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_JOINT_POPULATION,
+    DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
     DEFAULT_PREDICTIVE,
+    METHODS,
     RECORDS,
 )
 
@@ -47,10 +50,11 @@ def _print_result(result, console) -> None:
     from centrehold.infer.ach import wide
 
     post = result.posterior
+    among = "probability_adequate" in post.columns
     fit = Table(title="Does it fit? Posterior predictive checks, fit window", title_style="bold")
     for col, just in (("hyp", "left"), ("status", "left"), ("cover", "right"),
                       ("mean sim/rec", "right"), ("yr2/yr1 sim/rec", "right"), ("P", "right"),
-                      ("sep", "right")):
+                      *((("Pa", "right"),) if among else ()), ("sep", "right")):
         fit.add_column(col, justify=just, no_wrap=True)
     for row in post.itertuples(index=False):
         style = {"adequate": "green", "inadequate": "yellow", "died out": "dim"}.get(
@@ -59,17 +63,28 @@ def _print_result(result, console) -> None:
         fit.add_row(row.hypothesis, f"[{style}]{row.status}[/]", num(row.coverage_fit, ".0%"),
                     f"{num(row.predictive_mean, '.0f')}/{num(row.record_mean, '.0f')}",
                     f"{num(row.decline_predicted, '.2f')}/{num(row.decline_record, '.2f')}",
-                    f"{row.probability:.2f}", num(row.separability, ".2f"))
+                    f"{row.probability:.2f}",
+                    *((num(row.probability_adequate, ".2f"),) if among else ()),
+                    num(row.separability, ".2f"))
     console.print(fit)
     console.print(
         "[dim]cover: fit months inside the 90% band; mean: deaths/month; yr2/yr1: second "
-        "year over first; P: posterior; sep: recovery on synthetic records[/]"
+        "year over first; P: posterior"
+        + ("; Pa: weight among the adequate ones" if among else "")
+        + "; sep: recovery on synthetic records[/]"
     )
     st = result.settings
-    console.print(
-        f"ABC: {st.generations_run} generations, {st.simulations} simulations, "
-        f"final tolerance {st.final_epsilon:.3g}, acceptance {st.final_acceptance:.1%}"
-    )
+    if st.method == "each":
+        eps_a = post["epsilon_adequate"].iloc[0] if among and len(post) else float("nan")
+        console.print(
+            f"ABC: a run per hypothesis, {st.simulations} simulations; evidence at tolerance "
+            f"{st.final_epsilon:.3g} (all), {eps_a:.3g} (adequate)"
+        )
+    else:
+        console.print(
+            f"ABC: {st.generations_run} generations, {st.simulations} simulations, "
+            f"final tolerance {st.final_epsilon:.3g}, acceptance {st.final_acceptance:.1%}"
+        )
     ratings = wide(result.ach, "rating") if len(result.ach) else None
     if ratings is not None and len(ratings):
         diag = result.diagnosticity.set_index("item")
@@ -114,8 +129,14 @@ def compare_command(
     out: Path = typer.Option(Path("out/compare"), "--out", help="output directory"),
     resume: bool = typer.Option(False, "--resume", help="continue the history in --out"),
     seed: int = typer.Option(0, "--seed", help="root seed: same seed, same result"),
-    population: int = typer.Option(DEFAULT_POPULATION, "--population",
-                                   help="particles per generation"),
+    population: int | None = typer.Option(
+        None, "--population",
+        help=f"particles per generation (default {DEFAULT_POPULATION} per hypothesis with "
+             f"--method each, {DEFAULT_JOINT_POPULATION} shared with --method joint)"),
+    method: str = typer.Option(
+        DEFAULT_METHOD, "--method",
+        help="each: fit every hypothesis on its own and weigh by evidence; joint: one "
+             "ABC-SMC run over all hypotheses"),
     pilot: int = typer.Option(DEFAULT_PILOT, "--pilot",
                               help="prior draws that set the distance's scales and weights"),
     predictive: int = typer.Option(DEFAULT_PREDICTIVE, "--predictive",
@@ -141,6 +162,10 @@ def compare_command(
 
         if budget < 1:
             raise UserError(f"--budget {budget} must be positive; try --budget {DEFAULT_BUDGET}")
+        if method not in METHODS:
+            raise UserError(f"--method {method!r} is unknown; use {' or '.join(METHODS)}")
+        if population is None:
+            population = DEFAULT_POPULATION if method == "each" else DEFAULT_JOINT_POPULATION
         if population < 2:
             raise UserError(f"--population {population} is too small; use 20 or more")
         if pilot < 2 * 7:
@@ -174,6 +199,7 @@ def compare_command(
             # time and nothing else
             executor = get_executor("dask", workers=workers, scheduler=scheduler)
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
+                  method=method,
                   workers=workers, seed=seed, resume=resume, executor=executor,
                   record=record, overrides=overrides)
         try:
@@ -196,7 +222,6 @@ def _compare(sc, out, kw, quiet, err, console, t0) -> None:
     _print_result(result, console)
     console.print(
         f"{result.calibration.n_simulations} ABC simulations, "
-        f"{len(result.calibration.epsilons)} generations, "
         f"{time.perf_counter() - t0:.0f} s; outputs in {out}"
     )
 

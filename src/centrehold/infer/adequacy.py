@@ -185,8 +185,8 @@ def leading(posterior: pd.DataFrame) -> str | None:
     ok = posterior[posterior["adequate"].fillna(False).astype(bool)]
     if ok.empty:
         return None
-    return str(ok.sort_values("probability", ascending=False, kind="stable")
-               .iloc[0]["hypothesis"])
+    col = "probability_adequate" if "probability_adequate" in ok.columns else "probability"
+    return str(ok.sort_values(col, ascending=False, kind="stable").iloc[0]["hypothesis"])
 
 
 def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, str]) -> str:
@@ -210,10 +210,12 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
     row = posterior.set_index("hypothesis").loc[lead]
     others = posterior[(posterior["adequate"].fillna(False).astype(bool))
                        & (posterior["hypothesis"] != lead)]
-    rivals = ", ".join(f"{r.hypothesis} {r.probability:.2f}" for r in others.itertuples())
+    col = "probability_adequate" if "probability_adequate" in posterior.columns else "probability"
+    what = "weight among the adequate ones" if col == "probability_adequate" else "posterior"
+    rivals = ", ".join(f"{r.hypothesis} {getattr(r, col):.2f}" for r in others.itertuples())
     text = (
         f"{n_ok} of {len(posterior)} hypotheses reproduce the {record_label} record over "
-        f"{span}. Among them {lead} is the most probable (posterior {row['probability']:.2f}"
+        f"{span}. Among them {lead} is the most probable ({what} {row[col]:.2f}"
         f"{'; adequate rivals: ' + rivals if rivals else ''}). Its {BAND:.0%} predictive band "
         f"covers {row['coverage_fit']:.0%} of the fit months, its mean is "
         f"{row['predictive_mean']:.0f} deaths a month against the record's "

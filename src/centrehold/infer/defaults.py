@@ -8,7 +8,14 @@ so a generation holds 200: with 100, model probabilities swung between seeds.
 """
 
 DEFAULT_BUDGET = 4000
-DEFAULT_POPULATION = 200
+#: How the hypotheses are weighed: "each" fits every hypothesis with its own ABC-SMC run
+#: and weighs them by evidence at a common tolerance (`infer.abc.each`); "joint" is one
+#: ABC-SMC run over all of them, weighed by the particles each keeps.
+METHODS = ("each", "joint")
+DEFAULT_METHOD = "each"
+#: Particles per generation: of one hypothesis's run (each), or shared by all (joint).
+DEFAULT_POPULATION = 40
+DEFAULT_JOINT_POPULATION = 200
 DEFAULT_GENERATIONS = 10
 DEFAULT_PILOT = 280
 DEFAULT_PREDICTIVE = 30

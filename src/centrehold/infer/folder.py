@@ -29,6 +29,7 @@ from centrehold.errors import UserError
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
     DEFAULT_GENERATIONS,
+    DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
     DEFAULT_PREDICTIVE,
@@ -41,6 +42,8 @@ SETTINGS = "settings.json"
 SCENARIO = "scenario.json"
 POSTERIOR = "posterior.csv"
 PARAMETERS = "parameters.parquet"
+#: Each hypothesis's kept particles with their share of its evidence (`--method each`).
+EVIDENCE = "evidence.parquet"
 ACH = "ach.csv"
 DIAGNOSTICITY = "ach_diagnosticity.csv"
 FORECAST = "forecast.csv"
@@ -85,6 +88,7 @@ class CompareSettings:
     generations: int = DEFAULT_GENERATIONS
     population: int = DEFAULT_POPULATION
     predictive: int = DEFAULT_PREDICTIVE
+    method: str = DEFAULT_METHOD
     fit_window: tuple[str, str] = ("", "")
     test_window: tuple[str, str] = ("", "")
     final_epsilon: float = math.nan
@@ -113,6 +117,7 @@ class CompareSettings:
             if kw.get(key) is None:
                 kw[key] = math.nan
         kw["overrides"] = {str(k): str(v) for k, v in (kw.get("overrides") or {}).items()}
+        kw.setdefault("method", "joint")  # folders written before the method was recorded
         return cls(**kw)
 
 
@@ -140,6 +145,7 @@ class CompareFolder:
     verdict: str = ""
     premises: pd.DataFrame | None = None
     path: Path | None = None
+    evidence: pd.DataFrame | None = None  # `infer.abc.EVIDENCE_COLUMNS`; each method only
 
     def ach_table(self, values: str = "score") -> pd.DataFrame | None:
         """The ACH matrix as evidence item x hypothesis (`score` or `rating`), or None."""
@@ -180,6 +186,9 @@ def write_compare_folder(folder: CompareFolder, out: str | Path) -> dict[str, Pa
         getattr(folder, name).to_csv(files[name])
     files["parameters"] = out / PARAMETERS
     folder.parameters.to_parquet(files["parameters"], index=False)
+    if folder.evidence is not None and len(folder.evidence):
+        files["evidence"] = out / EVIDENCE
+        folder.evidence.to_parquet(files["evidence"], index=False)
     files["verdict"] = out / VERDICT
     files["verdict"].write_text(folder.verdict + "\n")
     files["scenario"] = out / SCENARIO
@@ -236,6 +245,8 @@ def read_compare_folder(path: str | Path) -> CompareFolder:
         tables = {name: _csv(root / file) for name, file in _PLAIN.items()}
         tables |= {name: _csv(root / file, index_col=0) for name, file in _INDEXED.items()}
         parameters = pd.read_parquet(root / PARAMETERS)
+        evidence = (pd.read_parquet(root / EVIDENCE) if (root / EVIDENCE).is_file()
+                    else None)
     except (OSError, ValueError) as exc:  # a truncated or foreign file
         raise UserError(f"cannot read {root}'s compare tables ({type(exc).__name__}); rerun "
                         f"centrehold compare --out {root}") from None
@@ -246,7 +257,7 @@ def read_compare_folder(path: str | Path) -> CompareFolder:
     return CompareFolder(
         settings=settings, parameters=parameters, scenario=_json(root / SCENARIO),
         verdict=(root / VERDICT).read_text(encoding="utf-8").strip(), premises=premises,
-        path=root, **tables,
+        path=root, evidence=evidence, **tables,
     )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from centrehold.infer.adequacy import leading
 from centrehold.infer.simulated import (
     FIT_END,
     FIT_START,
@@ -98,6 +99,10 @@ def recover(
     probs = res.calibration.probabilities
     row: dict[str, Any] = {"truth": hypothesis, "recovered": bool(probs.idxmax() == hypothesis)}
     row.update({f"P({h})": round(float(p), 3) for h, p in probs.items()})
+    # what the verdict names: the leader among the hypotheses that fit the record
+    row["leading"] = leading(res.posterior)
+    row["truth_adequate"] = bool(
+        res.posterior.set_index("hypothesis")["adequate"].fillna(False).get(hypothesis, False))
     particles = res.parameters[res.parameters["hypothesis"] == hypothesis]
     covered = []
     intervals = {}

@@ -35,6 +35,8 @@ from centrehold.infer.abc import (
     HypothesisSpec,
     PriorSpec,
     calibrate,
+    calibrate_each,
+    evidence_shares,
     load_reference,
     posterior_draws,
     separability,
@@ -49,9 +51,11 @@ from centrehold.infer.adequacy import (
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
     DEFAULT_GENERATIONS,
+    DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
     DEFAULT_PREDICTIVE,
+    METHODS,
     RECORDS,
 )
 from centrehold.infer.evidence import evidence_table, national_series, tail_exponent
@@ -396,6 +400,7 @@ def run_compare(
     progress: Progress | None = None,
     record: str = "ibc-max",
     overrides: Mapping[str, str] | None = None,
+    method: str = DEFAULT_METHOD,
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
@@ -405,6 +410,8 @@ def run_compare(
     folder's settings so that it can be simulated again as it was.
     """
     t0 = time.perf_counter()
+    if method not in METHODS:
+        raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
     if budget < population:
         raise UserError(
             f"--budget {budget} is below one generation of {population} particles; "
@@ -417,7 +424,7 @@ def run_compare(
         people_per_agent=int(getattr(scenario, "people_per_agent", 0)),
         tick=getattr(getattr(scenario, "calendar", None), "tick", ""), record=record,
         seed=seed, budget=budget, pilot=pilot, generations=generations,
-        population=population, predictive=predictive,
+        population=population, predictive=predictive, method=method,
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
     hypotheses = hypotheses_from_scenario(scenario)
@@ -509,7 +516,8 @@ def _simulate(
 
         own = executor = get_executor("processes", workers)
     try:
-        calib = calibrate(
+        fit = calibrate_each if st.method == "each" else calibrate
+        calib = fit(
             sim, hypotheses, obs_stats, out / "abc_history.db",
             population_size=st.population, max_generations=st.generations, budget=st.budget,
             seed=st.seed, pilot=st.pilot, executor=executor, resume=resume,
@@ -688,7 +696,16 @@ def _posterior(
     )
     posterior["predictive_from"] = posterior["hypothesis"].map(source)
     posterior["separability"] = posterior["hypothesis"].map(recovery)
-    return posterior.merge(adequacy, on="hypothesis", how="left")
+    posterior = posterior.merge(adequacy, on="hypothesis", how="left")
+    if calib.method == "each":
+        # weigh again among the adequate ones only, at the loosest final tolerance among
+        # them: the ones that miss the record do not set the yardstick
+        posterior["final_epsilon"] = posterior["hypothesis"].map(calib.final_epsilons)
+        ok = posterior.loc[posterior["adequate"].fillna(False).astype(bool), "hypothesis"]
+        shares, eps = evidence_shares(calib.evidence, [str(h) for h in ok])
+        posterior["probability_adequate"] = posterior["hypothesis"].map(shares)
+        posterior["epsilon_adequate"] = eps
+    return posterior
 
 
 def _scenario_json(scenario: Any) -> dict[str, Any]:
@@ -758,7 +775,7 @@ def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dic
             trajectory=result.calibration.trajectory, separability=result.confusion,
             adequacy=result.adequacy, p_values=result.p_values,
             predictive_national=result.predictive_national, verdict=result.verdict,
-            premises=result.premises,
+            premises=result.premises, evidence=result.calibration.evidence,
         ),
         out,
     )
