@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from centrehold.engine import PRESETS, Rules, step, variant_from
-from centrehold.engine import kernels as K
-from centrehold.engine.rules import K_EPSTEIN, row_segments, vision_offsets
-from centrehold.engine.state import ACTIVE, EMPTY, JAILED, QUIET, TickInputs, empty_world
+from centrehold.engine import PRESETS, Rules, TickInputs, step, variant_from
+from centrehold.engine.core.state import ACTIVE, EMPTY, JAILED, QUIET, empty_world
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein.rules import K_EPSTEIN, row_segments, vision_offsets
 
 ROUNDINGS = {"floor": 0, "round": 1, "none": 2}
 

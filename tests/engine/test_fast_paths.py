@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from centrehold.engine import kernels as K
-from centrehold.engine.rng import hash_agent, hash_kt, hash_slot, tick_key
-from centrehold.engine.rules import row_segments, vision_offsets
+from centrehold.engine.core.rng import hash_agent, hash_kt, hash_slot, tick_key
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein.rules import row_segments, vision_offsets
 
 
 def _regions(sizes, seed):

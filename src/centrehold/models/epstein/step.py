@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from centrehold.engine import kernels as K
-from centrehold.engine.rules import Rules, Variant, jail_cap, row_segments, vision_offsets
-from centrehold.engine.state import DEAD, World
+from centrehold.engine.core.state import DEAD, World
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein.rules import Rules, Variant, jail_cap, row_segments, vision_offsets
 
 SCHEDULES = ("sequential", "synchronous")
 
@@ -22,6 +22,18 @@ SCHEDULES = ("sequential", "synchronous")
 # than the cost of waking a thread pool (and far smaller on a busy machine). Results
 # do not depend on the thread count, so this changes speed only.
 PARALLEL_MIN_AGENTS = 50_000
+
+
+@dataclass
+class TickInputs:
+    """Time-varying inputs evaluated once per tick, before the kernels run.
+
+    Kept as small arrays so that a calendar, a hypothesis or a sweep can change
+    them without the kernels knowing where they came from.
+    """
+
+    legitimacy: np.ndarray  # float64[G, R]: legitimacy group g grants in region r
+    effectiveness: np.ndarray  # float64[K]: probability a force-k arrest attempt succeeds
 
 
 @dataclass

@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from centrehold.engine.rng import (
+from centrehold.engine.core.rng import (
     SLOT_ARREST,
     SLOT_BIRTH,
     SLOT_CHILD,
