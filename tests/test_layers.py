@@ -56,13 +56,27 @@ def test_no_layer_imports_downstream(layer):
     assert not {k: v for k, v in bad.items() if v}, f"{layer} imports downstream layers"
 
 
-def test_the_core_knows_no_model():
-    """Models build on the core; a core module that imported a model would tie them."""
-    bad = {
-        str(path.relative_to(SRC)): sorted(imported_layers(path) & {"models"})
-        for path in sorted((SRC / "engine" / "core").rglob("*.py"))
-    }
-    assert bad and not {k: v for k, v in bad.items() if v}, "engine/core imports a model"
+def imported_modules(path: Path) -> set[str]:
+    """Every centrehold module a file names in an import, at the top or inside a function."""
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return {n for n in names if n.startswith("centrehold.")}
+
+
+@pytest.mark.parametrize("folder, banned", [
+    ("engine/core", "centrehold.models"),  # models build on the core, never the reverse
+    ("models/regional", "centrehold.models.epstein"),  # the two models share only the core
+])
+def test_the_core_and_the_models_keep_apart(folder, banned):
+    files = sorted((SRC / folder).rglob("*.py"))
+    bad = {str(path.relative_to(SRC)): sorted(m for m in imported_modules(path)
+                                              if m.startswith(banned))
+           for path in files}
+    assert files and not {k: v for k, v in bad.items() if v}, f"{folder} imports {banned}"
 
 
 def test_a_model_module_imports_before_the_engine_package():

@@ -172,7 +172,7 @@ def test_arrest_probability_matches_mesa_exactly(mesa_peer, cops, actives):
     a stand-in holding `cops` Cop and `actives - 1` active Citizen objects (the citizen
     counts itself), made without a model.
     """
-    from centrehold.models.epstein.kernels import arrest_probability
+    from centrehold.engine.core.kernels import arrest_probability
 
     _, citizen_state, citizen_cls, cop_cls = mesa_peer.load_example()
     neighbours = [object.__new__(cop_cls) for _ in range(cops)]

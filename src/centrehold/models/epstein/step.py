@@ -15,6 +15,8 @@ import numpy as np
 from centrehold.engine.core.state import DEAD, World
 from centrehold.models.epstein import kernels as K
 from centrehold.models.epstein.rules import Rules, Variant, jail_cap, row_segments, vision_offsets
+from centrehold.models.epstein.sequential import tick_sequential
+from centrehold.models.epstein.synchronous import tick_synchronous
 
 SCHEDULES = ("sequential", "synchronous")
 
@@ -170,15 +172,15 @@ def step(
     segs = (params["cit_segs"], params["cop_segs"], params["ip"], params["fp"], ws["lut"])
     tail = (arrests, killings, kill_cells, births, old_age, counters, world.extra["_free"])
     if schedule == "sequential":
-        K.tick_sequential(ukey, np.int64(tick), ws["order"], ws["tag"], *common, *segs, *tail)
+        tick_sequential(ukey, np.int64(tick), ws["order"], ws["tag"], *common, *segs, *tail)
     elif world.n_agents < PARALLEL_MIN_AGENTS and numba.get_num_threads() > 1:
         threads = numba.get_num_threads()
         numba.set_num_threads(1)
         try:
-            K.tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
+            tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
         finally:
             numba.set_num_threads(threads)
     else:
-        K.tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
+        tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
     world.extra["_nfree"] = int(counters[1])
     return StepResult(arrests, killings, kill_cells[: counters[0]].copy(), births, old_age)

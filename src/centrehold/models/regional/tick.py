@@ -31,9 +31,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
+from centrehold.engine.core.kernels import _wrap, arrest_probability
 from centrehold.engine.core.rng import hash_agent, hash_slot, mix64, tick_key
 from centrehold.engine.core.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET
-from centrehold.models.epstein.kernels import _wrap, arrest_probability
 
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0
