@@ -1,10 +1,11 @@
-"""Rule kernels every model calls: the arrest chance, rule A's decision, the torus wrap.
+"""Rule kernels of the core: the arrest chance, rule A's inequality, the torus wrap.
 
-Epstein's models and the regional world write their ticks differently (their own
-tags, scans and schedules) but estimate the arrest chance and wrap a region's torus
-with these same functions, so a change here changes both models alike.
+Both models estimate the arrest chance with `arrest_probability` and wrap a region's
+torus with `_wrap`, so a change here changes both alike. `decides_active` is rule A as
+Epstein states it; Epstein's ticks call it, and the regional tick writes the same
+inequality inline with its own grievance terms. Tags, scans and schedules stay with
+each model: they differ between the two.
 """
-
 from __future__ import annotations
 
 import math
