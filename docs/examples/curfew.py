@@ -8,7 +8,7 @@ import datetime as dt
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
-from centrehold.engine.plugins import Mechanism, TickInputs
+from centrehold.models.regional.plugins import Mechanism, TickInputs
 
 
 class CurfewParams(BaseModel):

@@ -7,10 +7,12 @@ import math
 import numpy as np
 import pytest
 
-from centrehold.engine import PRESETS, Rules, step, variant_from
-from centrehold.engine import kernels as K
-from centrehold.engine.rules import K_EPSTEIN, row_segments, vision_offsets
-from centrehold.engine.state import ACTIVE, EMPTY, JAILED, QUIET, TickInputs, empty_world
+from centrehold.engine import PRESETS, Rules, TickInputs, step, variant_from
+from centrehold.engine.core import kernels as C
+from centrehold.engine.core.state import ACTIVE, EMPTY, JAILED, QUIET, empty_world
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein import synchronous as S
+from centrehold.models.epstein.rules import K_EPSTEIN, row_segments, vision_offsets
 
 ROUNDINGS = {"floor": 0, "round": 1, "none": 2}
 
@@ -31,18 +33,18 @@ ROUNDINGS = {"floor": 0, "round": 1, "none": 2}
 def test_arrest_probability_by_rounding(cops, actives, floor, rnd, none):
     k = K_EPSTEIN
     for name, ratio in (("floor", floor), ("round", rnd), ("none", none)):
-        p = K.arrest_probability(cops, actives, k, ROUNDINGS[name])
+        p = C.arrest_probability(cops, actives, k, ROUNDINGS[name])
         assert p == pytest.approx(1.0 - math.exp(-k * ratio), abs=1e-15), name
 
 
 def test_one_cop_one_active_gives_nine_tenths():
-    assert K.arrest_probability(1, 1, K_EPSTEIN, 0) == pytest.approx(0.9, abs=1e-6)
+    assert C.arrest_probability(1, 1, K_EPSTEIN, 0) == pytest.approx(0.9, abs=1e-6)
 
 
 def test_round_matches_python_round_as_mesa_uses_it():
     for c in range(0, 30):
         for a in range(1, 12):
-            assert K.ratio_term(c, a, 1) == round(c / a), (c, a)
+            assert C.ratio_term(c, a, 1) == round(c / a), (c, a)
 
 
 @pytest.mark.parametrize(
@@ -57,7 +59,7 @@ def test_round_matches_python_round_as_mesa_uses_it():
     ],
 )
 def test_rule_a_decision(h, legit, r, p, t, active):
-    assert K.decides_active(h, legit, 0.0, r, p, t) is active
+    assert C.decides_active(h, legit, 0.0, r, p, t) is active
 
 
 def _seen(shape: str, radius: int, x: int, y: int, size: int = 5) -> set[tuple[int, int]]:
@@ -204,13 +206,13 @@ def test_prefix_sum_counts_equal_direct_counts(shape):
     row_region = np.zeros(h, dtype=np.int64)
     row_y = np.arange(h, dtype=np.int64)
     row_base = np.zeros(1, dtype=np.int64)
-    K.build_prefix(pref, tag, row_region, row_y, row_base, np.array([w]), np.array([0, w * h]))
+    S.build_prefix(pref, tag, row_region, row_y, row_base, np.array([w]), np.array([0, w * h]))
     lut = K.tag_table(2)[0]
     for radius in (1, 3, 5):
         segs = row_segments(vision_offsets(shape, radius))
         for y in range(h):
             rows = np.array([((y + dy) % h) * (w + 1) for dy in segs[:, 0]], dtype=np.int64)
             for x in range(w):
-                packed = K._seg_sum_rows(pref, 0, rows, w, x, segs)
+                packed = S._seg_sum_rows(pref, 0, rows, w, x, segs)
                 cops, acts, _ = K.count_vision(tag, 0, w, h, x, y, segs, lut)
                 assert (packed >> 32, packed & 0xFFFFFFFF) == (cops, acts), (radius, x, y)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from centrehold.engine import kernels as K
-from centrehold.engine.rng import hash_agent, hash_kt, hash_slot, tick_key
-from centrehold.engine.rules import row_segments, vision_offsets
+from centrehold.engine.core import kernels as C
+from centrehold.engine.core.rng import SLOT_MOVE, hash_agent, hash_kt, hash_slot, tick_key
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein import synchronous as S
+from centrehold.models.epstein.rules import row_segments, vision_offsets
 
 
 def _regions(sizes, seed):
@@ -28,9 +30,9 @@ def _regions(sizes, seed):
 def test_diamond_table_counts_equal_direct_counts(radius):
     width, height, cell_offset, tag = _regions([(13, 11), (11, 17), (12, 12)], 5)
     ws = {}
-    sat, sat_base = K._sat_arrays(ws, width, height, radius)
+    sat, sat_base = S._sat_arrays(ws, width, height, radius)
     sat[:] = 12345  # stale content must not leak into the table
-    K.build_diamond_sat(sat, sat_base, tag, radius, width, height, cell_offset)
+    S.build_diamond_sat(sat, sat_base, tag, radius, width, height, cell_offset)
     segs = row_segments(vision_offsets("von_neumann", radius))
     lut = K.tag_table(2)[0]
     checked = 0
@@ -40,7 +42,7 @@ def test_diamond_table_counts_equal_direct_counts(radius):
         n = w + 2 * radius + hp - 1
         for y in range(h):
             for x in range(w):
-                packed = K.diamond_sum(sat, sat_base[r], n, radius, x + radius, y + radius, hp)
+                packed = S.diamond_sum(sat, sat_base[r], n, radius, x + radius, y + radius, hp)
                 cops, acts, _ = K.count_vision(tag, base, w, h, x, y, segs, lut)
                 centre = tag[base + y * w + x]
                 own_cop = 1 if centre == K.T_FORCE else 0
@@ -51,10 +53,10 @@ def test_diamond_table_counts_equal_direct_counts(radius):
 
 
 def test_diamond_radius_recognises_only_full_diamonds():
-    assert K._diamond_radius({}, vision_offsets("von_neumann", 7)) == 7
+    assert S._diamond_radius({}, vision_offsets("von_neumann", 7)) == 7
     for shape in ("moore", "epstein", "euclidean"):
-        assert K._diamond_radius({}, vision_offsets(shape, 3)) == -1
-    assert K._diamond_radius({}, vision_offsets("von_neumann", 3)[:-1]) == -1
+        assert S._diamond_radius({}, vision_offsets(shape, 3)) == -1
+    assert S._diamond_radius({}, vision_offsets("von_neumann", 3)[:-1]) == -1
 
 
 @pytest.mark.parametrize("shape,radius", [("von_neumann", 2), ("moore", 1), ("euclidean", 3)])
@@ -62,8 +64,8 @@ def test_padded_probes_choose_what_empty_near_chooses(shape, radius):
     width, height, cell_offset, tag = _regions([(9, 7), (8, 10)], 9)
     off = vision_offsets(shape, radius)
     ws = {}
-    epad, pad, pad_base = K._empty_pad_arrays(ws, width, height, off)
-    K.build_empty_pad(epad, tag, pad, pad_base, width, height, cell_offset)
+    epad, pad, pad_base = S._empty_pad_arrays(ws, width, height, off)
+    S.build_empty_pad(epad, tag, pad, pad_base, width, height, cell_offset)
     key, tick = np.uint64(77), np.int64(3)
     kt = np.uint64(tick_key(key, tick))
     for r in range(width.shape[0]):
@@ -74,15 +76,15 @@ def test_padded_probes_choose_what_empty_near_chooses(shape, radius):
         for y in range(h):
             for x in range(w):
                 a = base + y * w + x
-                want = K.empty_near(a, tag, base, w, h, x, y, off, K.SLOT_MOVE, key, tick)
+                want = K.empty_near(a, tag, base, w, h, x, y, off, SLOT_MOVE, key, tick)
                 pc = pad_base[r] + (y + pad) * pw + pad + x
-                j = K._empty_probe(np.uint64(hash_agent(kt, a)), epad, pc, lin, 0, r, off.shape[0],
-                                   K.SLOT_MOVE)
+                j = S._empty_probe(np.uint64(hash_agent(kt, a)), epad, pc, lin, 0, r, off.shape[0],
+                                   SLOT_MOVE)
                 if j >= 0:
                     got = base + ((y + off[j, 1]) % h) * w + (x + off[j, 0]) % w
                     assert got == want
                 else:  # every probe missed: the exact path decides, as in empty_near
-                    assert want == K._empty_exact(a, tag, base, w, h, x, y, off, K.SLOT_MOVE,
+                    assert want == K._empty_exact(a, tag, base, w, h, x, y, off, SLOT_MOVE,
                                                   key, tick)
 
 
@@ -96,7 +98,7 @@ def test_agent_hash_split_equals_full_hash():
 
 @pytest.mark.parametrize("rounding", [0, 1, 2])
 def test_probability_table_equals_the_formula(rounding):
-    tab = K.p_table(40, 2.3, rounding)
+    tab = S.p_table(40, 2.3, rounding)
     for c in range(41):
         for a in range(1, 42):
-            assert tab[c, a] == K.arrest_probability(c, a, 2.3, rounding)
+            assert tab[c, a] == C.arrest_probability(c, a, 2.3, rounding)

@@ -7,9 +7,9 @@ from engine_testkit import make_scenario
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from centrehold.engine import build_world, rules_and_variant, step
-from centrehold.engine.simulate import _keys
-from centrehold.engine.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET, TickInputs
+from centrehold.engine import TickInputs, build_world, rules_and_variant, step
+from centrehold.engine.core.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET
+from centrehold.models.epstein.simulate import _keys
 
 
 def _check_lattice(world) -> None:

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from engine_testkit import make_scenario, outbursts
 
-from centrehold.engine import build_world, rules_and_variant, simulate, step
-from centrehold.engine.simulate import _keys
-from centrehold.engine.state import ACTIVE, TickInputs
+from centrehold.engine import TickInputs, build_world, rules_and_variant, simulate, step
+from centrehold.engine.core.state import ACTIVE
+from centrehold.models.epstein.simulate import _keys
 
 SCHEDULES = ["sequential", "synchronous"]
 

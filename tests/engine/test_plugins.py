@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from centrehold.engine.plugins import Mechanism, TickInputs, apply_plugins, load_mechanisms
 from centrehold.errors import UserError
+from centrehold.models.regional.plugins import Mechanism, TickInputs, apply_plugins, load_mechanisms
 from centrehold.scenario import load_scenario
 from centrehold.scenario import plugins as plugin_lookup
 
@@ -158,7 +158,7 @@ def test_a_plugin_switched_off_is_never_imported(tmp_path) -> None:
 BAD = '''
 import numpy as np
 from pydantic import BaseModel
-from centrehold.engine.plugins import Mechanism
+from centrehold.models.regional.plugins import Mechanism
 
 class Nothing(BaseModel):
     pass
@@ -245,7 +245,7 @@ def test_an_installed_plugin_is_found_by_its_entry_point(tmp_path, monkeypatch,
     (package / "__init__.py").write_text((EXAMPLES / "curfew.py").read_text())
     (tmp_path / "broken_package.py").write_text("raise ImportError('not this one')\n")
     (tmp_path / "calm_package.py").write_text(
-        "from pydantic import BaseModel\nfrom centrehold.engine.plugins import Mechanism\n"
+        "from pydantic import BaseModel\nfrom centrehold.models.regional.plugins import Mechanism\n"
         "class Calm(BaseModel):\n    factor: float = 0.5\n"
         "def calm(x, p): x.incident_mean *= p.factor\n"
         "CALM = Mechanism('calm', Calm, calm)\n")

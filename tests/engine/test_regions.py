@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from centrehold.engine import Rules, step, variant_from
-from centrehold.engine.state import ACTIVE, DEAD, EMPTY, JAILED, QUIET, TickInputs, empty_world
+from centrehold.engine import Rules, TickInputs, step, variant_from
+from centrehold.engine.core.state import ACTIVE, DEAD, EMPTY, JAILED, QUIET, empty_world
 
 
 def _cop_and_active(active_region: int, schedule: str) -> int:

@@ -31,8 +31,8 @@ _SCRIPT = textwrap.dedent(
     import hashlib, sys
     import numba
     from centrehold.engine import build_world, rules_and_variant, step
-    from centrehold.engine.simulate import _keys
-    from centrehold.engine.state import TickInputs
+    from centrehold.models.epstein.simulate import _keys
+    from centrehold.engine import TickInputs
     from centrehold.scenario.epstein import EpsteinScenario
     import numpy as np
     sc = EpsteinScenario(name="t", width=300, height=300, legitimacy=0.7, cop_density=0.03,
@@ -67,7 +67,7 @@ def _run(threads: int, model: str) -> tuple[int, int, str]:
 
 @pytest.mark.parametrize("model", ["I", "II"])
 def test_synchronous_identical_across_thread_counts(model):
-    from centrehold.engine.step import PARALLEL_MIN_AGENTS
+    from centrehold.models.epstein.step import PARALLEL_MIN_AGENTS
 
     t1, n1, h1 = _run(1, model)
     t2, n2, h2 = _run(2, model)
@@ -78,7 +78,7 @@ def test_synchronous_identical_across_thread_counts(model):
 
 def test_draws_are_pure_functions_of_their_coordinates():
     """A draw depends on (key, tick, agent, slot) only: not on which thread or when."""
-    from centrehold.engine.rng import uniform
+    from centrehold.engine.core.rng import uniform
 
     key = np.uint64(99)
     forward = [uniform(key, 3, a, 5) for a in range(50)]

@@ -7,8 +7,8 @@ from engine_testkit import make_scenario
 from pydantic import ValidationError
 
 from centrehold.engine import simulate
-from centrehold.engine.rules import LIFE
-from centrehold.engine.simulate import rules_and_variant
+from centrehold.models.epstein.rules import LIFE
+from centrehold.models.epstein.simulate import rules_and_variant
 
 
 def test_library_defaults_are_the_papers_runs():

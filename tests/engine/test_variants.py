@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from centrehold.engine import Rules, step, variant_from
-from centrehold.engine.rules import LIFE
-from centrehold.engine.state import ACTIVE, JAILED, TickInputs, empty_world
+from centrehold.engine import Rules, TickInputs, step, variant_from
+from centrehold.engine.core.state import ACTIVE, JAILED, empty_world
+from centrehold.models.epstein.rules import LIFE
 
 SIZE = 11
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pytest
 import xarray as xr
 
-from centrehold.engine.regional import simulate_regional
+from centrehold.models.regional.world import simulate_regional
 from centrehold.scenario import load_scenario
 
 SMALL = "10000"  # people per agent: ~3,250 civilians, a full calendar in well under a second

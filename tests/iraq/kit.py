@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from centrehold.engine import regional_tick as tick
+from centrehold.models.regional import tick
 
 PARAMS = dict(
     key=np.uint64(3), warmup=0, substeps=1, parallel=False, people_per_agent=1, vision=2,

@@ -12,8 +12,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from centrehold.engine import capacity as cap
-from centrehold.engine.regional import build_world
+from centrehold.models.regional import capacity as cap
+from centrehold.models.regional.world import build_world
 
 from .conftest import run, scenario
 

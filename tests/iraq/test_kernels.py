@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from centrehold.engine import regional_tick as tick
-from centrehold.engine.state import DEAD, EMPTY, empty_world
+from centrehold.engine.core.state import DEAD, EMPTY, empty_world
+from centrehold.models.regional import tick
 
 from .kit import events, records
 

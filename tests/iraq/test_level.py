@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from centrehold.engine import regional_tick as tick
-from centrehold.engine.regional import REVENGE_REFERENCE_PPA, revenge_reach
-from centrehold.engine.state import EMPTY, empty_world
+from centrehold.engine.core.state import EMPTY, empty_world
+from centrehold.models.regional import tick
+from centrehold.models.regional.world import REVENGE_REFERENCE_PPA, revenge_reach
 from centrehold.record import iraq_observed
 
 from .conftest import run

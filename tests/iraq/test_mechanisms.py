@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from centrehold.engine.regional import build_world
+from centrehold.models.regional.world import build_world
 from centrehold.scenario.calendar import calendar_of
 
 from .conftest import ACTORS_OFF, run, scenario

@@ -24,7 +24,7 @@ from centrehold.actors.hypotheses import (
     mixture_weights,
     political_events,
 )
-from centrehold.engine.regional import build_world
+from centrehold.models.regional.world import build_world
 
 from .conftest import scenario
 from .test_hypotheses import KURDISTAN, attacks

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from centrehold.actors.hypotheses import intensity
-from centrehold.engine.regional import build_world
+from centrehold.models.regional.world import build_world
 from centrehold.scenario.calendar import calendar_of
 
 from .conftest import scenario

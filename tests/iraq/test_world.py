@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from centrehold.engine.regional import build_world, dissimilarity
-from centrehold.engine.state import EMPTY, IN_BASE, QUIET
+from centrehold.engine.core.state import EMPTY, IN_BASE, QUIET
+from centrehold.models.regional.world import build_world, dissimilarity
 from centrehold.scenario.calendar import Calendar, calendar_of
 
 from .conftest import scenario
@@ -95,7 +95,7 @@ def test_occupation_leaves_the_streets_on_the_withdrawal_date():
 
 
 def test_forces_by_region_kurdish_only_in_kurdistan_and_placed_on_lattice():
-    from centrehold.engine import regional_tick as tick
+    from centrehold.models.regional import tick
 
     sc = scenario(ppa="2000")
     b = build_world(sc, 1, ticks=5)

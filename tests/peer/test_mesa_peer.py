@@ -172,7 +172,7 @@ def test_arrest_probability_matches_mesa_exactly(mesa_peer, cops, actives):
     a stand-in holding `cops` Cop and `actives - 1` active Citizen objects (the citizen
     counts itself), made without a model.
     """
-    from centrehold.engine.kernels import arrest_probability
+    from centrehold.engine.core.kernels import arrest_probability
 
     _, citizen_state, citizen_cls, cop_cls = mesa_peer.load_example()
     neighbours = [object.__new__(cop_cls) for _ in range(cops)]
@@ -232,7 +232,7 @@ def test_vision_matches_mesa_neighbourhood_exactly(mesa_peer, radius):
 
     from mesa.discrete_space import OrthogonalVonNeumannGrid
 
-    from centrehold.engine.rules import PRESETS, vision_offsets
+    from centrehold.models.epstein.rules import PRESETS, vision_offsets
 
     side = 2 * radius + 5  # room for the whole diamond without wrapping onto itself
     grid = OrthogonalVonNeumannGrid((side, side), capacity=1, torus=True, random=random.Random(0))

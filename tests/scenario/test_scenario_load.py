@@ -329,6 +329,13 @@ def test_default_scenario_moves_to_iraq_once_it_can_run(tmp_path: Path, monkeypa
     assert load._default_scenario() == "iraq-2009"
 
 
+
+def test_the_regional_engine_is_found_where_it_lives() -> None:
+    """The check reads a file path; a move of the regional model must move the check too,
+    or the default scenario silently falls back to epstein-1."""
+    assert load._has_regional_engine()
+    assert load.DEFAULT_SCENARIO == "iraq-2009"
+
 def test_a_json_file_loads_like_yaml(tmp_path: Path, toy_models) -> None:
     (tmp_path / "scenario.json").write_text('{"name": "j", "model": "toy", "width": 12}')
     assert load_scenario(str(tmp_path / "scenario.json")).width == 12

@@ -52,7 +52,7 @@ def _err(message: str) -> UserError:
 def _has_regional_engine() -> bool:
     """Whether the regional engine is installed, found by its file: importing it would load
     Numba and the whole engine just to read a scenario."""
-    return (Path(__file__).resolve().parents[1] / "engine" / "regional.py").is_file()
+    return (Path(__file__).resolve().parents[1] / "models" / "regional" / "world.py").is_file()
 
 
 def _default_scenario() -> str:

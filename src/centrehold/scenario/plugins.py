@@ -7,7 +7,7 @@ loads (so `--set` and sweeps reach them like any built-in parameter), and turns
 every way of getting a plug-in wrong into one line that says what to do.
 It does not import the engine: a plug-in is recognised by its shape (a name, a
 pydantic model of parameters and an `apply` function), which is what
-`centrehold.engine.plugins.Mechanism` has.
+`centrehold.models.regional.plugins.Mechanism` has.
 """
 
 from __future__ import annotations
@@ -133,7 +133,8 @@ def check_mechanism(obj: Any, what: str, where: str) -> Any:
             and issubclass(params, BaseModel) and callable(getattr(obj, "apply", None))):
         raise tables.scenario_error(
             f"{what} is a {type(obj).__name__}, not a Mechanism",
-            "make it centrehold.engine.plugins.Mechanism(name, params, apply)", field=where)
+            "make it centrehold.models.regional.plugins.Mechanism(name, params, apply)",
+            field=where)
     return obj
 
 

@@ -276,8 +276,8 @@ def _worker_init() -> None:
 
 def _warm() -> bool:
     """Import the engine in a fresh worker so the first run does not pay for it."""
-    import centrehold.engine  # noqa: F401
     import centrehold.scenario  # noqa: F401
+    from centrehold.engine import simulate  # noqa: F401 (the package loads it on first use)
 
     return True
 

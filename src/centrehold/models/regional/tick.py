@@ -7,7 +7,7 @@ of ticks. `run_ticks` runs a span of ticks per call, so Python is entered only f
 progress and to grow the event log.
 
 Why keyed draws: every random number is a hash of (seed, stage, tick, who, slot)
-(`centrehold.engine.rng`), never a running stream, so adding a draw to one mechanism
+(`centrehold.engine.core.rng`), never a running stream, so adding a draw to one mechanism
 shifts no other draw, and regions can be swept on any number of threads with the
 same result. The agents pass has two schedules over the same rules and draws:
 
@@ -31,9 +31,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from centrehold.engine.kernels import _wrap, arrest_probability
-from centrehold.engine.rng import hash_agent, hash_slot, mix64, tick_key
-from centrehold.engine.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET
+from centrehold.engine.core.kernels import _wrap, arrest_probability
+from centrehold.engine.core.rng import hash_agent, hash_slot, mix64, tick_key
+from centrehold.engine.core.state import ACTIVE, DEAD, EMPTY, IN_BASE, JAILED, QUIET
 
 _S11 = np.uint64(11)
 _INV53 = 1.0 / 9007199254740992.0

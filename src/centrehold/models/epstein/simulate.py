@@ -13,21 +13,20 @@ from importlib.metadata import PackageNotFoundError, version
 import numpy as np
 import xarray as xr
 
-from centrehold.engine import kernels as K
-from centrehold.engine.rules import LIFE, Rules, Variant, variant_from
-from centrehold.engine.state import (
+from centrehold.engine.core.state import (
     ACTIVE,
     CIVILIAN,
     DEAD,
     IN_BASE,
     JAILED,
     QUIET,
-    TickInputs,
     World,
     empty_world,
 )
-from centrehold.engine.step import SCHEDULES, step
 from centrehold.errors import UserError
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein.rules import LIFE, Rules, Variant, variant_from
+from centrehold.models.epstein.step import SCHEDULES, TickInputs, step
 
 Progress = Callable[[int, int], None]
 
@@ -153,7 +152,7 @@ def simulate(
     (Model II's killings and old age); Model I has none.
     """
     if getattr(scenario, "model", None) == "regional":
-        from centrehold.engine.regional import simulate_regional
+        from centrehold.models.regional.world import simulate_regional
 
         return simulate_regional(scenario, seed, ticks, schedule, progress)
     if schedule not in SCHEDULES:

@@ -3,7 +3,7 @@
 The benchmark suite compares against Mesa; this module only times the engine, so
 that a change to a kernel can be checked in a minute:
 
-    python -m centrehold.engine.speed 1000 synchronous 5
+    python -m centrehold.models.epstein.speed 1000 synchronous 5
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import time
 import numba
 import numpy as np
 
-from centrehold.engine.simulate import _keys, build_world, rules_and_variant
-from centrehold.engine.state import TickInputs
-from centrehold.engine.step import step
+from centrehold.models.epstein.simulate import _keys, build_world, rules_and_variant
+from centrehold.models.epstein.step import TickInputs, step
 from centrehold.scenario.epstein import EpsteinScenario
 
 

@@ -101,15 +101,3 @@ def empty_world(
         revenge=np.zeros(n_agents, dtype=np.float64),
         **names,
     )
-
-
-@dataclass
-class TickInputs:
-    """Time-varying inputs evaluated once per tick, before the kernels run.
-
-    Kept as small arrays so that a calendar, a hypothesis or a sweep can change
-    them without the kernels knowing where they came from.
-    """
-
-    legitimacy: np.ndarray  # float64[G, R]: legitimacy group g grants in region r
-    effectiveness: np.ndarray  # float64[K]: probability a force-k arrest attempt succeeds

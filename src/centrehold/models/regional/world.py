@@ -26,11 +26,10 @@ from centrehold.actors.hypotheses import (
     funding_exposure,
     intensity,
 )
-from centrehold.engine import capacity as cap
-from centrehold.engine import plugins
-from centrehold.engine import regional_tick as tick
-from centrehold.engine.state import ACTIVE, DEAD, JAILED, QUIET, World, empty_world
+from centrehold.engine.core.state import ACTIVE, DEAD, JAILED, QUIET, World, empty_world
 from centrehold.errors import UserError
+from centrehold.models.regional import capacity as cap
+from centrehold.models.regional import plugins, tick
 from centrehold.scenario.calendar import Calendar, calendar_of
 
 #: Causes of death: the endogenous killing between communities, the hypothesis's
@@ -546,7 +545,7 @@ def simulate_regional(
 
     `schedule`: ``sequential`` (the reference: one random order over all agents) or
     ``parallel`` (regions swept side by side, each in its own random order); both give
-    the same result for any thread count (`centrehold.engine.regional_tick`).
+    the same result for any thread count (`centrehold.models.regional.tick`).
     """
     if schedule not in SCHEDULES:
         raise UserError(

@@ -12,9 +12,11 @@ from dataclasses import dataclass
 import numba
 import numpy as np
 
-from centrehold.engine import kernels as K
-from centrehold.engine.rules import Rules, Variant, jail_cap, row_segments, vision_offsets
-from centrehold.engine.state import DEAD, World
+from centrehold.engine.core.state import DEAD, World
+from centrehold.models.epstein import kernels as K
+from centrehold.models.epstein.rules import Rules, Variant, jail_cap, row_segments, vision_offsets
+from centrehold.models.epstein.sequential import tick_sequential
+from centrehold.models.epstein.synchronous import tick_synchronous
 
 SCHEDULES = ("sequential", "synchronous")
 
@@ -22,6 +24,18 @@ SCHEDULES = ("sequential", "synchronous")
 # than the cost of waking a thread pool (and far smaller on a busy machine). Results
 # do not depend on the thread count, so this changes speed only.
 PARALLEL_MIN_AGENTS = 50_000
+
+
+@dataclass
+class TickInputs:
+    """Time-varying inputs evaluated once per tick, before the kernels run.
+
+    Kept as small arrays so that a calendar, a hypothesis or a sweep can change
+    them without the kernels knowing where they came from.
+    """
+
+    legitimacy: np.ndarray  # float64[G, R]: legitimacy group g grants in region r
+    effectiveness: np.ndarray  # float64[K]: probability a force-k arrest attempt succeeds
 
 
 @dataclass
@@ -158,15 +172,15 @@ def step(
     segs = (params["cit_segs"], params["cop_segs"], params["ip"], params["fp"], ws["lut"])
     tail = (arrests, killings, kill_cells, births, old_age, counters, world.extra["_free"])
     if schedule == "sequential":
-        K.tick_sequential(ukey, np.int64(tick), ws["order"], ws["tag"], *common, *segs, *tail)
+        tick_sequential(ukey, np.int64(tick), ws["order"], ws["tag"], *common, *segs, *tail)
     elif world.n_agents < PARALLEL_MIN_AGENTS and numba.get_num_threads() > 1:
         threads = numba.get_num_threads()
         numba.set_num_threads(1)
         try:
-            K.tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
+            tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
         finally:
             numba.set_num_threads(threads)
     else:
-        K.tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
+        tick_synchronous(ukey, np.int64(tick), ws, ws["tag"], *common, *segs, *tail)
     world.extra["_nfree"] = int(counters[1])
     return StepResult(arrests, killings, kill_cells[: counters[0]].copy(), births, old_age)
