@@ -192,13 +192,27 @@ def states(rd: ReportData, path: Path) -> Path:
 def posterior(rd: ReportData, path: Path) -> Path:
     p = rd.posterior
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    ax.bar(p["hypothesis"], p["probability"], color=style.SIM_COLOUR)
-    for x, v in zip(p["hypothesis"], p["probability"], strict=True):
-        ax.text(x, v + 0.01, f"{v:.2f}", ha="center", fontsize=8)
-    ax.set_ylim(0, max(1.0, float(p["probability"].max()) + 0.08))
+    x = np.arange(len(p))
+    among = "probability_adequate" in p.columns
+    width = 0.4 if among else 0.8
+    bars = [("probability", "all hypotheses", style.SIM_COLOUR, 0.0)]
+    if among:
+        # the verdict's weighing: only the hypotheses that fit, at their own tolerance
+        bars = [("probability", "all hypotheses", style.SIM_COLOUR, -width / 2),
+                ("probability_adequate", "among the adequate ones", "#2a7f3f", width / 2)]
+    for col, label, colour, shift in bars:
+        values = p[col].fillna(0.0).to_numpy(float)
+        ax.bar(x + shift, values, width=width, color=colour, label=label)
+        for xi, v, raw in zip(x, values, p[col], strict=True):
+            if raw == raw:  # not NaN: an inadequate hypothesis has no weight among them
+                ax.text(xi + shift, v + 0.01, f"{v:.2f}", ha="center", fontsize=7)
+    ax.set_xticks(x, p["hypothesis"])
+    ax.set_ylim(0, 1.08)
     ax.set_ylabel("posterior model probability")
     ax.set_xlabel("hypothesis")
-    ax.set_title("Posterior probability of each hypothesis (ABC-SMC)")
+    ax.set_title("Posterior probability of each hypothesis (ABC)")
+    if among:
+        ax.legend(fontsize=8)
     _save(fig, path, "Simulated: centrehold compare (posterior.csv); a hypothesis that died "
                      "out shows 0", bottom=0.05)
     return path

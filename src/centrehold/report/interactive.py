@@ -194,7 +194,13 @@ def states(rd: ReportData) -> go.Figure:
 def posterior(rd: ReportData) -> go.Figure:
     p = rd.posterior
     fig = go.Figure(go.Bar(x=p["hypothesis"], y=p["probability"], marker_color=style.SIM_COLOUR,
-                           text=[f"{v:.2f}" for v in p["probability"]], textposition="outside"))
+                           text=[f"{v:.2f}" for v in p["probability"]], textposition="outside",
+                           name="all hypotheses"))
+    if "probability_adequate" in p.columns:
+        among = p["probability_adequate"]
+        fig.add_trace(go.Bar(x=p["hypothesis"], y=among, marker_color="#2a7f3f",
+                             name="among the adequate ones", textposition="outside",
+                             text=["" if v != v else f"{v:.2f}" for v in among]))
     fig.update_layout(**LAYOUT, title="Posterior probability of each hypothesis",
                       xaxis_title="hypothesis", yaxis_title="posterior model probability",
                       yaxis_range=[0, 1.05])

@@ -155,7 +155,9 @@ def load_runs(root: Path | str, max_runs: int = 400) -> RunSet:
     compare = next(find_compare_folders(root, depth=1), None)
     if compare is not None:
         rs.compare = read_compare_folder(compare)
-        rs.posterior = rs.compare.posterior[["hypothesis", "probability"]]
+        cols = [c for c in ("hypothesis", "probability", "probability_adequate")
+                if c in rs.compare.posterior.columns]
+        rs.posterior = rs.compare.posterior[cols]
         rs.ach = rs.compare.ach_table("score")
         rs.ach_labels = rs.compare.ach_table("rating")
     if not rs.runs and rs.posterior is None and rs.ach is None:
