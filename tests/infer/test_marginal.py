@@ -30,7 +30,7 @@ WIDE = HypothesisSpec("wide", {"theta": PriorSpec("uniform", (0.0, 4.0))})
 def _exact(width: float, eps: float, scale: float) -> float:
     # distance: sqrt(sum over two statistics of (d / scale)^2) = sqrt(2) |theta - 0.5| / scale
     half = eps * scale / np.sqrt(2.0)
-    return min(2 * half, width) / width
+    return (min(0.5 + half, width) - max(0.5 - half, 0.0)) / width
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,8 @@ def test_raw_weights_normalise_to_the_stored_ones(fitted):
     _, res = fitted
     ev = res.evidence
     assert ev["generation"].max() >= 2
-    for (_, _), gen in ev.groupby(["hypothesis", "generation"]):
-        raw = gen["contribution"].to_numpy() / gen["support_mass"].iloc[0]
+    for (_, t), gen in ev.groupby(["hypothesis", "generation"]):
+        raw = gen["prior_density"].to_numpy() / gen[f"q{t}"].to_numpy()
         np.testing.assert_allclose(raw / raw.sum(), gen["weight"] / gen["weight"].sum(),
                                    rtol=1e-6)
 
@@ -58,9 +58,12 @@ def test_evidence_matches_the_prior_mass_within_the_tolerance(fitted):
     _, res = fitted
     scale = float(res.scales["x"])
     for h, width in (("narrow", 1.0), ("wide", 4.0)):
-        eps = float(res.final_epsilons[h])
-        z = evidence_at(res.evidence, h, eps)
-        assert z == pytest.approx(_exact(width, eps, scale), rel=0.25), h
+        for eps in (float(res.final_epsilons[h]), 2.0 * float(res.final_epsilons[h])):
+            exact = _exact(width, eps, scale)
+            assert evidence_at(res.evidence, h, eps, "last") == pytest.approx(exact, rel=0.25)
+            assert evidence_at(res.evidence, h, eps) == pytest.approx(exact, rel=0.15), h
+    with pytest.raises(ValueError, match="mixture or last"):
+        evidence_at(res.evidence, "narrow", 1.0, "median")
 
 
 def test_the_narrow_prior_wins_four_to_one(fitted):

@@ -16,12 +16,15 @@ those whose distance is at most ``eps_t``. For any ``eps <= eps_t``,
            = mass_t / n_t * sum of prior(theta) / q_t(theta)
                             over kept particles with distance <= eps
 
-is unbiased, where ``n_t`` counts every simulation of the generation (kept or not) and
+is unbiased (given the kernels), where ``n_t`` counts every simulation of the
+generation (kept or not) and
 ``mass_t`` is the kernel's mass inside the prior's support (pyabc redraws proposals that
 fall outside it without simulating them). pyabc stores the weights normalised; the raw
 ones are recomputed here by fitting the generation's kernel again on the previous
 generation, as pyabc did, and the test suite checks that normalising them gives back the
-stored weights. The ratio of two hypotheses' ``Z`` at one tolerance is their ABC Bayes
+stored weights. `evidence_at` pools every usable generation into one estimate
+(deterministic-mixture importance sampling), steadier than the last generation alone.
+The ratio of two hypotheses' ``Z`` at one tolerance is their ABC Bayes
 factor at that tolerance (Didelot et al. 2011, Bayesian Analysis 6(1), 49-76).
 """
 
@@ -34,7 +37,8 @@ import numpy as np
 import pandas as pd
 import pyabc
 
-#: Columns of an evidence table: one row per kept particle of each generation.
+#: Columns of an evidence table: one row per kept particle of each generation (followed
+#: by `prior_density` and one density column `q<s>` per generation s of its hypothesis).
 EVIDENCE_COLUMNS = ["hypothesis", "generation", "epsilon", "evaluations", "support_mass",
                     "distance", "contribution", "weight"]
 
@@ -56,6 +60,10 @@ def _support_mass(transition: pyabc.MultivariateNormalTransition, X_prev: pd.Dat
     return float(inside) / SUPPORT_DRAWS
 
 
+def _pdf(dist: pyabc.Distribution, X: pd.DataFrame) -> np.ndarray:
+    return np.array([dist.pdf(pyabc.Parameter(dict(row))) for _, row in X.iterrows()], float)
+
+
 def evidence_table(
     db_path: str | Path,
     hypothesis: str,
@@ -63,51 +71,88 @@ def evidence_table(
     make_transition: Callable[[], pyabc.MultivariateNormalTransition],
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Every kept particle of a one-hypothesis history with its share of the evidence
-    (`contribution`), per generation; `weight` is pyabc's stored (normalised) weight."""
+    """Every kept particle of a one-hypothesis history, per generation, with what its
+    share of the evidence needs: its prior density and its density under each
+    generation's proposal (`q0`, `q1`, ...: the prior, then each fitted kernel divided
+    by its mass inside the prior's support). `contribution` is its share in its own
+    generation's estimate; `weight` is pyabc's stored (normalised) weight."""
     history = pyabc.History(f"sqlite:///{Path(db_path).resolve()}")
     pops = history.get_all_populations()
     pops = pops[pops["t"] >= 0].set_index("t")
-    rows = []
-    for t in pops.index:
-        X, w = history.get_distribution(m=0, t=int(t))
-        dist = history.get_weighted_distances(t=int(t))["distance"].to_numpy(float)
-        n_t = float(pops.loc[t, "samples"])
-        if t == 0 or X.shape[1] == 0:
-            raw = np.ones(len(dist))
-            mass = 1.0
-        else:
-            X_prev, w_prev = history.get_distribution(m=0, t=int(t) - 1)
-            kernel = make_transition()
-            kernel.fit(X_prev, np.asarray(w_prev, float))
-            q = np.asarray(kernel.pdf(X), float)
-            pr = np.array([prior.pdf(pyabc.Parameter(dict(row))) for _, row in X.iterrows()])
-            raw = pr / q
-            mass = _support_mass(kernel, X_prev, np.asarray(w_prev, float), prior,
-                                 seed * 1000 + int(t))
-        rows.append(pd.DataFrame({
-            "hypothesis": hypothesis, "generation": int(t),
-            "epsilon": float(pops.loc[t, "epsilon"]), "evaluations": n_t,
-            "support_mass": mass, "distance": dist,
-            "contribution": mass * raw / max(n_t, 1.0),
-            "weight": (np.asarray(w, float) if len(w) == len(dist)
-                       else np.full(len(dist), 1.0 / max(len(dist), 1))),
-        }))
-    if not rows:
+    gens = [int(t) for t in pops.index]
+    if not gens:
         return pd.DataFrame(columns=EVIDENCE_COLUMNS)
-    return pd.concat(rows, ignore_index=True)[EVIDENCE_COLUMNS]
+    parts = {t: history.get_distribution(m=0, t=t) for t in gens}
+    dists = {t: history.get_weighted_distances(t=t) for t in gens}
+    free = parts[gens[0]][0].shape[1] > 0  # a hypothesis with parameters
+    kernels: dict[int, tuple[pyabc.MultivariateNormalTransition, float]] = {}
+    for t in gens[1:]:
+        if not free:
+            break
+        X_prev, w_prev = parts[t - 1]
+        kernel = make_transition()
+        kernel.fit(X_prev, np.asarray(w_prev, float))
+        kernels[t] = (kernel, _support_mass(kernel, X_prev, np.asarray(w_prev, float), prior,
+                                            seed * 1000 + t))
+    rows = []
+    for t in gens:
+        X, w = parts[t]
+        wd = dists[t]
+        dist = wd["distance"].to_numpy(float)
+        w = np.asarray(w, float)
+        if free and not np.allclose(wd["w"].to_numpy(float), w):
+            raise RuntimeError(f"{db_path}: distances and parameters out of order at t={t}")
+        n = len(dist)
+        frame = {"hypothesis": hypothesis, "generation": t,
+                 "epsilon": float(pops.loc[t, "epsilon"]),
+                 "evaluations": float(pops.loc[t, "samples"]),
+                 "support_mass": kernels[t][1] if t in kernels else 1.0, "distance": dist,
+                 "weight": w if len(w) == n else np.full(n, 1.0 / max(n, 1))}
+        prior_density = _pdf(prior, X) if free else np.ones(n)
+        frame["prior_density"] = prior_density
+        for s in gens:
+            if s == 0 or not free:
+                frame[f"q{s}"] = prior_density
+            else:
+                kernel, mass = kernels[s]
+                frame[f"q{s}"] = np.asarray(kernel.pdf(X), float).reshape(n) / mass
+        frame["contribution"] = prior_density / frame[f"q{t}"] / max(frame["evaluations"], 1.0)
+        rows.append(pd.DataFrame(frame))
+    table = pd.concat(rows, ignore_index=True)
+    qcols = [f"q{s}" for s in gens]
+    return table[EVIDENCE_COLUMNS + ["prior_density"] + qcols]
 
 
-def evidence_at(table: pd.DataFrame, hypothesis: str, epsilon: float) -> float:
-    """P(distance <= epsilon) under one hypothesis, from its last generation whose own
-    tolerance is at least `epsilon` (its proposals then saw every particle that close)."""
+def evidence_at(table: pd.DataFrame, hypothesis: str, epsilon: float,
+                estimator: str = "mixture") -> float:
+    """P(distance <= epsilon) under one hypothesis.
+
+    Only generations whose own tolerance is at least `epsilon` can be used: their
+    proposals kept every particle that close. `mixture` (the default) pools them as
+    one sample from the mixture of their proposals, weighted by their simulations
+    (the deterministic-mixture, or balance-heuristic, importance sampling estimator of
+    Veach & Guibas 1995 and Owen & Zhou 2000): unbiased given the kernels, and steadier
+    than any single generation because a particle that one proposal made unlikely is
+    not given a huge weight if another proposal made it likely. `last` uses the last
+    usable generation alone.
+    """
     sub = table[table["hypothesis"] == hypothesis]
     usable = sub[sub["epsilon"] >= epsilon]
     if usable.empty:
         return float("nan")
-    t = usable["generation"].max()
-    gen = usable[usable["generation"] == t]
-    return float(gen.loc[gen["distance"] <= epsilon, "contribution"].sum())
+    if estimator == "last":
+        t = usable["generation"].max()
+        gen = usable[usable["generation"] == t]
+        return float(gen.loc[gen["distance"] <= epsilon, "contribution"].sum())
+    if estimator != "mixture":
+        raise ValueError(f"estimator {estimator!r} is unknown; use mixture or last")
+    runs = usable.groupby("generation")["evaluations"].first()
+    total = float(runs.sum())
+    near = usable[usable["distance"] <= epsilon]
+    if near.empty or total <= 0:
+        return 0.0
+    q_mix = sum(near[f"q{t}"].to_numpy(float) * (n / total) for t, n in runs.items())
+    return float(np.sum(near["prior_density"].to_numpy(float) / q_mix) / total)
 
 
 def final_epsilons(table: pd.DataFrame) -> pd.Series:
@@ -117,7 +162,8 @@ def final_epsilons(table: pd.DataFrame) -> pd.Series:
 
 
 def evidence_shares(table: pd.DataFrame, hypotheses: list[str],
-                    epsilon: float | None = None) -> tuple[pd.Series, float]:
+                    epsilon: float | None = None, estimator: str = "mixture",
+                    ) -> tuple[pd.Series, float]:
     """Each hypothesis's evidence at one common tolerance, normalised over `hypotheses`
     (equal prior odds), and that tolerance: by default the loosest final tolerance among
     them, which every one of them reached."""
@@ -125,7 +171,8 @@ def evidence_shares(table: pd.DataFrame, hypotheses: list[str],
         return pd.Series(dtype=float, name="probability"), float("nan")
     if epsilon is None:
         epsilon = float(final_epsilons(table).reindex(hypotheses).max())
-    z = pd.Series({h: evidence_at(table, h, epsilon) for h in hypotheses}, dtype=float)
+    z = pd.Series({h: evidence_at(table, h, epsilon, estimator) for h in hypotheses},
+                  dtype=float)
     z = z.fillna(0.0)
     total = float(z.sum())
     shares = z / total if total > 0 else z * np.nan
