@@ -21,8 +21,11 @@ import pandas as pd
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
     DEFAULT_GENERATIONS,
+    DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
+    DEFAULT_PREDICTIVE,
+    METHODS,
 )
 from centrehold.infer.recovery import recover, true_parameters
 from centrehold.scenario import load_scenario
@@ -36,6 +39,16 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
+def confusion_table(table: pd.DataFrame) -> pd.DataFrame:
+    """Truth x hypothesis posterior (rows: the hypothesis that wrote the record), with
+    the hypothesis the verdict names (the leader among the adequate ones)."""
+    cols = [c for c in table.columns if c.startswith("P(")]
+    out = table[["truth"] + cols].rename(columns={c: c[2:-1] for c in cols})
+    if "leading" in table.columns:
+        out["verdict names"] = table["leading"].fillna("none")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--truths", nargs="+", default=None,
@@ -45,9 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--population", type=int, default=DEFAULT_POPULATION)
     parser.add_argument("--pilot", type=int, default=DEFAULT_PILOT)
     parser.add_argument("--generations", type=int, default=DEFAULT_GENERATIONS)
-    parser.add_argument("--predictive", type=int, default=4)
+    parser.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--method", default=DEFAULT_METHOD, choices=list(METHODS))
     parser.add_argument("--out", type=Path, default=Path("out/recovery"))
     args = parser.parse_args(argv)
     sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
@@ -58,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             sc, h, true_parameters(sc, h, args.rate), args.out / h, budget=args.budget,
             population=args.population, pilot=args.pilot, generations=args.generations,
             predictive=args.predictive, workers=args.workers, seed=args.seed,
+            method=args.method,
         )
         rows.append(row)
         print(f"{h} ({time.perf_counter() - t0:.0f} s): {row}", flush=True)
@@ -66,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     table.to_csv(args.out / "recovery.csv", index=False)
     (args.out / "recovery.md").write_text(markdown(table))
     print(markdown(table))
+    confusion = confusion_table(table)
+    (args.out / "confusion.md").write_text(markdown(confusion))
+    print(markdown(confusion))
     return 0
 
 
