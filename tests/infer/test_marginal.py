@@ -37,7 +37,7 @@ def _exact(width: float, eps: float, scale: float) -> float:
 def fitted(tmp_path_factory):
     out = tmp_path_factory.mktemp("each")
     res = calibrate_each(_identity, [NARROW, WIDE], OBSERVED, out / "h.db",
-                         population_size=200, max_generations=4, budget=3000, seed=2,
+                         population_size=200, max_generations=8, budget=3000, seed=2,
                          pilot=60)
     return out, res
 
@@ -82,7 +82,7 @@ def test_each_hypothesis_keeps_its_own_history_and_the_run_is_reproducible(fitte
     assert history_path(out / "h.db", 0, "narrow").exists()
     assert history_path(out / "h.db", 1, "wide").exists()
     again = calibrate_each(_identity, [NARROW, WIDE], OBSERVED, tmp_path / "h.db",
-                           population_size=200, max_generations=4, budget=3000, seed=2,
+                           population_size=200, max_generations=8, budget=3000, seed=2,
                            pilot=60)
     pd.testing.assert_frame_equal(res.evidence, again.evidence)
     pd.testing.assert_series_equal(res.probabilities, again.probabilities)
@@ -117,8 +117,10 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(fitted, tmp_path):
 
     shutil.copytree(out, tmp_path / "run")
     history_path(tmp_path / "run" / "h.db", 1, "wide").unlink()
+    # and the first run as if stopped before it could say it had ended
+    history_path(tmp_path / "run" / "h.db", 0, "narrow").with_suffix(".done.json").unlink()
     again = calibrate_each(_identity, [NARROW, WIDE], OBSERVED, tmp_path / "run" / "h.db",
-                           population_size=200, max_generations=4, budget=3000, seed=2,
+                           population_size=200, max_generations=8, budget=3000, seed=2,
                            pilot=60, resume=True)
     pd.testing.assert_frame_equal(res.evidence, again.evidence)
     pd.testing.assert_frame_equal(res.parameters, again.parameters)

@@ -127,6 +127,16 @@ def _pilot_scales(
     return (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
 
 
+def last_rate(history: pyabc.History) -> float:
+    """The last stored generation's acceptance rate: what the sampler knew when it
+    decided whether to start the next one, so a resumed run decides the same."""
+    if history.n_populations == 0:
+        return 1.0
+    pops = history.get_all_populations()
+    last = pops[pops["t"] == pops["t"].max()].iloc[0]
+    return float(last["particles"]) / max(float(last["samples"]), 1.0)
+
+
 def yardstick(
     simulator: Simulator,
     hypotheses: Sequence[HypothesisSpec],
@@ -266,6 +276,7 @@ def calibrate(
         history = abc.history
         already = history.total_nr_simulations if history.n_populations > 0 else 0
         sampler.spent = int(already)
+        sampler.last_rate = last_rate(history)
         counter.add(already)
         remaining_gens = max_generations - (history.max_t + 1)
         remaining_budget = total_budget - already

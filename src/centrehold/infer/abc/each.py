@@ -16,6 +16,7 @@ from it.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -32,6 +33,7 @@ from centrehold.infer.abc.calibration import (
     _observed_vector,
     _run_generations,
     _sidecar,
+    last_rate,
     write_sidecar,
     yardstick,
 )
@@ -72,9 +74,17 @@ def _fit_one(
     (the generations stored)."""
     path = history_path(db_path, index, h.name)
     path.parent.mkdir(parents=True, exist_ok=True)
+    finished = path.with_suffix(".done.json")
     resuming = resume and path.exists()
+    if resuming and finished.exists():
+        # this run ended (budget or generations): running it again could start a
+        # generation the uninterrupted run had declined
+        spent = int(json.loads(finished.read_text())["spent"])
+        counter.add(spent)
+        return spent
     if path.exists() and not resuming:
         path.unlink()
+    finished.unlink(missing_ok=True)
     sampler = SeededMappingSampler(_seed_of(seed, index), map_,
                                    on_generation=lambda t, n: counter.add(n), budget=share)
     abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming)
@@ -86,6 +96,7 @@ def _fit_one(
         abc.load(url, 1, observed_sum_stat=x0)
         done = int(abc.history.total_nr_simulations) if abc.history.n_populations else 0
         sampler.spent = done
+        sampler.last_rate = last_rate(abc.history)
         counter.add(done)
         gens = max_generations - (abc.history.max_t + 1)
     else:
@@ -93,6 +104,7 @@ def _fit_one(
         done = 0
         gens = max_generations
     _run_generations(abc, share, min_epsilon, gens, share - done)
+    finished.write_text(json.dumps({"spent": int(sampler.spent)}))
     return int(sampler.spent)
 
 
