@@ -25,7 +25,7 @@ BIN = Path(os.environ.get("CENTREHOLD_TOUR_BIN", Path(sys.executable).parent))
 CENTREHOLD = str(BIN / "centrehold")
 SHORT = {  # what each command gains to run in seconds rather than minutes
     "run": ["--ticks", "30", "--set", "people_per_agent=10000"],
-    "compare": ["--budget", "20", "--population", "10", "--pilot", "14", "--predictive", "2",
+    "compare": ["--budget", "66", "--population", "3", "--pilot", "14", "--predictive", "2",
                 "--workers", "1", "--quiet"],
 }
 

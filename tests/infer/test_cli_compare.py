@@ -21,6 +21,8 @@ runner = CliRunner()
         (["--set", "nonsense"], "key=value"),
         (["--workers", "0"], "--workers"),
         (["--pilot", "5"], "--pilot"),
+        (["--method", "both"], "--method"),
+        (["--budget", "100"], "--budget 880"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, needle):
@@ -44,7 +46,7 @@ def test_a_dask_cluster_gives_the_same_result_as_local_processes(tmp_path):
     import pandas as pd
 
     distributed = pytest.importorskip("distributed")
-    small = ["--budget", "40", "--population", "10", "--pilot", "21", "--predictive", "2",
+    small = ["--budget", "88", "--population", "4", "--pilot", "21", "--predictive", "2",
              "--seed", "3", "--quiet"]
     local = runner.invoke(app, ["compare", *small, "--out", str(tmp_path / "local")])
     assert local.exit_code == 0, local.output

@@ -23,7 +23,7 @@ def _folder() -> cf.CompareFolder:
         "iraq-2009", overrides={"people_per_agent": "10000", "calendar.tick": "week",
                                 "intergroup.kill_rate": "4e-05"},
         people_per_agent=10000, tick="week", seed=3, budget=300, pilot=70, generations=10,
-        population=60, predictive=4, fit_window=("2008-01", "2009-12"),
+        population=60, predictive=4, method="each", fit_window=("2008-01", "2009-12"),
         test_window=("2010-01", "2010-12"), final_epsilon=8.25, final_acceptance=0.5,
         simulations=184, generations_run=2,
     )
@@ -52,20 +52,23 @@ def _folder() -> cf.CompareFolder:
         adequacy=posterior[["hypothesis", "status"]], p_values=pd.DataFrame(),
         predictive_national=pn, verdict="H0 is adequate.",
         premises=pd.DataFrame({"premise": ["p"], "value": [1.5]}),
+        evidence=pd.DataFrame({"hypothesis": hyps, "generation": [0, 0],
+                               "epsilon": [np.inf, np.inf], "distance": [2.5, 3.0],
+                               "contribution": [0.5, 0.25], "q0": [1.0, 1.0]}),
     )
 
 
 def test_round_trip_reads_back_every_table_and_setting(tmp_path):
     written = _folder()
     files = cf.write_compare_folder(written, tmp_path / "a")
-    assert {p.name for p in files.values()} == set(cf.REQUIRED) | {cf.PREMISES}
+    assert {p.name for p in files.values()} == set(cf.REQUIRED) | {cf.PREMISES, cf.EVIDENCE}
     back = cf.read_compare_folder(tmp_path / "a")
     assert back.settings == written.settings
     assert back.settings.schema_version == cf.SCHEMA_VERSION
     assert back.scenario == written.scenario and back.verdict == written.verdict
     for name in ("posterior", "parameters", "ach", "diagnosticity", "forecast",
                  "forecast_summary", "trajectory", "separability", "adequacy",
-                 "predictive_national", "premises"):
+                 "predictive_national", "premises", "evidence"):
         pd.testing.assert_frame_equal(getattr(back, name), getattr(written, name),
                                       check_dtype=False, check_index_type=False, obj=name)
     assert back.p_values.empty
@@ -117,3 +120,13 @@ def test_find_compare_folders_goes_only_as_deep_as_asked(tmp_path):
     assert list(cf.find_compare_folders(tmp_path, depth=1)) == [tmp_path / "a"]
     assert set(cf.find_compare_folders(tmp_path, depth=2)) == {tmp_path / "a",
                                                                tmp_path / "b" / "c"}
+
+
+def test_a_folder_from_before_the_method_was_recorded_reads_as_joint(tmp_path):
+    cf.write_compare_folder(_folder(), tmp_path)
+    path = tmp_path / cf.SETTINGS
+    data = json.loads(path.read_text())
+    del data["method"]
+    path.write_text(json.dumps(data))
+    assert cf.read_settings(tmp_path).method == "joint"
+    assert cf.read_compare_folder(tmp_path).evidence is not None

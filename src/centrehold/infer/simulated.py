@@ -428,6 +428,13 @@ def run_compare(
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
     hypotheses = hypotheses_from_scenario(scenario)
+    least = 2 * population * len(hypotheses)
+    if method == "each" and budget < least:
+        raise UserError(
+            f"--budget {budget} is below two generations of {population} particles for "
+            f"each of {len(hypotheses)} hypotheses; give --budget {least} or more, or a "
+            "smaller --population"
+        )
     observed_fit, observed_test, premises = _record_inputs(
         record, observed_fit, observed_test, fit_window, test_window)
     regions = tuple(r.iso for r in scenario.regions)

@@ -149,7 +149,11 @@ def calibrate_each(
 
     # equal shares, fixed in advance: no hypothesis is fitted better for its place in
     # the list, and a resumed run gives each the share the uninterrupted one did
-    share = max(budget // len(hypotheses), 2 * population_size)
+    share = budget // len(hypotheses)
+    if share < 2 * population_size:
+        raise UserError(f"a budget of {budget} gives each of {len(hypotheses)} hypotheses "
+                        f"{share} simulations, below two generations of {population_size}; "
+                        f"give at least {2 * population_size * len(hypotheses)}")
     for k, h in enumerate(hypotheses):
         _fit_one(simulator, h, k, names, obs, scales, db_path, population_size,
                  max_generations, share, seed, map_, counter, resuming, min_epsilon)
