@@ -103,6 +103,24 @@ def test_leader_is_named_only_among_adequate_hypotheses_and_died_out_is_listed()
     assert verdict(none, "test", ("2008-01", "2009-12")).startswith("No hypothesis is adequate")
 
 
+def test_a_lead_that_redraws_of_the_evidence_unseat_is_not_called_clear():
+    base = pd.DataFrame({
+        "hypothesis": ["H1", "H2"], "status": ["adequate", "adequate"],
+        "adequate": [True, True], "coverage_fit": [0.9, 0.9],
+        "predictive_mean": [480.0, 470.0], "record_mean": [500.0, 500.0],
+        "probability": [0.5, 0.5], "probability_adequate": [0.55, 0.45],
+        "probability_adequate_low": [0.3, 0.2], "probability_adequate_high": [0.8, 0.7],
+    })
+    shaky = base.assign(leads=[0.6, 0.4])
+    assert leading(shaky) == "H1"
+    text = verdict(shaky, "test", ("2008-01", "2009-12"))
+    assert "none leads clearly" in text and "60% of redraws" in text
+    assert "is the most probable" not in text
+    firm = base.assign(leads=[0.95, 0.05])
+    text = verdict(firm, "test", ("2008-01", "2009-12"))
+    assert "H1 is the most probable" in text and "0.30-0.80" in text
+
+
 @pytest.fixture(scope="module")
 def iraq_simulator():
     from centrehold.infer.simulated import ScenarioSimulator

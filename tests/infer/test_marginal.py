@@ -124,3 +124,26 @@ def test_a_resumed_run_ends_where_an_uninterrupted_one_does(fitted, tmp_path):
                            pilot=60, resume=True)
     pd.testing.assert_frame_equal(res.evidence, again.evidence)
     pd.testing.assert_frame_equal(res.parameters, again.parameters)
+
+
+def test_redraws_of_the_evidence_spread_with_fewer_simulations(fitted):
+    # shares from a bootstrap over each generation's simulations: centred on the
+    # estimate, in [0, 1], summing to one, and reproducible from the seed
+    from centrehold.infer.abc.marginal import evidence_bootstrap
+
+    _, res = fitted
+    eps = float(res.final_epsilons.max())
+    boot = evidence_bootstrap(res.evidence, ["narrow", "wide"], eps, draws=300, seed=1)
+    assert boot.shape == (300, 2)
+    np.testing.assert_allclose(boot.sum(axis=1), 1.0)
+    point, _ = evidence_shares(res.evidence, ["narrow", "wide"], epsilon=eps)
+    assert boot["narrow"].median() == pytest.approx(point["narrow"], abs=0.05)
+    assert 0.0 < boot["narrow"].std() < 0.1
+    again = evidence_bootstrap(res.evidence, ["narrow", "wide"], eps, draws=300, seed=1)
+    pd.testing.assert_frame_equal(boot, again)
+    # the spread falls as the simulations grow: a table with each generation's count
+    # of simulations and kept particles doubled (same proportions) spreads less
+    doubled = pd.concat([res.evidence, res.evidence], ignore_index=True)
+    doubled["evaluations"] *= 2
+    bigger = evidence_bootstrap(doubled, ["narrow", "wide"], eps, draws=300, seed=1)
+    assert bigger["narrow"].std() < boot["narrow"].std()

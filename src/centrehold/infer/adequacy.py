@@ -189,6 +189,20 @@ def leading(posterior: pd.DataFrame) -> str | None:
     return str(ok.sort_values(col, ascending=False, kind="stable").iloc[0]["hypothesis"])
 
 
+#: Share of the evidence's redraws (`evidence_bootstrap`) in which the leader must stay
+#: first for the verdict to call its lead clear.
+LEAD_SURE = 0.9
+
+
+def lead_is_clear(posterior: pd.DataFrame, lead: str) -> bool:
+    """Whether the leader stays first on (at least LEAD_SURE of) the redraws of the
+    evidence; True when the weighing carries no redraws (a joint run)."""
+    if "leads" not in posterior.columns:
+        return True
+    share = posterior.set_index("hypothesis")["leads"].get(lead)
+    return bool(share is not None and share == share and share >= LEAD_SURE)
+
+
 def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, str]) -> str:
     """One paragraph, written from the numbers, with its limits."""
     lead = leading(posterior)
@@ -213,9 +227,17 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
     col = "probability_adequate" if "probability_adequate" in posterior.columns else "probability"
     what = "weight among the adequate ones" if col == "probability_adequate" else "posterior"
     rivals = ", ".join(f"{r.hypothesis} {getattr(r, col):.2f}" for r in others.itertuples())
+    clear = lead_is_clear(posterior, lead)
+    spread = ""
+    if "probability_adequate_low" in posterior.columns:
+        spread = (f", 90% of redraws {row['probability_adequate_low']:.2f}-"
+                  f"{row['probability_adequate_high']:.2f}")
+    ranking = (f"Among them {lead} is the most probable" if clear else
+               f"Among them none leads clearly: {lead} has the largest weight but stays "
+               f"first on only {row['leads']:.0%} of redraws of the same simulations")
     text = (
         f"{n_ok} of {len(posterior)} hypotheses reproduce the {record_label} record over "
-        f"{span}. Among them {lead} is the most probable ({what} {row[col]:.2f}"
+        f"{span}. {ranking} ({what} {row[col]:.2f}{spread}"
         f"{'; adequate rivals: ' + rivals if rivals else ''}). Its {BAND:.0%} predictive band "
         f"covers {row['coverage_fit']:.0%} of the fit months, its mean is "
         f"{row['predictive_mean']:.0f} deaths a month against the record's "

@@ -36,6 +36,7 @@ from centrehold.infer.abc import (
     PriorSpec,
     calibrate,
     calibrate_each,
+    evidence_bootstrap,
     evidence_shares,
     load_reference,
     posterior_draws,
@@ -617,7 +618,7 @@ def _assess(
     confusion, recovery = separability(load_reference(calib.db_path), calib.scales)
     source = {h.name: ("posterior" if h.name not in calib.dead else "died out")
               for h in hypotheses}
-    posterior = _posterior(calib, scores, source, recovery, adequacy)
+    posterior = _posterior(calib, scores, source, recovery, adequacy, settings.seed)
     record_label = RECORDS[settings.record][1] if settings.record in RECORDS else settings.record
     result = CompareResult(
         calibration=calib, posterior=posterior, parameters=calib.parameters, ach=matrix,
@@ -693,7 +694,7 @@ def _forecasts(
 
 def _posterior(
     calib: CalibrationResult, scores: pd.DataFrame, source: Mapping[str, str],
-    recovery: pd.Series, adequacy: pd.DataFrame,
+    recovery: pd.Series, adequacy: pd.DataFrame, seed: int = 0,
 ) -> pd.DataFrame:
     """One row per hypothesis: probability, ACH inconsistency, where its predictive came
     from, its separability and its adequacy."""
@@ -709,9 +710,20 @@ def _posterior(
         # them: the ones that miss the record do not set the yardstick
         posterior["final_epsilon"] = posterior["hypothesis"].map(calib.final_epsilons)
         ok = posterior.loc[posterior["adequate"].fillna(False).astype(bool), "hypothesis"]
-        shares, eps = evidence_shares(calib.evidence, [str(h) for h in ok])
+        names = [str(h) for h in ok]
+        shares, eps = evidence_shares(calib.evidence, names)
         posterior["probability_adequate"] = posterior["hypothesis"].map(shares)
         posterior["epsilon_adequate"] = eps
+        if names:
+            # the shares' Monte Carlo error: how often each would lead on a redraw
+            boot = evidence_bootstrap(calib.evidence, names, eps, seed=seed)
+            top = boot.fillna(0.0).to_numpy().argmax(axis=1)
+            posterior["probability_adequate_low"] = posterior["hypothesis"].map(
+                boot.quantile(0.05))
+            posterior["probability_adequate_high"] = posterior["hypothesis"].map(
+                boot.quantile(0.95))
+            posterior["leads"] = posterior["hypothesis"].map(
+                pd.Series(np.bincount(top, minlength=len(names)) / len(boot), index=names))
     return posterior
 
 

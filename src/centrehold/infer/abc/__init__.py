@@ -31,6 +31,7 @@ from centrehold.infer.abc.each import calibrate_each
 from centrehold.infer.abc.marginal import (
     EVIDENCE_COLUMNS,
     evidence_at,
+    evidence_bootstrap,
     evidence_shares,
     final_epsilons,
 )
@@ -66,7 +67,8 @@ __all__ = [
     "PARAM_PREFIX", "SEED_KEY", "STATS_KEY", "CalibrationResult", "HypothesisSpec", "PriorSpec",
     "Progress", "RidgedTransition", "SeededMappingSampler", "Simulator", "StatisticsDistance",
     "EVIDENCE_COLUMNS", "as_stats", "calibrate", "calibrate_each", "diagnosticity_weights",
-    "evidence_at", "evidence_shares", "final_epsilons", "draw_from_prior", "executor_map",
+    "evidence_at", "evidence_bootstrap", "evidence_shares", "final_epsilons",
+    "draw_from_prior", "executor_map",
     "explored_width", "group_factors", "load_reference", "local_spread", "natural_value",
     "posterior_draws", "read_result", "reference_path", "reference_table", "scales_of",
     "separability", "serial_map", "standardised_distance",

@@ -177,3 +177,48 @@ def evidence_shares(table: pd.DataFrame, hypotheses: list[str],
     total = float(z.sum())
     shares = z / total if total > 0 else z * np.nan
     return shares.rename("probability"), float(epsilon)
+
+
+def _proposal_values(table: pd.DataFrame, hypothesis: str, epsilon: float
+                     ) -> list[tuple[int, np.ndarray]]:
+    """Per usable generation: its number of simulations and the mixture estimator's
+    value of each kept particle within `epsilon` (every other simulation's value is 0)."""
+    sub = table[table["hypothesis"] == hypothesis]
+    usable = sub[sub["epsilon"] >= epsilon]
+    if usable.empty:
+        return []
+    runs = usable.groupby("generation")["evaluations"].first()
+    total = float(runs.sum())
+    out = []
+    for t, n in runs.items():
+        gen = usable[(usable["generation"] == t) & (usable["distance"] <= epsilon)]
+        q_mix = sum(gen[f"q{s}"].to_numpy(float) * (m / total) for s, m in runs.items())
+        vals = gen["prior_density"].to_numpy(float) / q_mix if len(gen) else np.zeros(0)
+        out.append((int(n), vals))
+    return out
+
+
+def evidence_bootstrap(table: pd.DataFrame, hypotheses: list[str], epsilon: float,
+                       draws: int = 400, seed: int = 0) -> pd.DataFrame:
+    """How much the evidence shares would move if each generation's simulations were
+    drawn again: a bootstrap over each generation's simulations (kept or not), the
+    kernels held fixed. Returns draws x hypotheses shares.
+
+    Why: with a few hundred simulations a hypothesis, a share is an estimate with
+    Monte Carlo error of its own; a verdict should not name a leader that a redraw of
+    the same simulations would unseat.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 77]))
+    z = np.zeros((draws, len(hypotheses)))
+    for j, h in enumerate(hypotheses):
+        parts = _proposal_values(table, h, epsilon)
+        total = sum(n for n, _ in parts)
+        for n, vals in parts:
+            if len(vals) == 0 or n == 0:
+                continue
+            # counts of each kept particle among n simulations redrawn uniformly
+            counts = rng.multinomial(n, np.full(n, 1.0 / n), size=draws)[:, : len(vals)]
+            z[:, j] += counts @ vals / total
+    sums = z.sum(axis=1, keepdims=True)
+    shares = np.divide(z, sums, out=np.full_like(z, np.nan), where=sums > 0)
+    return pd.DataFrame(shares, columns=list(hypotheses))
