@@ -104,29 +104,6 @@ def _stored_scales(db_path: Path, hyp_names: list[str], names: list[str]) -> tup
     return int(meta["seed"]), pd.Series(meta["scales"], index=names, name="scale")
 
 
-def _pilot_scales(
-    simulator: Simulator,
-    hypotheses: Sequence[HypothesisSpec],
-    names: list[str],
-    obs: np.ndarray,
-    pilot: int,
-    seed: int,
-    map_: Any,
-    groups: Mapping[str, str] | None,
-    db_path: Path,
-) -> pd.Series:
-    """Run the pilot, store its table beside the history, and set the yardstick from it."""
-    reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
-    reference.to_parquet(reference_path(db_path), index=False)
-    # the distance's yardstick: prior-predictive spread, shrunk for the statistics
-    # that separate the hypotheses or move with their parameters (a weight w
-    # divides the spread by sqrt(w))
-    spread = scales_of(reference, names)
-    weights = diagnosticity_weights(reference, spread)
-    spread = local_spread(reference, names, obs, spread, weights)
-    return (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
-
-
 def last_rate(history: pyabc.History) -> float:
     """The last stored generation's acceptance rate: what the sampler knew when it
     decided whether to start the next one, so a resumed run decides the same."""
@@ -153,8 +130,15 @@ def yardstick(
     from a fresh pilot (whose table is stored beside `db_path`)."""
     if resuming:
         return _stored_scales(db_path, [h.name for h in hypotheses], names)
-    return seed, _pilot_scales(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
-                               db_path)
+    reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
+    reference.to_parquet(reference_path(db_path), index=False)
+    # the distance's yardstick: prior-predictive spread, shrunk for the statistics
+    # that separate the hypotheses or move with their parameters (a weight w
+    # divides the spread by sqrt(w))
+    spread = scales_of(reference, names)
+    weights = diagnosticity_weights(reference, spread)
+    spread = local_spread(reference, names, obs, spread, weights)
+    return seed, (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
 
 
 def write_sidecar(db_path: Path, hyp_names: list[str], names: list[str], seed: int,
