@@ -9,8 +9,10 @@ import pyabc
 import pytest
 
 from centrehold.infer.abc import HypothesisSpec, PriorSpec
-from centrehold.infer.abc.each import _kernel_factory, _prior, calibrate_each, history_path
+from centrehold.infer.abc.each import calibrate_each, history_path
 from centrehold.infer.abc.marginal import evidence_at, evidence_shares
+from centrehold.infer.abc.priors import prior_of
+from centrehold.infer.abc.transition import kernel_for
 
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
 
@@ -91,8 +93,8 @@ def test_each_hypothesis_keeps_its_own_history_and_the_run_is_reproducible(fitte
 def test_a_prior_with_edges_counts_the_kernel_mass_outside_them():
     # a kernel fitted on particles near an edge of the prior puts part of its mass
     # outside; pyabc redraws those proposals unsimulated, and the evidence must scale
-    prior = _prior(NARROW)
-    kernel = _kernel_factory(NARROW)()
+    prior = prior_of(NARROW)
+    kernel = kernel_for(NARROW)
     X = pd.DataFrame({"theta": np.linspace(0.0, 0.05, 50)})
     w = np.full(50, 1 / 50)
     kernel.fit(X, w)

@@ -24,7 +24,7 @@ import pyabc
 from centrehold.errors import UserError
 from centrehold.infer.abc.distance import STATS_KEY, StatisticsDistance, as_stats
 from centrehold.infer.abc.pilot import Simulator, reference_path, reference_table
-from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, natural_value
+from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, natural_value, prior_of
 from centrehold.infer.abc.results import CalibrationResult, read_result
 from centrehold.infer.abc.sampler import (
     Progress,
@@ -38,7 +38,7 @@ from centrehold.infer.abc.scales import (
     local_spread,
     scales_of,
 )
-from centrehold.infer.abc.transition import KERNEL_FLOOR, RidgedTransition, explored_width
+from centrehold.infer.abc.transition import kernel_for
 
 #: Key of the simulation seed in what a pyabc model returns (stored in the history).
 SEED_KEY = "seed"
@@ -161,15 +161,10 @@ def _abcsmc(
 ) -> pyabc.ABCSMC:
     """pyabc's ABC-SMC over the hypotheses with this package's distance, kernel and sampler."""
     models = [_ModelFn(simulator, h.name, tuple(names), dict(h.priors)) for h in hypotheses]
-    priors = [
-        pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()}) for h in hypotheses
-    ]
+    priors = [prior_of(h) for h in hypotheses]
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
-    transitions = [
-        RidgedTransition({p: KERNEL_FLOOR * explored_width(spec) for p, spec in h.priors.items()})
-        for h in hypotheses
-    ]
+    transitions = [kernel_for(h) for h in hypotheses]
     return pyabc.ABCSMC(
         models,
         priors,

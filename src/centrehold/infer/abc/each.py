@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyabc
 
 from centrehold.errors import UserError
 from centrehold.infer.abc.calibration import (
+    SEED_KEY,
     _abcsmc,
     _Counter,
     _observed_vector,
@@ -37,12 +37,13 @@ from centrehold.infer.abc.calibration import (
     write_sidecar,
     yardstick,
 )
+from centrehold.infer.abc.distance import STATS_KEY
 from centrehold.infer.abc.marginal import evidence_shares, evidence_table, final_epsilons
 from centrehold.infer.abc.pilot import Simulator
-from centrehold.infer.abc.priors import HypothesisSpec
+from centrehold.infer.abc.priors import HypothesisSpec, prior_of
 from centrehold.infer.abc.results import CalibrationResult, read_result
 from centrehold.infer.abc.sampler import Progress, SeededMappingSampler, executor_map, serial_map
-from centrehold.infer.abc.transition import KERNEL_FLOOR, RidgedTransition, explored_width
+from centrehold.infer.abc.transition import kernel_for
 
 
 def history_path(db_path: Path, index: int, name: str) -> Path:
@@ -54,15 +55,6 @@ def history_path(db_path: Path, index: int, name: str) -> Path:
 def _seed_of(seed: int, index: int) -> int:
     ss = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 5150, int(index)])
     return int(ss.generate_state(1, dtype=np.uint32)[0] & 0x7FFFFFFF)
-
-
-def _kernel_factory(h: HypothesisSpec):
-    floors = {p: KERNEL_FLOOR * explored_width(spec) for p, spec in h.priors.items()}
-    return lambda: RidgedTransition(floors)
-
-
-def _prior(h: HypothesisSpec) -> pyabc.Distribution:
-    return pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()})
 
 
 def _fit_one(
@@ -88,8 +80,6 @@ def _fit_one(
     sampler = SeededMappingSampler(_seed_of(seed, index), map_,
                                    on_generation=lambda t, n: counter.add(n), budget=share)
     abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming)
-    from centrehold.infer.abc.calibration import SEED_KEY, STATS_KEY
-
     x0 = {STATS_KEY: obs, SEED_KEY: -1}
     url = f"sqlite:///{path}"
     if resuming:
@@ -175,7 +165,8 @@ def read_each(
         eps[h.name] = one.epsilons
         acc[h.name] = one.acceptance
         n_sims += one.n_simulations
-        tables.append(evidence_table(path, h.name, _prior(h), _kernel_factory(h), seed))
+        tables.append(evidence_table(path, h.name, prior_of(h), lambda h=h: kernel_for(h),
+                                     seed))
     evidence = pd.concat(tables, ignore_index=True)
     probs, common = evidence_shares(evidence, [h.name for h in hypotheses])
     finals = final_epsilons(evidence)

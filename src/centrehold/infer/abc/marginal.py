@@ -146,13 +146,9 @@ def evidence_at(table: pd.DataFrame, hypothesis: str, epsilon: float,
         return float(gen.loc[gen["distance"] <= epsilon, "contribution"].sum())
     if estimator != "mixture":
         raise ValueError(f"estimator {estimator!r} is unknown; use mixture or last")
-    runs = usable.groupby("generation")["evaluations"].first()
-    total = float(runs.sum())
-    near = usable[usable["distance"] <= epsilon]
-    if near.empty or total <= 0:
-        return 0.0
-    q_mix = sum(near[f"q{t}"].to_numpy(float) * (n / total) for t, n in runs.items())
-    return float(np.sum(near["prior_density"].to_numpy(float) / q_mix) / total)
+    parts = _proposal_values(table, hypothesis, epsilon)
+    total = sum(n for n, _ in parts)
+    return float(sum(vals.sum() for _, vals in parts) / total) if total > 0 else 0.0
 
 
 def final_epsilons(table: pd.DataFrame) -> pd.Series:

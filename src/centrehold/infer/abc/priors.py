@@ -61,6 +61,11 @@ class HypothesisSpec:
     priors: Mapping[str, PriorSpec] = field(default_factory=dict)
 
 
+def prior_of(h: HypothesisSpec) -> pyabc.Distribution:
+    """A hypothesis's parameter prior as pyabc explores it (`PriorSpec.rv`)."""
+    return pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()})
+
+
 def natural_value(priors: Mapping[str, PriorSpec], name: str, value: float) -> float:
     """A value on the scale ABC explores, on its parameter's own (unchanged without a prior)."""
     spec = priors.get(name)

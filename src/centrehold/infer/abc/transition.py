@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
-from centrehold.infer.abc.priors import PriorSpec
+from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec
 
 #: Least spread of the perturbation kernel in each parameter, as a share of its prior's
 #: width on the explored scale.
@@ -48,3 +48,9 @@ class RidgedTransition(pyabc.MultivariateNormalTransition):
         ridge = np.array([self.floor_sd.get(str(c), KERNEL_FLOOR) for c in X.columns]) ** 2
         self.cov = np.atleast_2d(self.cov) + np.diag(ridge)
         self.normal = stats.multivariate_normal(cov=self.cov, allow_singular=True)
+
+
+def kernel_for(h: HypothesisSpec) -> RidgedTransition:
+    """A fresh perturbation kernel for one hypothesis, its floor set from its priors."""
+    return RidgedTransition({p: KERNEL_FLOOR * explored_width(spec)
+                             for p, spec in h.priors.items()})
