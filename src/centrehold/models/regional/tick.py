@@ -263,8 +263,8 @@ def pareto_int(u, x_min, alpha, cap):
 
 @njit(cache=True, inline="always")
 def _xy(c, offset, width, r):
-    w = width[r]
-    return (c - offset[r]) % w, (c - offset[r]) // w
+    y = (c - offset[r]) // width[r]
+    return c - offset[r] - y * width[r], y
 
 
 @njit(cache=True, inline="always")
@@ -293,8 +293,8 @@ def _deter(fc, offset, width, height, r, c, dd, add):
     """Add `add` to the force count of every cell within `dd` of cell c."""
     w = width[r]
     hr = height[r]
-    x0 = (c - offset[r]) % w
     y0 = (c - offset[r]) // w
+    x0 = c - offset[r] - y0 * w
     for yy in range(-dd, dd + 1):
         row = offset[r] + _wrap(y0 + yy, hr) * w
         for xx in range(-dd, dd + 1):
@@ -427,10 +427,13 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
         base = offset[r]
         hr = height[r]
         v = v_civ if kind[a] == 0 else fvision[kind[a] - 1]
-        x0 = (c0 - base) % w
+        # one division a turn: cells are never negative offsets, so // and the
+        # remainder by subtraction give the same (x, y) as % and //
         y0 = (c0 - base) // w
-        c1 = base + _wrap(y0 + below(h, SLOT_DY, 2 * v + 1) - v, hr) * w \
-            + _wrap(x0 + below(h, SLOT_DX, 2 * v + 1) - v, w)
+        x0 = c0 - base - y0 * w
+        y1 = _wrap(y0 + below(h, SLOT_DY, 2 * v + 1) - v, hr)
+        x1 = _wrap(x0 + below(h, SLOT_DX, 2 * v + 1) - v, w)
+        c1 = base + y1 * w + x1
         if occ[c1] == EMPTY:
             occ[c0] = EMPTY
             occ[c1] = a
@@ -441,8 +444,8 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
                 _deter(fc, offset, width, height, r, c0, dd, -1)
                 _deter(fc, offset, width, height, r, c1, dd, 1)
             c0 = c1
-            x0 = (c0 - base) % w
-            y0 = (c0 - base) // w
+            x0 = x1
+            y0 = y1
         if kind[a] == 0:
             # rule A
             g = group[a]
