@@ -59,6 +59,15 @@ def stability_table(rows: pd.DataFrame, column: str = "probability"
     return wide, same_set and close, reason
 
 
+def _by_seed(rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """`column` by hypothesis and seed, with its spread over seeds."""
+    wide = rows.pivot(index="hypothesis", columns="seed", values=column)
+    seeds = list(wide.columns)
+    wide["mean"] = wide[seeds].mean(axis=1)
+    wide["sd"] = wide[seeds].std(axis=1)
+    return wide.round(3)
+
+
 def markdown(frame: pd.DataFrame) -> str:
     """A DataFrame as a Markdown table (index first)."""
     cols = [str(frame.index.name or "")] + [str(c) for c in frame.columns]
@@ -78,6 +87,8 @@ def main() -> None:
     ap.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--record", default="ibc-max", choices=["ibc-max", "ibc-min"])
+    ap.add_argument("--hypotheses", nargs="+", default=None,
+                    help="weigh only these (default: all the scenario's)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--out", type=Path, default=Path("out/stability"))
     a = ap.parse_args()
@@ -90,7 +101,7 @@ def main() -> None:
         res = run_compare(sc, a.out / f"seed-{seed}", budget=a.budget,
                           population=a.population, pilot=a.pilot, predictive=a.predictive,
                           workers=a.workers, seed=seed, resume=a.resume, record=a.record,
-                          method=a.method)
+                          method=a.method, hypotheses=a.hypotheses)
         wall = time.perf_counter() - t0
         for r in res.posterior.itertuples(index=False):
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
@@ -98,7 +109,9 @@ def main() -> None:
                          "probability_adequate": float(getattr(r, "probability_adequate",
                                                                float("nan"))),
                          "status": r.status,
-                         "coverage_fit": r.coverage_fit, "predictive_mean": r.predictive_mean,
+                         "coverage_fit": r.coverage_fit, "coverage_test": r.coverage_test,
+                         "predictive_mean": r.predictive_mean,
+                         "level_error": r.level_error, "decline": r.decline_predicted,
                          "final_epsilon": res.settings.final_epsilon,
                          "final_acceptance": res.settings.final_acceptance,
                          "wall_seconds": wall})
@@ -115,15 +128,22 @@ def main() -> None:
         among = ("\n".join(["## Weight among the adequate hypotheses (what the verdict uses)",
                             "", markdown(wide_a.round(3)), "", f"Verdict: **{reason_a}**.",
                             ""]))
-    adequate = table[table["status"] == "adequate"].groupby("seed")["hypothesis"].apply(
-        lambda s: ", ".join(sorted(s)) or "none")
+    adequate = table.groupby("seed").apply(
+        lambda f: ", ".join(sorted(f.loc[f["status"] == "adequate", "hypothesis"])) or "none")
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
-             f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}.", "",
+             f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}, "
+             f"hypotheses {', '.join(a.hypotheses) if a.hypotheses else 'all'}.", "",
              "## Probability over all hypotheses", "",
              markdown(wide.round(3)), "",
              "Adequate set by seed: " + "; ".join(f"{s}: {v}" for s, v in adequate.items()),
-             "", f"Verdict: **{reason}**.", "", among]
+             "", f"Verdict: **{reason}**.", "", among,
+             "## How well each fit reproduces the record, seed by seed", "",
+             "Level error: |predictive mean - record mean| / record mean over the fit "
+             "window; coverage: share of the fit window's months inside the 90% band.", "",
+             "### Level error", "", markdown(_by_seed(table, "level_error")), "",
+             "### Coverage of the fit window", "", markdown(_by_seed(table, "coverage_fit")),
+             ""]
     (a.out / "stability.md").write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -23,6 +23,9 @@ runner = CliRunner()
         (["--pilot", "5"], "--pilot"),
         (["--method", "both"], "--method"),
         (["--budget", "100"], "--budget 880"),
+        (["--hypotheses", "H0,H9"], "H9"),
+        (["--hypotheses", "H1"], "at least two"),
+        (["--hypotheses", "H0,HA", "--budget", "100"], "--budget 160"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, needle):
@@ -38,6 +41,28 @@ def test_resume_without_a_history_is_one_line(tmp_path):
     res = runner.invoke(app, ["compare", "--resume", "--out", str(tmp_path / "empty"), "--quiet"])
     assert res.exit_code == 2, res.output
     assert "resume" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_a_subset_is_weighed_alone_and_recorded(tmp_path):
+    """`--hypotheses` fits only the named ones (in the scenario's order, whatever order
+    they were typed in) and the folder says which, so a resume or a report reads the
+    same set."""
+    import pandas as pd
+
+    from centrehold.infer.folder import read_settings
+
+    out = tmp_path / "sub"
+    res = runner.invoke(app, ["compare", "--hypotheses", "HA,H0", "--budget", "24",
+                              "--population", "4", "--pilot", "21", "--predictive", "2",
+                              "--quiet", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert read_settings(out).hypotheses == ("H0", "HA")
+    assert list(pd.read_csv(out / "posterior.csv")["hypothesis"]) == ["H0", "HA"]
+    assert sorted(p.name for p in (out / "abc_each").glob("*.db")) == ["00-H0.db", "01-HA.db"]
+    again = runner.invoke(app, ["compare", "--hypotheses", "H0,H1", "--resume", "--budget",
+                                "24", "--population", "4", "--pilot", "21", "--quiet",
+                                "--out", str(out)])
+    assert again.exit_code == 2 and "other hypotheses" in again.output
 
 
 def test_a_dask_cluster_gives_the_same_result_as_local_processes(tmp_path):

@@ -86,7 +86,7 @@ def test_settings_carry_every_override_whatif_needs(tmp_path):
     raw = json.loads((tmp_path / cf.SETTINGS).read_text())
     for key in ("scenario", "overrides", "people_per_agent", "tick", "seed", "budget", "pilot",
                 "generations", "population", "predictive", "record", "fit_window",
-                "test_window", "centrehold_version", "schema_version"):
+                "test_window", "hypotheses", "centrehold_version", "schema_version"):
         assert key in raw, key
 
 

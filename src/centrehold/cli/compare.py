@@ -146,6 +146,9 @@ def compare_command(
     record: str = typer.Option("ibc-max", "--record",
                                help="the record to weigh against: ibc-max or ibc-min"),
     sets: list[str] = typer.Option(None, "--set", help="scenario override key=value"),
+    hypotheses: str | None = typer.Option(
+        None, "--hypotheses",
+        help="weigh only these, comma-separated (e.g. H0,H1,HA); default: all"),
     quiet: bool = typer.Option(False, "--quiet", help="no progress bar"),
     report: bool = typer.Option(False, "--report", help="also write report.html in --out"),
     scheduler: str | None = typer.Option(
@@ -201,7 +204,9 @@ def compare_command(
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
                   method=method,
                   workers=workers, seed=seed, resume=resume, executor=executor,
-                  record=record, overrides=overrides)
+                  record=record, overrides=overrides,
+                  hypotheses=[n.strip() for n in hypotheses.split(",") if n.strip()]
+                  if hypotheses else None)
         try:
             _compare(sc, out, kw, quiet, err, console, t0)
         finally:

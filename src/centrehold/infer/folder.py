@@ -89,6 +89,8 @@ class CompareSettings:
     population: int = DEFAULT_POPULATION
     predictive: int = DEFAULT_PREDICTIVE
     method: str = DEFAULT_METHOD
+    # the hypotheses weighed, in the order they were fitted (empty: all the scenario's)
+    hypotheses: tuple[str, ...] = ()
     fit_window: tuple[str, str] = ("", "")
     test_window: tuple[str, str] = ("", "")
     final_epsilon: float = math.nan
@@ -104,13 +106,14 @@ class CompareSettings:
         out = asdict(self)
         out["fit_window"] = list(self.fit_window)
         out["test_window"] = list(self.test_window)
+        out["hypotheses"] = list(self.hypotheses)
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CompareSettings:
         known = {f.name for f in fields(cls)}
         kw = {k: v for k, v in data.items() if k in known}
-        for key in ("fit_window", "test_window"):
+        for key in ("fit_window", "test_window", "hypotheses"):
             if key in kw:
                 kw[key] = tuple(str(s) for s in kw[key])
         for key in ("final_epsilon", "final_acceptance"):

@@ -229,6 +229,28 @@ def hypotheses_from_scenario(sc: Any) -> list[HypothesisSpec]:
     return out
 
 
+def select_hypotheses(
+    hypotheses: Sequence[HypothesisSpec], names: Sequence[str] | None
+) -> list[HypothesisSpec]:
+    """The named hypotheses, in the scenario's order (so a subset is fitted with the same
+    positions, and seeds, whatever order the user typed); all of them without names."""
+    if not names:
+        return list(hypotheses)
+    known = [h.name for h in hypotheses]
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise UserError(
+            f"--hypotheses {','.join(unknown)}: not in the scenario; choose from "
+            f"{','.join(known)}"
+        )
+    if len(set(names)) < 2:
+        raise UserError(
+            f"--hypotheses {','.join(names)}: weighing needs at least two hypotheses; "
+            f"name two or more of {','.join(known)}"
+        )
+    return [h for h in hypotheses if h.name in set(names)]
+
+
 def shared_value(sc: Any, key: str) -> float:
     """The scenario's current value of a dotted `calibration:` parameter."""
     section, _, name = key.partition(".")
@@ -402,13 +424,15 @@ def run_compare(
     record: str = "ibc-max",
     overrides: Mapping[str, str] | None = None,
     method: str = DEFAULT_METHOD,
+    hypotheses: Sequence[str] | None = None,
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
     ``observed_fit`` / ``observed_test`` default to the iraq-2009 record (IBC) on the
     fit and test windows; tests pass synthetic records made by the model itself.
     ``overrides`` (the `--set` pairs the scenario was loaded with) are recorded in the
-    folder's settings so that it can be simulated again as it was.
+    folder's settings so that it can be simulated again as it was. ``hypotheses`` names
+    a subset to weigh (at least two); the others are not fitted at all.
     """
     t0 = time.perf_counter()
     if method not in METHODS:
@@ -418,6 +442,7 @@ def run_compare(
             f"--budget {budget} is below one generation of {population} particles; "
             f"give --budget {population * 3} or more"
         )
+    chosen = select_hypotheses(hypotheses_from_scenario(scenario), hypotheses)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     settings = CompareSettings(
@@ -426,9 +451,10 @@ def run_compare(
         tick=getattr(getattr(scenario, "calendar", None), "tick", ""), record=record,
         seed=seed, budget=budget, pilot=pilot, generations=generations,
         population=population, predictive=predictive, method=method,
+        hypotheses=tuple(h.name for h in chosen) if hypotheses else (),
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
-    hypotheses = hypotheses_from_scenario(scenario)
+    hypotheses = chosen
     least = 2 * population * len(hypotheses)
     if method == "each" and budget < least:
         raise UserError(
