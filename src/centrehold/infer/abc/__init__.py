@@ -41,6 +41,7 @@ from centrehold.infer.abc.pilot import (
     load_reference,
     reference_path,
     reference_table,
+    replicate_table,
 )
 from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, natural_value
 from centrehold.infer.abc.results import (
@@ -54,22 +55,28 @@ from centrehold.infer.abc.scales import (
     LOCAL_MIN,
     LOCAL_SHARE,
     MIN_WEIGHT,
+    NOISE_FLOOR,
     PARAM_PREFIX,
     diagnosticity_weights,
     group_factors,
     local_spread,
+    nearest_rows,
+    noise_spread,
     scales_of,
 )
 from centrehold.infer.abc.transition import KERNEL_FLOOR, RidgedTransition, explored_width
 
 __all__ = [
-    "KERNEL_FLOOR", "LOCAL_MIN", "LOCAL_SHARE", "MAX_SPREADS", "MIN_WEIGHT", "PARAMETER_COLUMNS",
+    "KERNEL_FLOOR", "LOCAL_MIN", "LOCAL_SHARE", "MAX_SPREADS", "MIN_WEIGHT", "NOISE_FLOOR",
+    "PARAMETER_COLUMNS",
     "PARAM_PREFIX", "SEED_KEY", "STATS_KEY", "CalibrationResult", "HypothesisSpec", "PriorSpec",
     "Progress", "RidgedTransition", "SeededMappingSampler", "Simulator", "StatisticsDistance",
     "EVIDENCE_COLUMNS", "as_stats", "calibrate", "calibrate_each", "diagnosticity_weights",
     "evidence_at", "evidence_bootstrap", "evidence_shares", "final_epsilons",
     "draw_from_prior", "executor_map",
     "explored_width", "group_factors", "load_reference", "local_spread", "natural_value",
-    "posterior_draws", "read_result", "reference_path", "reference_table", "scales_of",
+    "nearest_rows", "noise_spread",
+    "posterior_draws", "read_result", "reference_path", "reference_table", "replicate_table",
+    "scales_of",
     "separability", "serial_map", "standardised_distance",
 ]

@@ -22,8 +22,19 @@ import pandas as pd
 import pyabc
 
 from centrehold.errors import UserError
-from centrehold.infer.abc.distance import STATS_KEY, StatisticsDistance, as_stats
-from centrehold.infer.abc.pilot import Simulator, reference_path, reference_table
+from centrehold.infer.abc.distance import (
+    MAX_SPREADS,
+    STATS_KEY,
+    StatisticsDistance,
+    as_stats,
+)
+from centrehold.infer.abc.pilot import (
+    Simulator,
+    reference_path,
+    reference_table,
+    replicate_table,
+    replicates_path,
+)
 from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, natural_value, prior_of
 from centrehold.infer.abc.results import CalibrationResult, read_result
 from centrehold.infer.abc.sampler import (
@@ -36,6 +47,8 @@ from centrehold.infer.abc.scales import (
     diagnosticity_weights,
     group_factors,
     local_spread,
+    nearest_rows,
+    noise_spread,
     scales_of,
 )
 from centrehold.infer.abc.transition import kernel_for
@@ -93,15 +106,19 @@ def _observed_vector(
     return names, obs
 
 
-def _stored_scales(db_path: Path, hyp_names: list[str], names: list[str]) -> tuple[int, pd.Series]:
-    """The seed and yardstick a history was made with, checked against this run's."""
+def _stored_scales(db_path: Path, hyp_names: list[str], names: list[str]
+                   ) -> tuple[int, pd.Series, pd.Series]:
+    """The seed, yardstick and caps a history was made with, checked against this run's
+    (a history from before the caps were stored was made with MAX_SPREADS throughout)."""
     meta = json.loads(_sidecar(db_path).read_text())
     if meta["hypotheses"] != hyp_names or meta["statistics"] != names:
         raise UserError(
             f"the history {db_path} was made for other hypotheses or statistics; "
             "use a fresh --out or drop --resume"
         )
-    return int(meta["seed"]), pd.Series(meta["scales"], index=names, name="scale")
+    caps = meta.get("caps") or [MAX_SPREADS] * len(names)
+    return (int(meta["seed"]), pd.Series(meta["scales"], index=names, name="scale"),
+            pd.Series(caps, index=names, name="cap"))
 
 
 def last_rate(history: pyabc.History) -> float:
@@ -125,9 +142,10 @@ def yardstick(
     groups: Mapping[str, str] | None,
     db_path: Path,
     resuming: bool,
-) -> tuple[int, pd.Series]:
-    """The seed and the distance's scales: read back from the sidecar when resuming, else
-    from a fresh pilot (whose table is stored beside `db_path`)."""
+) -> tuple[int, pd.Series, pd.Series]:
+    """The seed, the distance's scales and each statistic's cap in those units: read
+    back from the sidecar when resuming, else from a fresh pilot (whose table and
+    replicate runs are stored beside `db_path`)."""
     if resuming:
         return _stored_scales(db_path, [h.name for h in hypotheses], names)
     reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
@@ -137,16 +155,38 @@ def yardstick(
     # divides the spread by sqrt(w))
     spread = scales_of(reference, names)
     weights = diagnosticity_weights(reference, spread)
-    spread = local_spread(reference, names, obs, spread, weights)
-    return seed, (spread / np.sqrt(weights) * group_factors(names, groups)).rename("scale")
+    near = local_spread(reference, names, obs, spread, weights)
+    # the pilot rows nearest the record, run again with fresh seeds: each statistic's
+    # simulation noise there becomes its unit (scales.noise_spread)
+    rows = nearest_rows(reference, names, obs, spread / np.sqrt(weights),
+                        replicate_rows(pilot))
+    replicates = replicate_table(simulator, reference, hypotheses, names, rows,
+                                 REPLICATE_SEEDS, seed, map_)
+    replicates.to_parquet(replicates_path(db_path), index=False)
+    noise = noise_spread(replicates, names, near)
+    caps = (MAX_SPREADS * near / noise).rename("cap")
+    return (seed, (noise / np.sqrt(weights) * group_factors(names, groups)).rename("scale"),
+            caps)
+
+
+#: Fresh seeds for each pilot row run again to measure simulation noise.
+REPLICATE_SEEDS = 3
+
+
+def replicate_rows(pilot: int) -> int:
+    """How many of the pilot's rows nearest the record are run again: one in twenty,
+    between 2 and 12 (12 rows of 3 seeds give the noise 24 degrees of freedom)."""
+    return int(min(12, max(2, pilot // 20)))
 
 
 def write_sidecar(db_path: Path, hyp_names: list[str], names: list[str], seed: int,
-                  scales: pd.Series, population_size: int, method: str = "joint") -> None:
+                  scales: pd.Series, population_size: int, method: str = "joint",
+                  caps: pd.Series | None = None) -> None:
     """What a resumed run needs to weigh with the same yardstick."""
     meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
             "scales": [float(s) for s in scales], "population_size": population_size,
-            "method": method}
+            "method": method,
+            "caps": [float(c) for c in caps] if caps is not None else None}
     _sidecar(db_path).write_text(json.dumps(meta))
 
 
@@ -158,6 +198,7 @@ def _abcsmc(
     population_size: int,
     sampler: SeededMappingSampler,
     resuming: bool,
+    caps: pd.Series | None = None,
 ) -> pyabc.ABCSMC:
     """pyabc's ABC-SMC over the hypotheses with this package's distance, kernel and sampler."""
     models = [_ModelFn(simulator, h.name, tuple(names), dict(h.priors)) for h in hypotheses]
@@ -168,7 +209,8 @@ def _abcsmc(
     return pyabc.ABCSMC(
         models,
         priors,
-        StatisticsDistance(np.asarray(scales.to_numpy(), float)),
+        StatisticsDistance(np.asarray(scales.to_numpy(), float),
+                           MAX_SPREADS if caps is None else np.asarray(caps.to_numpy(), float)),
         population_size=population_size,
         transitions=transitions,
         sampler=sampler,
@@ -241,13 +283,14 @@ def calibrate(
                 "use a fresh --out or drop --resume"
             )
         db_path.unlink()
-    seed, scales = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
-                             db_path, resuming)
+    seed, scales, caps = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_,
+                                   groups, db_path, resuming)
     counter.add(pilot)
 
     sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: counter.add(n),
                                    budget=total_budget)
-    abc = _abcsmc(simulator, hypotheses, names, scales, population_size, sampler, resuming)
+    abc = _abcsmc(simulator, hypotheses, names, scales, population_size, sampler, resuming,
+                  caps)
     x0 = {STATS_KEY: obs, SEED_KEY: -1}
     db_url = f"sqlite:///{db_path}"
     if resuming:
@@ -261,7 +304,7 @@ def calibrate(
         remaining_budget = total_budget - already
     else:
         abc.new(db_url, x0)
-        write_sidecar(db_path, hyp_names, names, seed, scales, population_size)
+        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, caps=caps)
         remaining_gens = max_generations
         remaining_budget = total_budget
     _run_generations(abc, total_budget, min_epsilon, remaining_gens, remaining_budget)

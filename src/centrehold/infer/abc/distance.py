@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -23,9 +24,10 @@ _NAN_PENALTY = 5.0
 MAX_SPREADS = _NAN_PENALTY
 
 
-def _bounded(z: np.ndarray, both_nan: np.ndarray) -> np.ndarray:
-    """Standardised gaps with undefined ones at the penalty and each capped at MAX_SPREADS."""
-    z = np.where(np.isnan(z), _NAN_PENALTY, np.clip(z, -MAX_SPREADS, MAX_SPREADS))
+def _bounded(z: np.ndarray, both_nan: np.ndarray, caps: Any = MAX_SPREADS) -> np.ndarray:
+    """Standardised gaps, each capped at its `caps` (MAX_SPREADS spreads near the record,
+    in the distance's units), an undefined one at its cap."""
+    z = np.where(np.isnan(z), caps, np.clip(z, -caps, caps))
     return np.where(both_nan, 0.0, z)
 
 
@@ -34,16 +36,20 @@ def as_stats(series: pd.Series, names: Sequence[str]) -> np.ndarray:
     return np.asarray(series.reindex(list(names)).to_numpy(dtype=float), dtype=float)
 
 
-def standardised_distance(x: np.ndarray, x0: np.ndarray, scales: np.ndarray) -> float:
+def standardised_distance(
+    x: np.ndarray, x0: np.ndarray, scales: np.ndarray, caps: Any = MAX_SPREADS
+) -> float:
     """Euclidean distance between statistic vectors, each divided by its prior spread.
 
     A statistic defined on one side and undefined (NaN) on the other counts as
     `_NAN_PENALTY` spreads; one undefined on both sides counts as a match; no statistic
     counts for more than `MAX_SPREADS` spreads (a bounded loss, robust to the one
-    statistic the model cannot reach).
+    statistic the model cannot reach). When the unit is a statistic's simulation noise
+    rather than its spread, `caps` keeps the bound at MAX_SPREADS spreads (one per
+    statistic, in noise units: `scales.noise_spread`).
     """
     z = (np.asarray(x, float) - np.asarray(x0, float)) / scales
-    z = _bounded(z, np.isnan(x) & np.isnan(x0))
+    z = _bounded(z, np.isnan(x) & np.isnan(x0), caps)
     return float(np.sqrt(np.sum(z * z)))
 
 
@@ -52,9 +58,10 @@ class StatisticsDistance:
     """The pyabc distance: `standardised_distance` between two models' outputs."""
 
     scales: np.ndarray
+    caps: Any = MAX_SPREADS
 
     def __call__(self, x: dict, x0: dict) -> float:
-        return standardised_distance(x[STATS_KEY], x0[STATS_KEY], self.scales)
+        return standardised_distance(x[STATS_KEY], x0[STATS_KEY], self.scales, self.caps)
 
 
 def separability(

@@ -59,7 +59,8 @@ def _seed_of(seed: int, index: int) -> int:
 
 def _fit_one(
     simulator: Simulator, h: HypothesisSpec, index: int, names: list[str], obs: np.ndarray,
-    scales: pd.Series, db_path: Path, population_size: int, max_generations: int,
+    scales: pd.Series, caps: pd.Series, db_path: Path, population_size: int,
+    max_generations: int,
     share: int, seed: int, map_: Any, counter: _Counter, resume: bool, min_epsilon: float,
 ) -> int:
     """One hypothesis's ABC-SMC run (or what is left of it); returns simulations spent
@@ -79,7 +80,7 @@ def _fit_one(
     finished.unlink(missing_ok=True)
     sampler = SeededMappingSampler(_seed_of(seed, index), map_,
                                    on_generation=lambda t, n: counter.add(n), budget=share)
-    abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming)
+    abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming, caps)
     x0 = {STATS_KEY: obs, SEED_KEY: -1}
     url = f"sqlite:///{path}"
     if resuming:
@@ -131,11 +132,11 @@ def calibrate_each(
     resuming = resume and _sidecar(db_path).exists()
     if resume and not resuming:
         raise UserError(f"no calibration at {db_path.parent} to resume; drop --resume")
-    seed, scales = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_, groups,
-                             db_path, resuming)
+    seed, scales, caps = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_,
+                                   groups, db_path, resuming)
     counter.add(pilot)
     if not resuming:
-        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each")
+        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each", caps)
 
     # equal shares, fixed in advance: no hypothesis is fitted better for its place in
     # the list, and a resumed run gives each the share the uninterrupted one did
@@ -145,7 +146,7 @@ def calibrate_each(
                         f"{share} simulations, below two generations of {population_size}; "
                         f"give at least {2 * population_size * len(hypotheses)}")
     for k, h in enumerate(hypotheses):
-        _fit_one(simulator, h, k, names, obs, scales, db_path, population_size,
+        _fit_one(simulator, h, k, names, obs, scales, caps, db_path, population_size,
                  max_generations, share, seed, map_, counter, resuming, min_epsilon)
     if progress is not None:
         progress(budget + pilot, budget + pilot)

@@ -65,6 +65,43 @@ def reference_table(
     return table
 
 
+def replicate_table(
+    simulator: Simulator,
+    reference: pd.DataFrame,
+    hypotheses: Sequence[HypothesisSpec],
+    names: Sequence[str],
+    rows: Sequence[int],
+    repeats: int,
+    seed: int,
+    map_: Callable[..., list] | None = None,
+) -> pd.DataFrame:
+    """The pilot rows at positions `rows` simulated again, `repeats` fresh seeds each:
+    columns ``row`` (the position), ``hypothesis`` and the statistics. What differs
+    within a row is simulation noise alone."""
+    specs = {h.name: h.priors for h in hypotheses}
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, 2]))
+    draws, index = [], []
+    for i in rows:
+        hyp = str(reference["hypothesis"].iloc[i])
+        params = {p: spec.to_natural(float(reference[f"{PARAM_PREFIX}{p}"].iloc[i]))
+                  for p, spec in specs[hyp].items()}
+        for _ in range(repeats):
+            draws.append((hyp, params, int(rng.integers(0, 2**31 - 1))))
+            index.append(int(i))
+    fn = functools.partial(_pilot_task, simulator)
+    results = (map_ or serial_map)(fn, draws) if draws else []
+    table = pd.DataFrame(np.vstack([as_stats(s, names) for s in results])
+                         if results else np.zeros((0, len(names))), columns=list(names))
+    table.insert(0, "hypothesis", [d[0] for d in draws])
+    table.insert(0, "row", index)
+    return table
+
+
+def replicates_path(db_path: Path) -> Path:
+    """Where the pilot's replicate runs are stored beside a history."""
+    return db_path.with_suffix(".replicates.parquet")
+
+
 def reference_path(db_path: Path) -> Path:
     """Where the pilot's table is stored beside a history."""
     return db_path.with_suffix(".reference.parquet")
