@@ -59,6 +59,12 @@ def stability_table(rows: pd.DataFrame, column: str = "probability"
     return wide, same_set and close, reason
 
 
+def adequate_sets(rows: pd.DataFrame) -> pd.Series:
+    """Each seed's adequate hypotheses as one string; "none" for a seed without any."""
+    return pd.Series({seed: ", ".join(sorted(f.loc[f["status"] == "adequate", "hypothesis"]))
+                      or "none" for seed, f in rows.groupby("seed")})
+
+
 def _by_seed(rows: pd.DataFrame, column: str) -> pd.DataFrame:
     """`column` by hypothesis and seed, with its spread over seeds."""
     wide = rows.pivot(index="hypothesis", columns="seed", values=column)
@@ -128,8 +134,7 @@ def main() -> None:
         among = ("\n".join(["## Weight among the adequate hypotheses (what the verdict uses)",
                             "", markdown(wide_a.round(3)), "", f"Verdict: **{reason_a}**.",
                             ""]))
-    adequate = table.groupby("seed").apply(
-        lambda f: ", ".join(sorted(f.loc[f["status"] == "adequate", "hypothesis"])) or "none")
+    adequate = adequate_sets(table)
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
              f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}, "

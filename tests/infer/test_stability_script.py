@@ -39,3 +39,10 @@ def test_a_moving_probability_or_adequate_set_is_unstable():
         _rows({0: {"H0": 0.9, "H1": 0.1}, 1: {"H0": 0.5, "H1": 0.5}}, st))
     assert not stable
     assert "adequate set" in reason and "more than 0.1" in reason
+
+
+def test_a_seed_with_no_adequate_hypothesis_is_listed_as_none():
+    mod = _module()
+    st = {0: {"H0": "adequate", "H1": "adequate"}, 1: {"H0": "inadequate", "H1": "inadequate"}}
+    sets = mod.adequate_sets(_rows({0: {"H0": 0.5, "H1": 0.5}, 1: {"H0": 0.5, "H1": 0.5}}, st))
+    assert sets.to_dict() == {0: "H0, H1", 1: "none"}
