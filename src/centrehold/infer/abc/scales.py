@@ -37,6 +37,17 @@ LOCAL_SHARE = 0.25
 LOCAL_MIN = 20
 
 
+def nearest_rows(
+    reference: pd.DataFrame, names: Sequence[str], observed: np.ndarray, scales: pd.Series,
+    n: int,
+) -> np.ndarray:
+    """Positions of the `n` pilot rows closest to the record (standardised distance)."""
+    x = reference[list(names)].to_numpy(dtype=float)
+    sc = scales.to_numpy(dtype=float)
+    d = np.array([standardised_distance(row, observed, sc) for row in x])
+    return np.argsort(d, kind="stable")[: min(n, len(x))]
+
+
 def local_spread(
     reference: pd.DataFrame, names: Sequence[str], observed: np.ndarray, spread: pd.Series,
     weights: pd.Series,
@@ -53,12 +64,10 @@ def local_spread(
     statistic constant there keeps its prior spread.
     """
     x = reference[list(names)].to_numpy(dtype=float)
-    sc = (spread / np.sqrt(weights)).to_numpy(dtype=float)
-    d = np.array([standardised_distance(row, observed, sc) for row in x])
     n = max(LOCAL_MIN, int(round(LOCAL_SHARE * len(x))))
     if len(x) <= n:
         return spread
-    near = x[np.argsort(d, kind="stable")[:n]]
+    near = x[nearest_rows(reference, names, observed, spread / np.sqrt(weights), n)]
     out = spread.to_numpy(dtype=float).copy()
     for j in range(near.shape[1]):
         col = near[:, j][np.isfinite(near[:, j])]
@@ -68,17 +77,6 @@ def local_spread(
             if s > 0:
                 out[j] = s
     return pd.Series(out, index=list(names), name="scale")
-
-
-def nearest_rows(
-    reference: pd.DataFrame, names: Sequence[str], observed: np.ndarray, scales: pd.Series,
-    n: int,
-) -> np.ndarray:
-    """Positions of the `n` pilot rows closest to the record (standardised distance)."""
-    x = reference[list(names)].to_numpy(dtype=float)
-    sc = scales.to_numpy(dtype=float)
-    d = np.array([standardised_distance(row, observed, sc) for row in x])
-    return np.argsort(d, kind="stable")[: min(n, len(x))]
 
 
 #: Least scale a statistic keeps, as a share of its spread near the record, when its
