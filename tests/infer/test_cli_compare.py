@@ -56,6 +56,8 @@ def test_a_subset_is_weighed_alone_and_recorded(tmp_path):
                               "--population", "4", "--pilot", "21", "--predictive", "2",
                               "--quiet", "--out", str(out)])
     assert res.exit_code == 0, res.output
+    # every table stays whole at the 80 columns the runner's console has
+    assert "\u2026" not in res.output, res.output
     assert read_settings(out).hypotheses == ("H0", "HA")
     assert list(pd.read_csv(out / "posterior.csv")["hypothesis"]) == ["H0", "HA"]
     assert sorted(p.name for p in (out / "abc_each").glob("*.db")) == ["00-H0.db", "01-HA.db"]

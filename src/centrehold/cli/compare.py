@@ -53,7 +53,7 @@ def _print_result(result, console) -> None:
     among = "probability_adequate" in post.columns
     fit = Table(title="Does it fit? Posterior predictive checks, fit window", title_style="bold")
     for col, just in (("hyp", "left"), ("status", "left"), ("cover", "right"),
-                      ("mean sim/rec", "right"), ("yr2/yr1 sim/rec", "right"), ("P", "right"),
+                      ("mean s/r", "right"), ("yr2/yr1 s/r", "right"), ("P", "right"),
                       *((("Pa", "right"),) if among else ()), ("sep", "right")):
         fit.add_column(col, justify=just, no_wrap=True)
     for row in post.itertuples(index=False):
@@ -68,8 +68,8 @@ def _print_result(result, console) -> None:
                     num(row.separability, ".2f"))
     console.print(fit)
     console.print(
-        "[dim]cover: fit months inside the 90% band; mean: deaths/month; yr2/yr1: second "
-        "year over first; P: posterior"
+        "[dim]cover: fit months inside the 90% band; s/r: simulated/record; mean: "
+        "deaths/month; yr2/yr1: second year over first; P: posterior"
         + ("; Pa: weight among the adequate ones" if among else "")
         + "; sep: recovery on synthetic records[/]"
     )
@@ -108,7 +108,9 @@ def _print_result(result, console) -> None:
     if len(result.premises):
         pt = Table(title="The article's premises, read off the record (not the model)")
         for col in ("premise", "window", "value", "90% interval"):
-            pt.add_column(col, no_wrap=True)
+            # the window is the one column that wraps: the rest stay whole at 80 columns
+            pt.add_column(col, no_wrap=col != "window",
+                          justify="right" if col == "value" else "left")
         for row in result.premises.itertuples(index=False):
             if row.value != row.value:  # the record cannot say
                 pt.add_row(str(row.premise), str(row.window), "-", "not in the record")
