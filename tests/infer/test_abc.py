@@ -383,3 +383,13 @@ def test_replicates_rerun_the_nearest_pilot_rows_at_their_own_parameters():
         rate = ref["param.rate"].iloc[i]
         assert abs(g["mean"].mean() - rate) < 4 * np.sqrt(rate * 2 / 200) + 0.5
         assert g["mean"].nunique() == 3
+
+
+def test_effective_particles_count_what_the_weights_are_worth():
+    from centrehold.infer.abc.results import effective_size
+
+    assert effective_size(np.full(40, 0.025)) == pytest.approx(40.0)
+    # one particle with all the weight is one particle, however many ride along
+    assert effective_size(np.r_[1.0, np.zeros(39)]) == pytest.approx(1.0)
+    assert effective_size(np.array([3.0, 1.0])) == pytest.approx(16.0 / 10.0)
+    assert effective_size(np.zeros(0)) == 0.0

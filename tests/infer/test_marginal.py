@@ -149,3 +149,30 @@ def test_redraws_of_the_evidence_spread_with_fewer_simulations(fitted):
     doubled["evaluations"] *= 2
     bigger = evidence_bootstrap(doubled, ["narrow", "wide"], eps, draws=300, seed=1)
     assert bigger["narrow"].std() < boot["narrow"].std()
+
+
+def test_the_pooled_posterior_is_the_prior_cut_to_the_tolerance(fitted):
+    """Exact small case: with the statistics equal to the parameter and a uniform prior,
+    the ABC posterior at tolerance eps is uniform on the parameters within eps of the
+    record. Pooled over every usable generation (`each.pooled_posterior`), the particles
+    must lie in that interval, with its mean and its spread, and be every kept particle
+    within the final tolerance, not only the last generation's."""
+    _, res = fitted
+    scale = float(res.scales["x"])
+    for h, width in (("narrow", 1.0), ("wide", 4.0)):
+        eps = float(res.final_epsilons[h])
+        half = eps * scale / np.sqrt(2.0)
+        lo, hi = max(0.5 - half, 0.0), min(0.5 + half, width)
+        sub = res.parameters[res.parameters["hypothesis"] == h]
+        theta = sub["value"].to_numpy(float)
+        w = sub["weight"].to_numpy(float)
+        assert w.sum() == pytest.approx(1.0)
+        assert np.all((theta >= lo - 1e-9) & (theta <= hi + 1e-9))
+        ev = res.evidence[res.evidence["hypothesis"] == h]
+        kept = ev[(ev["epsilon"] >= eps) & (ev["distance"] <= eps)]
+        last = ev[ev["generation"] == ev["generation"].max()]
+        assert len(sub) == len(kept) > len(last)
+        mean = float(np.sum(w * theta))
+        sd = float(np.sqrt(np.sum(w * (theta - mean) ** 2)))
+        assert mean == pytest.approx((lo + hi) / 2, abs=0.1 * (hi - lo))
+        assert sd == pytest.approx((hi - lo) / np.sqrt(12.0), rel=0.15)

@@ -76,9 +76,11 @@ def _print_result(result, console) -> None:
     st = result.settings
     if st.method == "each":
         eps_a = post["epsilon_adequate"].iloc[0] if among and len(post) else float("nan")
+        eff = post["effective_particles"] if "effective_particles" in post.columns else []
         console.print(
             f"ABC: a run per hypothesis, {st.simulations} simulations; evidence at tolerance "
             f"{st.final_epsilon:.3g} (all), {eps_a:.3g} (adequate)"
+            + (f"; effective particles {min(eff):.0f}-{max(eff):.0f}" if len(eff) else "")
         )
     else:
         console.print(

@@ -175,6 +175,28 @@ def evidence_shares(table: pd.DataFrame, hypotheses: list[str],
     return shares.rename("probability"), float(epsilon)
 
 
+def within(table: pd.DataFrame, hypothesis: str, epsilon: float) -> pd.DataFrame:
+    """Every kept particle of the usable generations that lies within `epsilon`, with its
+    place in its generation (`position`, the order pyabc returns it in) and its
+    mixture-estimator value (`value`, prior density over the simulations' mixture of
+    proposals).
+
+    Why: the same values that estimate the evidence at `epsilon` are importance weights
+    of the ABC posterior at `epsilon` (`pooled_posterior`), pooled over every generation
+    instead of the last one alone.
+    """
+    sub = table[table["hypothesis"] == hypothesis]
+    sub = sub.assign(position=sub.groupby("generation").cumcount())
+    usable = sub[sub["epsilon"] >= epsilon]
+    if usable.empty:
+        return usable.assign(value=np.zeros(0))
+    runs = usable.groupby("generation")["evaluations"].first()
+    total = float(runs.sum())
+    near = usable[usable["distance"] <= epsilon]
+    q_mix = sum(near[f"q{s}"].to_numpy(float) * (m / total) for s, m in runs.items())
+    return near.assign(value=near["prior_density"].to_numpy(float) / q_mix)
+
+
 def _proposal_values(table: pd.DataFrame, hypothesis: str, epsilon: float
                      ) -> list[tuple[int, np.ndarray]]:
     """Per usable generation: its number of simulations and the mixture estimator's
@@ -184,14 +206,9 @@ def _proposal_values(table: pd.DataFrame, hypothesis: str, epsilon: float
     if usable.empty:
         return []
     runs = usable.groupby("generation")["evaluations"].first()
-    total = float(runs.sum())
-    out = []
-    for t, n in runs.items():
-        gen = usable[(usable["generation"] == t) & (usable["distance"] <= epsilon)]
-        q_mix = sum(gen[f"q{s}"].to_numpy(float) * (m / total) for s, m in runs.items())
-        vals = gen["prior_density"].to_numpy(float) / q_mix if len(gen) else np.zeros(0)
-        out.append((int(n), vals))
-    return out
+    near = within(table, hypothesis, epsilon)
+    return [(int(n), near.loc[near["generation"] == t, "value"].to_numpy(float))
+            for t, n in runs.items()]
 
 
 def evidence_bootstrap(table: pd.DataFrame, hypotheses: list[str], epsilon: float,

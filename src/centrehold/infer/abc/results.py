@@ -56,6 +56,7 @@ class CalibrationResult:
     def posterior_table(self) -> pd.DataFrame:
         """One row per hypothesis: probability, alive or not, particles in the last generation."""
         counts = self.parameters.groupby("hypothesis")["particle"].nunique()
+        weights = self.parameters.groupby(["hypothesis", "particle"])["weight"].first()
         rows = []
         for name, p in self.probabilities.items():
             rows.append(
@@ -64,9 +65,22 @@ class CalibrationResult:
                     "probability": float(p),
                     "alive": name not in self.dead,
                     "particles": int(counts.get(name, 0)),
+                    "effective_particles": effective_size(
+                        weights.xs(name).to_numpy(float) if name in counts.index
+                        else np.zeros(0)),
                 }
             )
         return pd.DataFrame(rows)
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of weighted particles, (sum w)^2 / sum w^2: how many
+    equally weighted particles they are worth (0 for none). A posterior predictive drawn
+    from a handful of effective particles shows those few parameter sets, not the
+    posterior, so `compare` reports it beside the particle count."""
+    w = np.asarray(weights, float)
+    total = float(w.sum())
+    return total * total / float(np.sum(w * w)) if total > 0 else 0.0
 
 
 def read_result(
