@@ -160,6 +160,25 @@ def test_resume_against_other_hypotheses_is_a_user_error(tmp_path):
                   resume=True, **kw)
 
 
+def test_resume_of_a_history_made_with_another_kernel_is_a_user_error(tmp_path):
+    """A history from before the kernel was widened (its sidecar names no factor, so
+    pyabc's own, 1) is refused rather than continued with a kernel it was not made
+    with; one made with this version's kernel resumes."""
+    import json
+
+    observed = toy_simulator("poisson", {"rate": 5.0}, 1)
+    kw = dict(population_size=20, max_generations=1, pilot=20, seed=1)
+    calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db", **kw)
+    calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db", resume=True, **kw)
+    sidecar = tmp_path / "h.meta.json"
+    meta = json.loads(sidecar.read_text())
+    del meta["kernel_scaling"]
+    sidecar.write_text(json.dumps(meta))
+    with pytest.raises(UserError, match="kernel factor 1, this version uses 2"):
+        calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db",
+                  resume=True, **kw)
+
+
 def test_bad_prior_is_a_user_error(tmp_path):
     bad = [HypothesisSpec("x", {"a": PriorSpec("cauchyish", (0.0, 1.0))})]
     with pytest.raises(UserError, match="unknown prior"):

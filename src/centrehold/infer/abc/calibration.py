@@ -51,7 +51,7 @@ from centrehold.infer.abc.scales import (
     noise_spread,
     scales_of,
 )
-from centrehold.infer.abc.transition import kernel_for
+from centrehold.infer.abc.transition import KERNEL_SCALING, kernel_for
 
 #: Key of the simulation seed in what a pyabc model returns (stored in the history).
 SEED_KEY = "seed"
@@ -115,6 +115,14 @@ def _stored_scales(db_path: Path, hyp_names: list[str], names: list[str]
         raise UserError(
             f"the history {db_path} was made for other hypotheses or statistics; "
             "use a fresh --out or drop --resume"
+        )
+    # a history from before the kernel was widened was made with pyabc's own (factor
+    # 1): continued with another kernel, its weights and evidence would mix the two
+    made_with = float(meta.get("kernel_scaling", 1.0))
+    if made_with != KERNEL_SCALING:
+        raise UserError(
+            f"the history {db_path} was made with ABC kernel factor {made_with:g}, this "
+            f"version uses {KERNEL_SCALING:g}; use a fresh --out or drop --resume"
         )
     caps = meta.get("caps") or [MAX_SPREADS] * len(names)
     return (int(meta["seed"]), pd.Series(meta["scales"], index=names, name="scale"),
@@ -186,7 +194,8 @@ def write_sidecar(db_path: Path, hyp_names: list[str], names: list[str], seed: i
     meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
             "scales": [float(s) for s in scales], "population_size": population_size,
             "method": method,
-            "caps": [float(c) for c in caps] if caps is not None else None}
+            "caps": [float(c) for c in caps] if caps is not None else None,
+            "kernel_scaling": KERNEL_SCALING}
     _sidecar(db_path).write_text(json.dumps(meta))
 
 
