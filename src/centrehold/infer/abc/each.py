@@ -41,7 +41,7 @@ from centrehold.infer.abc.calibration import (
 from centrehold.infer.abc.distance import STATS_KEY
 from centrehold.infer.abc.marginal import evidence_shares, evidence_table, final_epsilons, within
 from centrehold.infer.abc.pilot import Simulator
-from centrehold.infer.abc.priors import HypothesisSpec, prior_of
+from centrehold.infer.abc.priors import HypothesisSpec, natural_value, prior_of
 from centrehold.infer.abc.results import PARAMETER_COLUMNS, CalibrationResult, read_result
 from centrehold.infer.abc.sampler import Progress, SeededMappingSampler, executor_map, serial_map
 from centrehold.infer.abc.transition import kernel_for
@@ -216,26 +216,21 @@ def pooled_posterior(path: Path, h: HypothesisSpec, table: pd.DataFrame) -> pd.D
     an empty frame for a hypothesis without free parameters (its one particle is read
     as before).
     """
-    from centrehold.infer.abc.priors import natural_value
-
-    sub = table[table["hypothesis"] == h.name]
-    if sub.empty:
+    if not (table["hypothesis"] == h.name).any():
         return pd.DataFrame(columns=PARAMETER_COLUMNS)
-    eps = float(sub.loc[sub["generation"] == sub["generation"].max(), "epsilon"].iloc[0])
-    near = within(table, h.name, eps)
+    near = within(table, h.name, float(final_epsilons(table)[h.name]))
     history = pyabc.History(f"sqlite:///{Path(path).resolve()}")
-    rows, k = [], 0
     total = float(near["value"].sum())
+    rows, k = [], 0
     for t, gen in near.groupby("generation", sort=True):
         X, _ = history.get_distribution(m=0, t=int(t))
         if X.shape[1] == 0:
             return pd.DataFrame(columns=PARAMETER_COLUMNS)
         for pos, value in zip(gen["position"].to_numpy(int), gen["value"].to_numpy(float),
                               strict=True):
-            for pname in X.columns:
-                rows.append({"hypothesis": h.name, "particle": k, "parameter": str(pname),
-                             "value": natural_value(dict(h.priors), str(pname),
-                                                    float(X[pname].iloc[pos])),
-                             "weight": value / total if total > 0 else 0.0})
+            weight = value / total if total > 0 else 0.0
+            rows += [{"hypothesis": h.name, "particle": k, "parameter": str(name),
+                      "value": natural_value(dict(h.priors), str(name), float(x)),
+                      "weight": weight} for name, x in X.iloc[pos].items()]
             k += 1
     return pd.DataFrame(rows, columns=PARAMETER_COLUMNS)

@@ -175,6 +175,17 @@ def evidence_shares(table: pd.DataFrame, hypotheses: list[str],
     return shares.rename("probability"), float(epsilon)
 
 
+def _usable(table: pd.DataFrame, hypothesis: str, epsilon: float
+            ) -> tuple[pd.DataFrame, pd.Series]:
+    """The kept particles of the generations whose own tolerance is at least `epsilon`
+    (each with its `position` in its generation), and each such generation's number of
+    simulations."""
+    sub = table[table["hypothesis"] == hypothesis]
+    sub = sub.assign(position=sub.groupby("generation").cumcount())
+    usable = sub[sub["epsilon"] >= epsilon]
+    return usable, usable.groupby("generation")["evaluations"].first()
+
+
 def within(table: pd.DataFrame, hypothesis: str, epsilon: float) -> pd.DataFrame:
     """Every kept particle of the usable generations that lies within `epsilon`, with its
     place in its generation (`position`, the order pyabc returns it in) and its
@@ -185,12 +196,9 @@ def within(table: pd.DataFrame, hypothesis: str, epsilon: float) -> pd.DataFrame
     of the ABC posterior at `epsilon` (`pooled_posterior`), pooled over every generation
     instead of the last one alone.
     """
-    sub = table[table["hypothesis"] == hypothesis]
-    sub = sub.assign(position=sub.groupby("generation").cumcount())
-    usable = sub[sub["epsilon"] >= epsilon]
+    usable, runs = _usable(table, hypothesis, epsilon)
     if usable.empty:
         return usable.assign(value=np.zeros(0))
-    runs = usable.groupby("generation")["evaluations"].first()
     total = float(runs.sum())
     near = usable[usable["distance"] <= epsilon]
     q_mix = sum(near[f"q{s}"].to_numpy(float) * (m / total) for s, m in runs.items())
@@ -201,11 +209,9 @@ def _proposal_values(table: pd.DataFrame, hypothesis: str, epsilon: float
                      ) -> list[tuple[int, np.ndarray]]:
     """Per usable generation: its number of simulations and the mixture estimator's
     value of each kept particle within `epsilon` (every other simulation's value is 0)."""
-    sub = table[table["hypothesis"] == hypothesis]
-    usable = sub[sub["epsilon"] >= epsilon]
-    if usable.empty:
+    _, runs = _usable(table, hypothesis, epsilon)
+    if runs.empty:
         return []
-    runs = usable.groupby("generation")["evaluations"].first()
     near = within(table, hypothesis, epsilon)
     return [(int(n), near.loc[near["generation"] == t, "value"].to_numpy(float))
             for t, n in runs.items()]

@@ -54,7 +54,8 @@ class CalibrationResult:
         return float(self.acceptance.iloc[-1]) if len(self.acceptance) else float("nan")
 
     def posterior_table(self) -> pd.DataFrame:
-        """One row per hypothesis: probability, alive or not, particles in the last generation."""
+        """One row per hypothesis: probability, alive or not, its posterior particles and
+        what their weights are worth (`effective_size`)."""
         counts = self.parameters.groupby("hypothesis")["particle"].nunique()
         weights = self.parameters.groupby(["hypothesis", "particle"])["weight"].first()
         rows = []

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyabc
+from scipy.linalg import solve_triangular
 
 from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec
 
@@ -77,8 +78,6 @@ class _CholeskyNormal:
             np.sum(np.log(np.diag(self.chol))))
 
     def pdf(self, dx: np.ndarray) -> np.ndarray | float:
-        from scipy.linalg import solve_triangular
-
         dx = np.asarray(dx, float)
         z = solve_triangular(self.chol, np.atleast_2d(dx).T, lower=True)
         dens = np.exp(self.log_norm - 0.5 * np.sum(z * z, axis=0))
