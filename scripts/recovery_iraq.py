@@ -65,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("out/recovery"))
     args = parser.parse_args(argv)
     sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
+    unknown = sorted(set(args.truths or ()) - set(sc.hypotheses))
+    if unknown:
+        parser.error(f"unknown hypothesis {', '.join(unknown)}; choose from "
+                     f"{', '.join(sorted(sc.hypotheses))}")
+    args.out.mkdir(parents=True, exist_ok=True)
     rows = []
     for h in args.truths or sorted(sc.hypotheses):
         t0 = time.perf_counter()
@@ -76,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         rows.append(row)
         print(f"{h} ({time.perf_counter() - t0:.0f} s): {row}", flush=True)
-    table = pd.DataFrame(rows)
-    args.out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(args.out / "recovery.csv", index=False)
+        # written after every truth, so that a study stopped part-way keeps what it made
+        table = pd.DataFrame(rows)
+        table.to_csv(args.out / "recovery.csv", index=False)
     (args.out / "recovery.md").write_text(markdown(table))
     print(markdown(table))
     confusion = confusion_table(table)
