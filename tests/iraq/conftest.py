@@ -14,7 +14,7 @@ SMALL = "10000"  # people per agent: ~3,250 civilians, a full calendar in well u
 #: The armed actors' capacity and the dated episodes switched off: for tests that isolate a
 #: hypothesis's own attacks or one agent-level mechanism from the campaigns around them.
 ACTORS_OFF = {"mechanisms.insurgency": "false", "mechanisms.intra_community": "false",
-              "mechanisms.militia_capacity": "false"}
+              "mechanisms.militia_capacity": "false", "mechanisms.instigator_capacity": "false"}
 
 
 def scenario(overrides: Mapping[str, object] | None = None, ppa: str = SMALL):

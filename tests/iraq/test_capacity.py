@@ -48,6 +48,24 @@ def test_more_pressure_lowers_the_level_capacity_tends_to():
     assert k_more[-1, 0] == pytest.approx(0.25)  # f K0 P0 / P
 
 
+def test_a_stock_rebuilds_on_its_own_timescale_and_wears_down_on_the_other():
+    T = 400
+    pressure = np.ones((T, 1))
+    pressure[200:] = 0.5  # the pressure halves on day 200: the level doubles
+    kw = dict(floor_share=0.5, timescale_days=20.0, step_days=1.0)
+    slow = cap.capacity_path(pressure, np.array([1.0]), rebuild_days=100.0, **kw)
+    same = cap.capacity_path(pressure, np.array([1.0]), **kw)
+    # worn down to the floor under the start's pressure, identical either way
+    np.testing.assert_array_equal(slow[:201], same[:201])
+    # then towards f K0 P0/P = 1 with rate (P/P0)/tau: tau = 100 rebuilding, 20 by default
+    t = np.arange(T - 200)
+    k200 = same[200, 0]
+    np.testing.assert_allclose(slow[200:, 0], 1 - (1 - k200) * np.exp(-0.5 * t / 100.0),
+                               rtol=1e-12)
+    np.testing.assert_allclose(same[200:, 0], 1 - (1 - k200) * np.exp(-0.5 * t / 20.0),
+                               rtol=1e-12)
+
+
 def test_mean_pareto_toll_is_the_sum_of_tail_probabilities():
     assert cap.mean_pareto_toll(2.0, 3.0) == pytest.approx(1 + 1 / 2 + 1 / 3)
     rng = np.random.default_rng(0)
@@ -143,3 +161,30 @@ def test_the_insurgency_aims_its_community_share_at_the_largest_other_community(
 def test_state_and_community_shares_above_one_together_are_refused():
     with pytest.raises(Exception, match="exceed 1"):
         scenario({"insurgency.state_share": "0.8", "insurgency.community_share": "0.5"})
+
+
+def test_instigator_capacity_wears_a_hypothesis_actor_down_with_the_insurgency():
+    """The hypothesis's intensity is its own series times the insurgency's relative path
+    (start 1, same floor, timescale and rebuild), region by region."""
+    from centrehold.models.regional.world import drivers
+
+    ov = {"calendar.tick": "week", "hypothesis": "HI", "insurgency.floor_share": "0.2",
+          "insurgency.timescale_days": "60"}
+    on_sc = scenario(ov)
+    off_sc = scenario({**ov, "mechanisms.instigator_capacity": "false"})
+    T = 104
+    on = drivers(on_sc, build_world(on_sc, 1, T), T)
+    off = drivers(off_sc, build_world(off_sc, 1, T), T)
+    total_off = off.lam.sum(axis=2)
+    hit = (total_off > 0).all(axis=0)  # regions where the actor always strikes
+    assert hit.sum() >= 3
+    per_region = on.lam.sum(axis=2)[:, hit] / total_off[:, hit]
+    # one factor for every target of a region and tick
+    np.testing.assert_allclose(on.lam[:, hit], off.lam[:, hit] * per_region[..., None],
+                               rtol=1e-12, atol=0)
+    np.testing.assert_allclose(per_region[0], 1.0)  # untouched at the start
+    # a year of the surge's pressure wears the actor towards the floor where it strikes
+    assert (per_region[52] < 0.6).all()
+    # the null's intensity stays zero: the switch only scales an actor that exists
+    h0 = scenario({"calendar.tick": "week"})
+    assert drivers(h0, build_world(h0, 1, T), T).lam.sum() == 0

@@ -43,6 +43,11 @@ class CapacityParams(_Strict):
         default=150.0, gt=0.0, le=3650.0,
         description="time over which capacity relaxes under the start's pressure",
     )
+    rebuild_days: float | None = Field(
+        default=None, gt=0.0, le=36500.0,
+        description="time constant while the stock rebuilds (its level above it); "
+                    "null: the same as timescale_days",
+    )
 
 
 class InsurgencyParams(CapacityParams):

@@ -130,6 +130,7 @@ class Mechanisms(_Strict):
     # capacity and episodes (scenario/armed.py); off unless a scenario switches them on
     insurgency: bool = False
     militia_capacity: bool = False
+    instigator_capacity: bool = False
     intra_community: bool = False
     awakening: bool = False
 

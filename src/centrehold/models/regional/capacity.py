@@ -24,7 +24,7 @@ def street_pressure(street_persons: np.ndarray, effectiveness: np.ndarray) -> np
 
 def capacity_path(
     pressure: np.ndarray, start: np.ndarray, floor_share: float, timescale_days: float,
-    step_days: float,
+    step_days: float, rebuild_days: float | None = None,
 ) -> np.ndarray:
     """Capacity K[T, R] with K[0] = start and dK/dt = (floor_share K0 - K P/P0) / timescale.
 
@@ -41,13 +41,16 @@ def capacity_path(
     rel = np.divide(pressure, p0[None, :], out=np.ones_like(pressure), where=p0[None, :] > 0)
     k = np.asarray(start, dtype=float).copy()
     out[0] = k
+    rebuild = timescale_days if rebuild_days is None else rebuild_days
     for t in range(1, T):
-        rate = rel[t - 1] / timescale_days  # per day
         level = np.divide(floor_share * start, rel[t - 1], out=np.zeros(R),
                           where=rel[t - 1] > 0)
-        decay = np.exp(-rate * step_days)
+        # within a tick K moves monotonically towards the level, so whether the stock
+        # is worn down or rebuilt is known at the tick's start and the step stays exact
+        tau = np.where(level > k, rebuild, timescale_days)
+        decay = np.exp(-rel[t - 1] / tau * step_days)
         k = np.where(rel[t - 1] > 0, level + (k - level) * decay,
-                     k + floor_share * start * step_days / timescale_days)
+                     k + floor_share * start * step_days / tau)
         out[t] = k
     return out
 

@@ -386,14 +386,22 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
     if mech_on.militia_capacity:
         mp = sc.militias
         militia = cap.capacity_path(pressure, np.ones(R), mp.floor_share, mp.timescale_days,
-                                    step)
+                                    step, mp.rebuild_days)
+    if mech_on.instigator_capacity and mech_on.instigators and hyp != "H0":
+        # every actor that bombs needs cells, men and safe houses, which the forces on
+        # the streets wear down as they wear down the insurgency's: the same relative
+        # path (floor, timescale, rebuild), region by region
+        ip = sc.insurgency
+        worn = cap.capacity_path(pressure, np.ones(R), ip.floor_share, ip.timescale_days,
+                                 step, ip.rebuild_days)
+        lam = lam * worn[:, :, None]
     insurgent = np.zeros((T, R, G + 2))
     if mech_on.insurgency:
         ip = sc.insurgency
         where = cap.insurgency_weights(built.summary.population, built.summary.shares,
                                        list(sc.groups).index(ip.base_group), ip.mixed_boost)
         per_day = cap.capacity_path(pressure, ip.attacks_per_day * where, ip.floor_share,
-                                    ip.timescale_days, step)
+                                    ip.timescale_days, step, ip.rebuild_days)
         # a community share goes to the largest community other than the base one
         shares = built.summary.shares.copy()
         shares[list(sc.groups).index(ip.base_group)] = -1.0
