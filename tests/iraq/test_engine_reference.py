@@ -27,8 +27,11 @@ def _now() -> pd.DataFrame:
         from engine_reference import statistics, summarise
     finally:
         sys.path.pop(0)
-    # the previous engine gave agents one turn a tick: compare like with like
-    df = statistics(seeds=range(200, 224), extra={"calendar.agents_daily": "false"})
+    # the previous engine gave agents one turn a tick, its stocks rebuilt on their wear
+    # timescale and its instigators were not worn down: compare like with like
+    df = statistics(seeds=range(200, 224), extra={
+        "calendar.agents_daily": "false", "mechanisms.instigator_capacity": "false",
+        "insurgency.rebuild_days": "150", "militias.rebuild_days": "150"})
     return summarise(df)
 
 

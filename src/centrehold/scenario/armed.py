@@ -32,7 +32,9 @@ class CapacityParams(_Strict):
     P is the effectiveness-weighted force personnel on the region's streets and P0 its
     value at the calendar's start, so under the start's pressure K relaxes from K0 to
     floor_share K0 over `timescale_days`; more pressure lowers the level it tends to,
-    less (the withdrawal from the cities) raises it.
+    less (the withdrawal from the cities) raises it. While K is below that level it
+    rebuilds with `rebuild_days` in place of the timescale, since what raids destroy
+    (cells, leaders, safe houses) takes longer to replace than to lose.
     """
 
     floor_share: float = Field(
