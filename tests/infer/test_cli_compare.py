@@ -26,6 +26,7 @@ runner = CliRunner()
         (["--hypotheses", "H0,H9"], "H9"),
         (["--hypotheses", "H1"], "at least two"),
         (["--hypotheses", "H0,HA", "--budget", "100"], "--budget 160"),
+        (["--record", "no/such/ged.csv"], "--record"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, needle):
@@ -97,3 +98,13 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path):
                               "--out", str(tmp_path / "o")])
     assert res.exit_code == 2, res.output
     assert "scheduler" in res.output and len(res.output.strip().splitlines()) == 1
+
+
+def test_a_record_file_compare_cannot_read_is_one_line(tmp_path):
+    bad = tmp_path / "export.csv"
+    bad.write_text("x,y\n1,2\n")
+    res = runner.invoke(app, ["compare", "--record", str(bad), "--quiet",
+                              "--out", str(tmp_path / "o")])
+    assert res.exit_code == 2, res.output
+    assert len(res.output.strip().splitlines()) == 1 and "UCDP GED" in res.output
+    assert not (tmp_path / "o" / "posterior.csv").exists()

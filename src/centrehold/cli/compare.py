@@ -147,8 +147,10 @@ def compare_command(
                                    help="posterior-predictive runs per hypothesis"),
     scale: int = typer.Option(10_000, "--scale", help="people per agent"),
     tick: str = typer.Option("week", "--tick", help="day or week"),
-    record: str = typer.Option("ibc-max", "--record",
-                               help="the record to weigh against: ibc-max or ibc-min"),
+    record: str = typer.Option(
+        "ibc-max", "--record",
+        help="the record to weigh against: ibc-max, ibc-min, or the path of an event "
+             "file (UCDP GED or ACLED CSV export) covering the fit and test windows"),
     sets: list[str] = typer.Option(None, "--set", help="scenario override key=value"),
     hypotheses: str | None = typer.Option(
         None, "--hypotheses",
@@ -181,9 +183,10 @@ def compare_command(
             raise UserError(f"--predictive {predictive} is too small; use 10 or more")
         if workers < 1:
             raise UserError(f"--workers {workers} must be at least 1")
-        if record not in RECORDS:
+        if record not in RECORDS and not Path(record).is_file():
             raise UserError(
-                f"--record {record!r} is not one of {', '.join(RECORDS)}; pass --record ibc-max"
+                f"--record {record!r} is not one of {', '.join(RECORDS)} nor an event file "
+                "(UCDP GED or ACLED CSV); pass --record ibc-max"
             )
         if tick not in ("day", "week"):
             raise UserError(f"--tick {tick!r} is not day or week; pass --tick week")

@@ -203,15 +203,21 @@ def lead_is_clear(posterior: pd.DataFrame, lead: str) -> bool:
     return bool(share is not None and share == share and share >= LEAD_SURE)
 
 
-def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, str]) -> str:
-    """One paragraph, written from the numbers, with its limits."""
+#: What the bundled record counts, for the verdict's limits.
+IBC_COVERAGE = ("the record counts civilian deaths that were reported (IBC), not combatants "
+                "or unreported deaths")
+
+
+def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, str],
+            coverage: str = IBC_COVERAGE) -> str:
+    """One paragraph, written from the numbers, with its limits (`coverage`: what the
+    record counts, in words)."""
     lead = leading(posterior)
     n_ok = int(posterior["adequate"].fillna(False).astype(bool).sum())
     dead = posterior.loc[posterior["status"] == "died out", "hypothesis"].tolist()
     span = f"{fit_window[0]} to {fit_window[1]}"
     limits = (
-        "Limits: the record counts civilian deaths that were reported (IBC), not combatants "
-        "or unreported deaths; the model's mechanisms and inputs are assumptions stated in "
+        f"Limits: {coverage}; the model's mechanisms and inputs are assumptions stated in "
         "docs/iraq-2009.md; a posterior weighs only the explanations put to it."
     )
     if lead is None:

@@ -44,6 +44,7 @@ from centrehold.infer.abc import (
 )
 from centrehold.infer.ach import ach_matrix, diagnosticity, hypothesis_scores, plot_ach
 from centrehold.infer.adequacy import (
+    IBC_COVERAGE,
     adequacy_table,
     check_hypothesis,
     p_value_table,
@@ -484,17 +485,24 @@ def _record_inputs(
     """The record on the fit window, its monthly deaths on the test window, and the
     article's premises read off it (none when the caller brings its own record)."""
     premises = pd.DataFrame()
-    if observed_fit is None:
+    if observed_fit is None and record in RECORDS:
         from centrehold.record.premises import premises_table
 
         # the article's checkable premises, read off the same record (not the model)
         table = premises_table()
         premises = table[table["record"] == record].reset_index(drop=True)
+    if (observed_fit is None or observed_test is None) and record not in RECORDS:
+        # a user's event file (UCDP GED, ACLED): dates, places and deaths only
+        from centrehold.record.external import external_observed, read_external
+
+        events = read_external(record)
+        if observed_fit is None:
+            observed_fit = external_observed(events, *fit_window, source=record)
+        if observed_test is None:
+            observed_test = external_observed(events, *test_window, source=record).monthly
     if observed_fit is None or observed_test is None:
         from centrehold.record import iraq_observed
 
-        if record not in RECORDS:
-            raise UserError(f"record {record!r} is unknown; use {' or '.join(RECORDS)}")
         bound = RECORDS[record][0]
         if observed_fit is None:
             observed_fit = iraq_observed(*fit_window, bound=bound)
@@ -645,7 +653,14 @@ def _assess(
     source = {h.name: ("posterior" if h.name not in calib.dead else "died out")
               for h in hypotheses}
     posterior = _posterior(calib, scores, source, recovery, adequacy, settings.seed)
-    record_label = RECORDS[settings.record][1] if settings.record in RECORDS else settings.record
+    if settings.record in RECORDS:
+        record_label, coverage = RECORDS[settings.record][1], IBC_COVERAGE
+    else:
+        record_label = Path(settings.record).name
+        coverage = (f"the record is the event file {record_label}, read for dates, places and "
+                    "deaths only (no bombing share, targets or premises), with its source's "
+                    "coverage; the model's deaths stand for IBC's civilian deaths, so a file "
+                    "that also counts combatants (UCDP GED, ACLED) is weighed as if it did not")
     result = CompareResult(
         calibration=calib, posterior=posterior, parameters=calib.parameters, ach=matrix,
         diagnosticity=diagnosticity(matrix), ach_scores=scores,
@@ -656,7 +671,7 @@ def _assess(
         p_values=p_value_table(checks),
         predictive_national=_predictive_national(pred.fits, pred.tests, fit_window,
                                                  test_window, obs_fit_nat, obs_test_nat),
-        verdict=verdict(posterior, record_label, fit_window), premises=premises,
+        verdict=verdict(posterior, record_label, fit_window, coverage), premises=premises,
         settings=replace(settings, final_epsilon=calib.final_epsilon,
                          final_acceptance=calib.final_acceptance,
                          simulations=calib.n_simulations, generations_run=len(calib.epsilons)),
