@@ -656,11 +656,10 @@ def _assess(
     if settings.record in RECORDS:
         record_label, coverage = RECORDS[settings.record][1], IBC_COVERAGE
     else:
+        from centrehold.record.external import coverage_note
+
         record_label = Path(settings.record).name
-        coverage = (f"the record is the event file {record_label}, read for dates, places and "
-                    "deaths only (no bombing share, targets or premises), with its source's "
-                    "coverage; the model's deaths stand for IBC's civilian deaths, so a file "
-                    "that also counts combatants (UCDP GED, ACLED) is weighed as if it did not")
+        coverage = coverage_note(record_label)
     result = CompareResult(
         calibration=calib, posterior=posterior, parameters=calib.parameters, ach=matrix,
         diagnosticity=diagnosticity(matrix), ach_scores=scores,

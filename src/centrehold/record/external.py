@@ -12,14 +12,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from centrehold.errors import UserError
-from centrehold.record.aggregate import import_record
-from centrehold.record.names import RegionMap, iraq_region_map
+from centrehold.record.event_study import spread_daily
+from centrehold.record.names import RegionMap, assign_regions, iraq_region_map
 from centrehold.record.observations import UNKNOWN_REGION, EvidenceInput
-from centrehold.record.readers import detect_format
+from centrehold.record.readers import detect_format, read_events
+
+
+def coverage_note(label: str) -> str:
+    """What a record read from an event file counts, for the verdict's limits."""
+    return (f"the record is the event file {label}, read for dates, places and deaths only "
+            "(no bombing share, targets or premises), with its source's coverage; the "
+            "model's deaths stand for IBC's civilian deaths, so a file that also counts "
+            "combatants (UCDP GED, ACLED) is weighed as if it did not")
 
 
 def _window(start: str, end: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -43,7 +50,8 @@ def read_external(
     except UserError:
         raise UserError(f"{path}: its header is neither UCDP GED's nor ACLED's; export the "
                         "events as CSV from UCDP or ACLED, or use --record ibc-max") from None
-    events, _, report = import_record(path, fmt, region_map=region_map or iraq_region_map())
+    events, report = read_events(path, fmt)
+    events = assign_regions(events, region_map or iraq_region_map(), report)
     if report.date_precision == "year":
         raise UserError(f"{path} dates its events by year only; compare needs days: export "
                         "the events with date_start and date_end")
@@ -80,12 +88,5 @@ def external_observed(
                .groupby(["month", "region"])["deaths"].sum()
                .reindex(grid, fill_value=0.0).reset_index())
     sizes = inside.loc[inside["deaths"] >= 1, "deaths"].to_numpy(dtype=float)
-    days = pd.date_range(lo, hi, freq="D")
-    daily = np.zeros(len(days))
-    first = ((inside["start"] - lo).dt.days).to_numpy()
-    last = ((inside["end"].clip(upper=hi) - lo).dt.days).to_numpy()
-    last = np.maximum(last, first)
-    for a, b, d in zip(first, last, inside["deaths"].to_numpy(), strict=True):
-        daily[a:b + 1] += d / (b - a + 1)
-    return EvidenceInput(monthly=monthly, sizes=sizes,
-                         daily=pd.Series(daily, index=days, name="deaths"))
+    daily = spread_daily(inside["start"], inside["end"], inside["deaths"], lo, hi)
+    return EvidenceInput(monthly=monthly, sizes=sizes, daily=daily.rename("deaths"))
