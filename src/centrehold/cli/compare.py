@@ -73,6 +73,15 @@ def _print_result(result, console) -> None:
         + ("; Pa: weight among the adequate ones" if among else "")
         + "; sep: recovery on synthetic records[/]"
     )
+    if "forest_votes_adequate" in post.columns and post["forest_votes_adequate"].notna().any():
+        votes = post.set_index("hypothesis")["forest_votes_adequate"].dropna()
+        votes = votes.sort_values(ascending=False, kind="stable")
+        console.print(
+            "Forest (model choice on the pilot's simulations), votes among the adequate: "
+            + ", ".join(f"{h} {v:.2f}" for h, v in votes.head(5).items())
+            + f"; recovers {post['forest_recovery'].mean():.0%} of the pilot's own "
+            f"simulations (sep: {post['separability'].mean():.0%})"
+        )
     st = result.settings
     if st.method == "each":
         eps_a = post["epsilon_adequate"].iloc[0] if among and len(post) else float("nan")

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from centrehold.infer.choice import forest_leader, forest_summary
 from centrehold.infer.evidence import year_ratio
 from centrehold.infer.forecast import crps_sample
 
@@ -208,11 +209,39 @@ IBC_COVERAGE = ("the record counts civilian deaths that were reported (IBC), not
                 "or unreported deaths")
 
 
+def _evidence_ranking(posterior: pd.DataFrame, lead: str) -> str:
+    """ABC-SMC's ranking among the adequate ones, in one sentence."""
+    row = posterior.set_index("hypothesis").loc[lead]
+    others = posterior[(posterior["adequate"].fillna(False).astype(bool))
+                       & (posterior["hypothesis"] != lead)]
+    col = "probability_adequate" if "probability_adequate" in posterior.columns else "probability"
+    what = "weight among the adequate ones" if col == "probability_adequate" else "posterior"
+    rivals = ", ".join(f"{r.hypothesis} {getattr(r, col):.2f}" for r in others.itertuples())
+    spread = ""
+    if "probability_adequate_low" in posterior.columns:
+        spread = (f", 90% of redraws {row['probability_adequate_low']:.2f}-"
+                  f"{row['probability_adequate_high']:.2f}")
+    who = "By ABC-SMC's evidence, among them" if "forest_votes" in posterior.columns else (
+        "Among them")
+    ranking = (f"{who} {lead} is the most probable" if lead_is_clear(posterior, lead) else
+               f"{who} none leads clearly: {lead} has the largest weight but stays "
+               f"first on only {row['leads']:.0%} of redraws of the same simulations")
+    return (f"{ranking} ({what} {row[col]:.2f}{spread}"
+            f"{'; adequate rivals: ' + rivals if rivals else ''}). ")
+
+
 def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, str],
             coverage: str = IBC_COVERAGE) -> str:
     """One paragraph, written from the numbers, with its limits (`coverage`: what the
-    record counts, in words)."""
-    lead = leading(posterior)
+    record counts, in words).
+
+    Where the posterior carries the forest's columns (`infer.choice`), the forest's
+    choice among the adequate ones is the one named: on records the model wrote, it
+    names the truth far more often than ABC-SMC's evidence does (docs/compare.md,
+    "Model choice by random forest"). The evidence's ranking is reported beside it.
+    """
+    abc_lead = leading(posterior)
+    lead = forest_leader(posterior) or abc_lead
     n_ok = int(posterior["adequate"].fillna(False).astype(bool).sum())
     dead = posterior.loc[posterior["status"] == "died out", "hypothesis"].tolist()
     span = f"{fit_window[0]} to {fit_window[1]}"
@@ -220,34 +249,28 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
         f"Limits: {coverage}; the model's mechanisms and inputs are assumptions stated in "
         "docs/iraq-2009.md; a posterior weighs only the explanations put to it."
     )
-    if lead is None:
+    if lead is None or abc_lead is None:
         return (
             f"No hypothesis is adequate: none of the {len(posterior)} reproduces the "
             f"{record_label} record's national monthly deaths over {span} well enough to be "
             "weighed (see why_inadequate), so no posterior probability here is evidence "
             f"for any of them. {limits}"
         )
+    text = (f"{n_ok} of {len(posterior)} hypotheses reproduce the {record_label} record "
+            f"over {span}. ")
+    text += forest_summary(posterior)
+    text += _evidence_ranking(posterior, abc_lead)
+    if lead != abc_lead:
+        text += (
+            "The two weighings disagree; the verdict follows the forest, which names the "
+            "generating hypothesis of synthetic records more often (forest_recovery against "
+            "separability in posterior.csv). "
+        )
     row = posterior.set_index("hypothesis").loc[lead]
-    others = posterior[(posterior["adequate"].fillna(False).astype(bool))
-                       & (posterior["hypothesis"] != lead)]
-    col = "probability_adequate" if "probability_adequate" in posterior.columns else "probability"
-    what = "weight among the adequate ones" if col == "probability_adequate" else "posterior"
-    rivals = ", ".join(f"{r.hypothesis} {getattr(r, col):.2f}" for r in others.itertuples())
-    clear = lead_is_clear(posterior, lead)
-    spread = ""
-    if "probability_adequate_low" in posterior.columns:
-        spread = (f", 90% of redraws {row['probability_adequate_low']:.2f}-"
-                  f"{row['probability_adequate_high']:.2f}")
-    ranking = (f"Among them {lead} is the most probable" if clear else
-               f"Among them none leads clearly: {lead} has the largest weight but stays "
-               f"first on only {row['leads']:.0%} of redraws of the same simulations")
-    text = (
-        f"{n_ok} of {len(posterior)} hypotheses reproduce the {record_label} record over "
-        f"{span}. {ranking} ({what} {row[col]:.2f}{spread}"
-        f"{'; adequate rivals: ' + rivals if rivals else ''}). Its {BAND:.0%} predictive band "
-        f"covers {row['coverage_fit']:.0%} of the fit months, its mean is "
-        f"{row['predictive_mean']:.0f} deaths a month against the record's "
-        f"{row['record_mean']:.0f}. "
+    text += (
+        f"{lead}'s {BAND:.0%} predictive band covers {row['coverage_fit']:.0%} of the fit "
+        f"months, its mean is {row['predictive_mean']:.0f} deaths a month against the "
+        f"record's {row['record_mean']:.0f}. "
     )
     mass = float(posterior.loc[posterior["adequate"].fillna(False).astype(bool),
                                "probability"].sum())

@@ -50,6 +50,8 @@ FORECAST = "forecast.csv"
 FORECAST_SUMMARY = "forecast_summary.csv"
 TRAJECTORY = "posterior_by_generation.csv"
 SEPARABILITY = "separability.csv"
+#: The forest's out-of-bag confusion (`infer.choice`); folders written before it lack it.
+FOREST_CONFUSION = "forest_confusion.csv"
 ADEQUACY = "adequacy.csv"
 P_VALUES = "predictive_p_values.csv"
 PREDICTIVE_NATIONAL = "predictive_national.csv"
@@ -142,6 +144,7 @@ class CompareFolder:
     forecast_summary: pd.DataFrame = field(default_factory=_empty)
     trajectory: pd.DataFrame = field(default_factory=_empty)  # generation x hypothesis
     separability: pd.DataFrame = field(default_factory=_empty)  # truth x assigned share
+    forest_confusion: pd.DataFrame = field(default_factory=_empty)  # the forest's, out of bag
     adequacy: pd.DataFrame = field(default_factory=_empty)
     p_values: pd.DataFrame = field(default_factory=_empty)
     predictive_national: pd.DataFrame = field(default_factory=_empty)
@@ -187,6 +190,9 @@ def write_compare_folder(folder: CompareFolder, out: str | Path) -> dict[str, Pa
     for name, file in _INDEXED.items():
         files[name] = out / file
         getattr(folder, name).to_csv(files[name])
+    if len(folder.forest_confusion):
+        files["forest_confusion"] = out / FOREST_CONFUSION
+        folder.forest_confusion.to_csv(files["forest_confusion"])
     files["parameters"] = out / PARAMETERS
     folder.parameters.to_parquet(files["parameters"], index=False)
     if folder.evidence is not None and len(folder.evidence):
@@ -250,6 +256,8 @@ def read_compare_folder(path: str | Path) -> CompareFolder:
         parameters = pd.read_parquet(root / PARAMETERS)
         evidence = (pd.read_parquet(root / EVIDENCE) if (root / EVIDENCE).is_file()
                     else None)
+        if (root / FOREST_CONFUSION).is_file():
+            tables["forest_confusion"] = _csv(root / FOREST_CONFUSION, index_col=0)
     except (OSError, ValueError) as exc:  # a truncated or foreign file
         raise UserError(f"cannot read {root}'s compare tables ({type(exc).__name__}); rerun "
                         f"centrehold compare --out {root}") from None

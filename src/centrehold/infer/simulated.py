@@ -50,6 +50,7 @@ from centrehold.infer.adequacy import (
     p_value_table,
     verdict,
 )
+from centrehold.infer.choice import forest_tables, with_forest
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
     DEFAULT_GENERATIONS,
@@ -394,6 +395,7 @@ class CompareResult:
     confusion: pd.DataFrame  # truth x assigned share, on the pilot's synthetic records
     recovery: pd.Series  # hypothesis -> share of its synthetic records assigned to it
     wall_seconds: float
+    forest_confusion: pd.DataFrame = field(default_factory=pd.DataFrame)  # out of bag
     adequacy: pd.DataFrame = field(default_factory=pd.DataFrame)
     p_values: pd.DataFrame = field(default_factory=pd.DataFrame)
     predictive_national: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -649,10 +651,13 @@ def _assess(
     adequacy = adequacy_table(checks, died_out=calib.dead)
     fc, fc_nat, fc_summary = _forecasts(pred, calib.probabilities, adequacy, obs_test,
                                         fit_hist)
-    confusion, recovery = separability(load_reference(calib.db_path), calib.scales)
+    reference = load_reference(calib.db_path)
+    confusion, recovery = separability(reference, calib.scales)
     source = {h.name: ("posterior" if h.name not in calib.dead else "died out")
               for h in hypotheses}
     posterior = _posterior(calib, scores, source, recovery, adequacy, settings.seed)
+    # the second weighing: a forest on the same pilot (infer.choice), no new simulation
+    posterior, forest = with_forest(posterior, reference, obs_stats, settings.seed)
     if settings.record in RECORDS:
         record_label, coverage = RECORDS[settings.record][1], IBC_COVERAGE
     else:
@@ -666,6 +671,7 @@ def _assess(
         forecast=pd.concat([fc.assign(level="governorate"), fc_nat.assign(level="national")],
                            ignore_index=True),
         forecast_summary=fc_summary, predictive_source=source, confusion=confusion,
+        forest_confusion=forest_tables(forest, [h.name for h in hypotheses]),
         recovery=recovery, wall_seconds=time.perf_counter() - t0, adequacy=adequacy,
         p_values=p_value_table(checks),
         predictive_national=_predictive_national(pred.fits, pred.tests, fit_window,
@@ -832,6 +838,7 @@ def write_outputs(result: CompareResult, out: Path, order: Sequence[str]) -> dic
             scenario=result.scenario, ach=result.ach, diagnosticity=result.diagnosticity,
             forecast=result.forecast, forecast_summary=result.forecast_summary,
             trajectory=result.calibration.trajectory, separability=result.confusion,
+            forest_confusion=result.forest_confusion,
             adequacy=result.adequacy, p_values=result.p_values,
             predictive_national=result.predictive_national, verdict=result.verdict,
             premises=result.premises, evidence=result.calibration.evidence,

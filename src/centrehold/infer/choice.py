@@ -1,0 +1,103 @@
+"""The forest's model choice, as columns of `compare`'s posterior table.
+
+Two forests are grown on the pilot's simulations (`abc.forest`): one over every
+hypothesis weighed, which says how well the statistics tell them apart
+(`forest_recovery`) and where the record falls among all of them (`forest_votes`);
+and one over the adequate hypotheses only, which makes the choice the verdict
+reports (`forest_votes_adequate`, and `forest_probability` on the chosen row). A
+hypothesis that misses the record is not a candidate, so it is not in the second
+forest's training set at all: its simulations cannot draw votes away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from centrehold.infer.abc.forest import ForestChoice, forest_choice
+
+#: The posterior table's forest columns, in order.
+FOREST_COLUMNS = ("forest_votes", "forest_recovery", "forest_votes_adequate",
+                  "forest_probability")
+
+
+def with_forest(
+    posterior: pd.DataFrame, reference: pd.DataFrame, observed: pd.Series, seed: int
+) -> tuple[pd.DataFrame, ForestChoice | None]:
+    """``posterior`` with the forest columns added; also the forest over every
+    hypothesis (None when the pilot holds fewer than two of them)."""
+    out = posterior.copy()
+    for col in FOREST_COLUMNS:
+        out[col] = np.nan
+    names = [n for n in observed.index if n in reference.columns]
+    stats = observed.reindex(names)
+    weighed = [str(h) for h in out["hypothesis"]]
+    try:
+        every = forest_choice(reference, stats, weighed, seed=seed)
+    except ValueError:
+        return out, None
+    out["forest_votes"] = out["hypothesis"].map(every.votes)
+    out["forest_recovery"] = out["hypothesis"].map(every.recovery)
+    ok = adequate_names(out)
+    if len(ok) == 1:
+        out.loc[out["hypothesis"] == ok[0], "forest_votes_adequate"] = 1.0
+    elif len(ok) > 1:
+        try:
+            among = forest_choice(reference, stats, ok, seed=seed)
+        except ValueError:
+            return out, every
+        out["forest_votes_adequate"] = out["hypothesis"].map(among.votes)
+        out.loc[out["hypothesis"] == among.chosen, "forest_probability"] = among.probability
+    return out, every
+
+
+def adequate_names(posterior: pd.DataFrame) -> list[str]:
+    """The adequate hypotheses, in the table's order."""
+    ok = posterior["adequate"].fillna(False).astype(bool) if "adequate" in posterior else None
+    return [] if ok is None else [str(h) for h in posterior.loc[ok, "hypothesis"]]
+
+
+def forest_leader(posterior: pd.DataFrame) -> str | None:
+    """The forest's choice among the adequate ones, or None without one."""
+    if "forest_votes_adequate" not in posterior.columns:
+        return None
+    votes = posterior.set_index("hypothesis")["forest_votes_adequate"].dropna()
+    if votes.empty:
+        return None
+    return str(votes.index[int(np.argmax(votes.to_numpy()))])
+
+
+def forest_summary(posterior: pd.DataFrame, top: int = 3) -> str:
+    """The forest's reading in one sentence (empty when it has none)."""
+    lead = forest_leader(posterior)
+    if lead is None:
+        return ""
+    row = posterior.set_index("hypothesis").loc[lead]
+    votes = posterior.set_index("hypothesis")["forest_votes_adequate"].dropna()
+    rivals = votes.drop(lead).sort_values(ascending=False, kind="stable").head(top - 1)
+    every = posterior.set_index("hypothesis")["forest_votes"].dropna()
+    overall = every.sort_values(ascending=False, kind="stable").head(top)
+    prob = row["forest_probability"]
+    return (
+        f"A random forest trained on the pilot's simulations of the adequate ones (ABC "
+        f"model choice by random forest) chooses {lead} with {votes[lead]:.2f} of the "
+        "votes"
+        + (f" (next: {', '.join(f'{h} {v:.2f}' for h, v in rivals.items())})" if len(rivals)
+           else "")
+        + (f"; the posterior probability of that choice is {prob:.2f}" if prob == prob else "")
+        + ("; a weak choice: at records like this one the forest is wrong more often than "
+           "right" if prob == prob and prob < 0.5 else "")
+        + ". Over every hypothesis its votes go to "
+        + ", ".join(f"{h} {v:.2f}" for h, v in overall.items()) + ". "
+    )
+
+
+def forest_tables(choice: ForestChoice | None, hypotheses: Sequence[str]) -> pd.DataFrame:
+    """The forest's out-of-bag confusion over every hypothesis (truth x assigned share)."""
+    if choice is None:
+        return pd.DataFrame(index=pd.Index(list(hypotheses), name="truth"))
+    conf = choice.confusion.copy()
+    conf.index.name = "truth"
+    return conf
