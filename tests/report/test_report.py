@@ -33,7 +33,7 @@ def test_regional_ensemble_with_compare(regional_ensemble, tmp_path):
     for p in rep.figures:
         assert p.read_bytes()[:8] == PNG_MAGIC and p.stat().st_size > 5_000
     assert calls[-1][0] == calls[-1][1] and len(calls) == 2 * len(rep.sections) + 1
-    for label in ("deaths per 100,000", "posterior model probability", "Theil", "SYNTHETIC"):
+    for label in ("deaths per 100,000", "probability or vote share", "Theil", "SYNTHETIC"):
         assert label in text
     assert "month: " in text  # the map has a month slider
 

@@ -193,29 +193,35 @@ def posterior(rd: ReportData, path: Path) -> Path:
     p = rd.posterior
     fig, ax = plt.subplots(figsize=(7, 3.8))
     x = np.arange(len(p))
-    among = "probability_adequate" in p.columns
-    width = 0.4 if among else 0.8
-    bars = [("probability", "all hypotheses", style.SIM_COLOUR, 0.0)]
-    if among:
-        # the verdict's weighing: only the hypotheses that fit, at their own tolerance
-        bars = [("probability", "all hypotheses", style.SIM_COLOUR, -width / 2),
-                ("probability_adequate", "among the adequate ones", "#2a7f3f", width / 2)]
-    for col, label, colour, shift in bars:
+    # ABC over every hypothesis; the verdict's weighings among the adequate ones (ABC's
+    # evidence at their own tolerance, the forest's votes) when the folder has them
+    bars = [(col, label, colour) for col, label, colour in POSTERIOR_BARS if col in p.columns]
+    width = 0.8 / len(bars)
+    for k, (col, label, colour) in enumerate(bars):
+        shift = (k - (len(bars) - 1) / 2) * width
         values = p[col].fillna(0.0).to_numpy(float)
         ax.bar(x + shift, values, width=width, color=colour, label=label)
         for xi, v, raw in zip(x, values, p[col], strict=True):
             if raw == raw:  # not NaN: an inadequate hypothesis has no weight among them
-                ax.text(xi + shift, v + 0.01, f"{v:.2f}", ha="center", fontsize=7)
+                ax.text(xi + shift, v + 0.01, f"{v:.2f}", ha="center", fontsize=6)
     ax.set_xticks(x, p["hypothesis"])
     ax.set_ylim(0, 1.08)
-    ax.set_ylabel("posterior model probability")
+    ax.set_ylabel("probability or vote share")
     ax.set_xlabel("hypothesis")
-    ax.set_title("Posterior probability of each hypothesis (ABC)")
-    if among:
+    ax.set_title("Weight of each hypothesis: ABC posterior and forest votes")
+    if len(bars) > 1:
         ax.legend(fontsize=8)
     _save(fig, path, "Simulated: centrehold compare (posterior.csv); a hypothesis that died "
                      "out shows 0", bottom=0.05)
     return path
+
+
+#: The posterior figure's bars: column, label, colour (shown when the folder has them).
+POSTERIOR_BARS = (
+    ("probability", "ABC, all hypotheses", style.SIM_COLOUR),
+    ("probability_adequate", "ABC, among the adequate ones", "#2a7f3f"),
+    ("forest_votes_adequate", "forest votes, among the adequate ones", "#7b3294"),
+)
 
 
 def ach(rd: ReportData, path: Path) -> Path:

@@ -201,8 +201,14 @@ def posterior(rd: ReportData) -> go.Figure:
         fig.add_trace(go.Bar(x=p["hypothesis"], y=among, marker_color="#2a7f3f",
                              name="among the adequate ones", textposition="outside",
                              text=["" if v != v else f"{v:.2f}" for v in among]))
-    fig.update_layout(**LAYOUT, title="Posterior probability of each hypothesis",
-                      xaxis_title="hypothesis", yaxis_title="posterior model probability",
+    if "forest_votes_adequate" in p.columns:
+        votes = p["forest_votes_adequate"]
+        fig.add_trace(go.Bar(x=p["hypothesis"], y=votes, marker_color="#7b3294",
+                             name="forest votes, among the adequate ones",
+                             textposition="outside",
+                             text=["" if v != v else f"{v:.2f}" for v in votes]))
+    fig.update_layout(**LAYOUT, title="Weight of each hypothesis: ABC posterior and forest votes",
+                      xaxis_title="hypothesis", yaxis_title="probability or vote share",
                       yaxis_range=[0, 1.05])
     return fig
 

@@ -155,7 +155,8 @@ def load_runs(root: Path | str, max_runs: int = 400) -> RunSet:
     compare = next(find_compare_folders(root, depth=1), None)
     if compare is not None:
         rs.compare = read_compare_folder(compare)
-        cols = [c for c in ("hypothesis", "probability", "probability_adequate")
+        cols = [c for c in ("hypothesis", "probability", "probability_adequate",
+                            "forest_votes_adequate")
                 if c in rs.compare.posterior.columns]
         rs.posterior = rs.compare.posterior[cols]
         rs.ach = rs.compare.ach_table("score")
