@@ -78,3 +78,19 @@ def test_same_seed_same_synthetic_record_bit_for_bit(scenario):
     assert (a_fit.sizes == b_fit.sizes).all()
     # the record carries its bombings: the statistics that tell instigators apart
     assert a_fit.has_explosive and a_fit.monthly["explosive"].sum() > 0
+
+
+def test_the_forest_names_the_contractors_on_their_own_records(scenario):
+    # H4's signature (Baghdad, Basra and Kirkuk, fading with the foreign presence) is
+    # the clearest of the eleven: the forest grown on compare's pilot names it for
+    # every one of its records in docs/compare.md, so it must here on three of them
+    from centrehold.infer.recovery import RECORD_SEED, forest_recovery
+
+    table, confusion = forest_recovery(scenario, ["H4", "H0"], 3, seed=0, pilot=90)
+    assert list(table["record_seed"][:3]) == [RECORD_SEED, RECORD_SEED + 1, RECORD_SEED + 2]
+    assert confusion.loc["H4", "H4"] == 1.0, table
+    assert confusion.sum(axis=1).round(9).eq(1.0).all()
+    assert set(table["chosen"]) <= set(WEIGHED)
+    votes = table[[f"votes({h})" for h in WEIGHED]].sum(axis=1)
+    assert (votes.round(9) == 1.0).all()
+    assert table["probability"].between(0.0, 1.0).all()

@@ -11,14 +11,17 @@ budgets; results in docs/compare.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from centrehold.infer.abc.forest import forest_choice
+from centrehold.infer.abc.pilot import reference_table
 from centrehold.infer.adequacy import leading
+from centrehold.infer.choice import forest_leader
 from centrehold.infer.simulated import (
     FIT_END,
     FIT_START,
@@ -120,7 +123,77 @@ def recover(
         f"{k} {v:g} in [{intervals[k][0]:.3g}, {intervals[k][1]:.3g}]" for k, v in params.items()
     )
     row["separability"] = round(float(res.recovery.get(hypothesis, np.nan)), 2)
+    # the forest's reading of the same record (infer.choice): its choice among the
+    # adequate ones, and its share of votes for the truth over every hypothesis
+    post = res.posterior.set_index("hypothesis")
+    row["forest_names"] = forest_leader(res.posterior)
+    if "forest_votes" in post.columns and post["forest_votes"].notna().any():
+        row["forest_votes_truth"] = round(float(post["forest_votes"].get(hypothesis, np.nan)), 2)
+        row["forest_top"] = str(post["forest_votes"].idxmax())
     row["simulations"] = int(res.calibration.n_simulations)
     row["generations"] = len(res.calibration.epsilons)
     row["wall_s"] = round(res.wall_seconds, 1)
     return row, res
+
+
+def forest_recovery(
+    scenario: Any,
+    truths: Sequence[str],
+    records: int,
+    *,
+    seed: int = 0,
+    pilot: int = 280,
+    rate: float | None = None,
+    executor: Any | None = None,
+    observed_fit: EvidenceInput | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The forest's recovery on records the model writes: ``records`` per truth, each
+    at the truth's own parameters (`true_parameters`) with its own seed.
+
+    The forest is the one `compare` grows with this ``seed`` and ``pilot`` (its pilot
+    table, from the priors of every hypothesis), trained on every hypothesis: no ABC-SMC
+    runs, so no adequacy screen, and each record costs one simulation instead of a
+    whole `compare`. The statistics are those of `compare` on ``observed_fit`` (default:
+    the real record, whose tail bound both sides share). Returns one row per record
+    (truth, chosen, the choice's probability, the votes) and the confusion matrix
+    (rows: truth; columns: share of its records each hypothesis was chosen for).
+    """
+    from centrehold.infer.simulated import (
+        _observed_statistics,
+        _record_inputs,
+        hypotheses_from_scenario,
+    )
+
+    window = (FIT_START, FIT_END)
+    fit, _, _ = _record_inputs("ibc-max", observed_fit, pd.DataFrame(), window,
+                               (TEST_START, TEST_END))
+    regions = tuple(r.iso for r in scenario.regions)
+    obs, sim = _observed_statistics(scenario, fit, window, regions)
+    hyps = hypotheses_from_scenario(scenario)
+    map_ = executor.map if executor is not None else None
+    reference = reference_table(sim, hyps, list(obs.index), pilot, seed, map_)
+    draws = [(h, true_parameters(scenario, h, rate), RECORD_SEED + k)
+             for h in truths for k in range(records)]
+    stats = (map_ or (lambda f, xs: [f(x) for x in xs]))(_RecordStatistics(sim), draws)
+    rows = []
+    for (h, _, rseed), st in zip(draws, stats, strict=True):
+        choice = forest_choice(reference, st.reindex(obs.index), seed=seed)
+        rows.append({"truth": h, "record_seed": rseed, "chosen": choice.chosen,
+                     "probability": round(choice.probability, 3),
+                     **{f"votes({k})": round(float(v), 3) for k, v in choice.votes.items()}})
+    table = pd.DataFrame(rows)
+    names = [h.name for h in hyps]
+    confusion = (pd.crosstab(table["truth"], table["chosen"], normalize="index")
+                 .reindex(index=list(truths), columns=names, fill_value=0.0))
+    return table, confusion
+
+
+class _RecordStatistics:
+    """(hypothesis, parameters, seed) -> the record's statistics; picklable."""
+
+    def __init__(self, sim: ScenarioSimulator) -> None:
+        self.sim = sim
+
+    def __call__(self, draw: tuple[str, Mapping[str, float], int]) -> pd.Series:
+        h, params, rseed = draw
+        return self.sim(h, params, rseed)
