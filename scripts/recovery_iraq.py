@@ -63,6 +63,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--method", default=DEFAULT_METHOD, choices=list(METHODS))
     parser.add_argument("--out", type=Path, default=Path("out/recovery"))
+    parser.add_argument("--resume", action="store_true",
+                        help="continue each truth's compare in --out (a finished one is "
+                             "only weighed again: its predictive, checks and forest)")
     args = parser.parse_args(argv)
     sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week"})
     unknown = sorted(set(args.truths or ()) - set(sc.hypotheses))
@@ -77,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
             sc, h, true_parameters(sc, h, args.rate), args.out / h, budget=args.budget,
             population=args.population, pilot=args.pilot, generations=args.generations,
             predictive=args.predictive, workers=args.workers, seed=args.seed,
-            method=args.method,
+            method=args.method, resume=args.resume,
         )
         rows.append(row)
         print(f"{h} ({time.perf_counter() - t0:.0f} s): {row}", flush=True)

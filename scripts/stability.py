@@ -5,7 +5,8 @@ writes, in --out:
 
 - `stability.csv`: one row per (seed, hypothesis): posterior probability, status
   (adequate, inadequate, died out), coverage of the fit months, predictive mean;
-- `stability.md`: the probabilities as a hypothesis x seed table with their mean and
+- `stability.md`: the probabilities (and the forest's votes, `infer.choice`) as a
+  hypothesis x seed table with their mean and
   largest deviation from it, the adequate set per seed, and whether the verdict is
   stable by the rule of issue 11: the same adequate set on every seed and every
   probability within 0.1 of its mean.
@@ -114,6 +115,9 @@ def main() -> None:
                          "probability": float(r.probability),
                          "probability_adequate": float(getattr(r, "probability_adequate",
                                                                float("nan"))),
+                         "forest_votes": float(getattr(r, "forest_votes", float("nan"))),
+                         "forest_votes_adequate": float(getattr(r, "forest_votes_adequate",
+                                                                float("nan"))),
                          "status": r.status,
                          "coverage_fit": r.coverage_fit, "coverage_test": r.coverage_test,
                          "predictive_mean": r.predictive_mean,
@@ -134,6 +138,14 @@ def main() -> None:
         among = ("\n".join(["## Weight among the adequate hypotheses (what the verdict uses)",
                             "", markdown(wide_a.round(3)), "", f"Verdict: **{reason_a}**.",
                             ""]))
+    if table["forest_votes"].notna().any():
+        wide_f, _, reason_f = stability_table(table, "forest_votes")
+        wide_fa, _, reason_fa = stability_table(table, "forest_votes_adequate")
+        among += "\n".join([
+            "## Forest votes over every hypothesis (infer.choice)", "",
+            markdown(wide_f.round(3)), "", f"Verdict: **{reason_f}**.", "",
+            "## Forest votes among the adequate hypotheses", "",
+            markdown(wide_fa.round(3)), "", f"Verdict: **{reason_fa}**.", ""])
     adequate = adequate_sets(table)
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "

@@ -99,6 +99,8 @@ def test_posterior_gets_forest_columns_and_the_verdict_reads_them():
     assert forest_leader(post) == "B"
     prob = post.set_index("hypothesis")["forest_probability"]
     assert prob["B"] > 0.8 and prob[["A", "C"]].isna().all()
+    p_all = post.set_index("hypothesis")["forest_probability_all"]
+    assert p_all.notna().sum() == 1 and p_all.idxmax() == every.chosen
     text = verdict(post, "test", ("2008-01", "2009-12"))
     # ABC's evidence ranks A first, the forest B: the verdict says they disagree
     assert "chooses B" in text and "The two weighings disagree" in text

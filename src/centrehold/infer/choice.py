@@ -2,7 +2,8 @@
 
 Two forests are grown on the pilot's simulations (`abc.forest`): one over every
 hypothesis weighed, which says how well the statistics tell them apart
-(`forest_recovery`) and where the record falls among all of them (`forest_votes`);
+(`forest_recovery`) and where the record falls among all of them (`forest_votes`, and
+`forest_probability_all` on its chosen row);
 and one over the adequate hypotheses only, which makes the choice the verdict
 reports (`forest_votes_adequate`, and `forest_probability` on the chosen row). A
 hypothesis that misses the record is not a candidate, so it is not in the second
@@ -19,8 +20,8 @@ import pandas as pd
 from centrehold.infer.abc.forest import ForestChoice, forest_choice
 
 #: The posterior table's forest columns, in order.
-FOREST_COLUMNS = ("forest_votes", "forest_recovery", "forest_votes_adequate",
-                  "forest_probability")
+FOREST_COLUMNS = ("forest_votes", "forest_probability_all", "forest_recovery",
+                  "forest_votes_adequate", "forest_probability")
 
 
 def with_forest(
@@ -39,6 +40,7 @@ def with_forest(
     except ValueError:
         return out, None
     out["forest_votes"] = out["hypothesis"].map(every.votes)
+    out.loc[out["hypothesis"] == every.chosen, "forest_probability_all"] = every.probability
     out["forest_recovery"] = out["hypothesis"].map(every.recovery)
     ok = adequate_names(out)
     if len(ok) == 1:
@@ -80,6 +82,8 @@ def forest_summary(posterior: pd.DataFrame, top: int = 3) -> str:
     every = posterior.set_index("hypothesis")["forest_votes"].dropna()
     overall = every.sort_values(ascending=False, kind="stable").head(top)
     prob = row["forest_probability"]
+    p_all = (posterior.set_index("hypothesis")["forest_probability_all"].get(overall.index[0])
+             if "forest_probability_all" in posterior.columns and len(overall) else np.nan)
     return (
         f"A random forest trained on the pilot's simulations of the adequate ones (ABC "
         f"model choice by random forest) chooses {lead} with {votes[lead]:.2f} of the "
@@ -90,7 +94,9 @@ def forest_summary(posterior: pd.DataFrame, top: int = 3) -> str:
         + ("; a weak choice: at records like this one the forest is wrong more often than "
            "right" if prob == prob and prob < 0.5 else "")
         + ". Over every hypothesis its votes go to "
-        + ", ".join(f"{h} {v:.2f}" for h, v in overall.items()) + ". "
+        + ", ".join(f"{h} {v:.2f}" for h, v in overall.items())
+        + (f" (the posterior probability of {overall.index[0]}, its choice there, is "
+           f"{p_all:.2f})" if p_all == p_all else "") + ". "
     )
 
 
