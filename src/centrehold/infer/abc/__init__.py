@@ -15,7 +15,9 @@ ones. The package is cut by concept, as pyabc is:
 - `calibration`: the run itself, with resume;
 - `each`: a run per hypothesis, weighed afterwards by evidence at a common tolerance;
 - `marginal`: each hypothesis's ABC evidence, read back from its history;
-- `results`: what a calibration leaves behind, and draws from it.
+- `results`: what a calibration leaves behind, and draws from it;
+- `forest`: model choice by random forest on the pilot's simulations, the second
+  weighing (imported where used: it loads scikit-learn).
 """
 
 from centrehold.infer.abc.calibration import SEED_KEY, calibrate
