@@ -20,6 +20,10 @@ import pandas as pd
 from centrehold.infer.abc.forest import ForestChoice, forest_choice
 
 #: The posterior table's forest columns, in order.
+#: Threads the forests use: `compare` grows them after its worker processes are done,
+#: and the choice does not depend on the number (tests/infer/test_forest.py).
+FOREST_THREADS = 2
+
 FOREST_COLUMNS = ("forest_votes", "forest_probability_all", "forest_recovery",
                   "forest_votes_adequate", "forest_probability")
 
@@ -36,7 +40,7 @@ def with_forest(
     stats = observed.reindex(names)
     weighed = [str(h) for h in out["hypothesis"]]
     try:
-        every = forest_choice(reference, stats, weighed, seed=seed)
+        every = forest_choice(reference, stats, weighed, seed=seed, n_jobs=FOREST_THREADS)
     except ValueError:
         return out, None
     out["forest_votes"] = out["hypothesis"].map(every.votes)
@@ -47,7 +51,7 @@ def with_forest(
         out.loc[out["hypothesis"] == ok[0], "forest_votes_adequate"] = 1.0
     elif len(ok) > 1:
         try:
-            among = forest_choice(reference, stats, ok, seed=seed)
+            among = forest_choice(reference, stats, ok, seed=seed, n_jobs=FOREST_THREADS)
         except ValueError:
             return out, every
         out["forest_votes_adequate"] = out["hypothesis"].map(among.votes)
