@@ -38,25 +38,34 @@ def with_forest(
         out[col] = np.nan
     names = [n for n in observed.index if n in reference.columns]
     stats = observed.reindex(names)
-    weighed = [str(h) for h in out["hypothesis"]]
-    try:
-        every = forest_choice(reference, stats, weighed, seed=seed, n_jobs=FOREST_THREADS)
-    except ValueError:
+    every = _grow(reference, stats, [str(h) for h in out["hypothesis"]], seed)
+    if every is None:
         return out, None
-    out["forest_votes"] = out["hypothesis"].map(every.votes)
-    out.loc[out["hypothesis"] == every.chosen, "forest_probability_all"] = every.probability
+    _fill(out, every, "forest_votes", "forest_probability_all")
     out["forest_recovery"] = out["hypothesis"].map(every.recovery)
     ok = adequate_names(out)
     if len(ok) == 1:
         out.loc[out["hypothesis"] == ok[0], "forest_votes_adequate"] = 1.0
-    elif len(ok) > 1:
-        try:
-            among = forest_choice(reference, stats, ok, seed=seed, n_jobs=FOREST_THREADS)
-        except ValueError:
-            return out, every
-        out["forest_votes_adequate"] = out["hypothesis"].map(among.votes)
-        out.loc[out["hypothesis"] == among.chosen, "forest_probability"] = among.probability
+    elif (among := _grow(reference, stats, ok, seed)) is not None:
+        _fill(out, among, "forest_votes_adequate", "forest_probability")
     return out, every
+
+
+def _grow(reference: pd.DataFrame, stats: pd.Series, hypotheses: list[str], seed: int
+          ) -> ForestChoice | None:
+    """The forest over ``hypotheses``, or None when the pilot holds fewer than two."""
+    if len(hypotheses) < 2:
+        return None
+    try:
+        return forest_choice(reference, stats, hypotheses, seed=seed, n_jobs=FOREST_THREADS)
+    except ValueError:
+        return None
+
+
+def _fill(out: pd.DataFrame, choice: ForestChoice, votes: str, probability: str) -> None:
+    """A forest's votes on every row it weighed, its probability on its chosen row."""
+    out[votes] = out["hypothesis"].map(choice.votes)
+    out.loc[out["hypothesis"] == choice.chosen, probability] = choice.probability
 
 
 def adequate_names(posterior: pd.DataFrame) -> list[str]:
