@@ -19,11 +19,11 @@ import pandas as pd
 
 from centrehold.infer.abc.forest import ForestChoice, forest_choice
 
-#: The posterior table's forest columns, in order.
 #: Threads the forests use: `compare` grows them after its worker processes are done,
 #: and the choice does not depend on the number (tests/infer/test_forest.py).
 FOREST_THREADS = 2
 
+#: The posterior table's forest columns, in order.
 FOREST_COLUMNS = ("forest_votes", "forest_probability_all", "forest_recovery",
                   "forest_votes_adequate", "forest_probability")
 

@@ -11,6 +11,7 @@ budgets; results in docs/compare.md).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from centrehold.infer.abc.forest import forest_choice
-from centrehold.infer.abc.pilot import reference_table
+from centrehold.infer.abc.forest import grow_forest
+from centrehold.infer.abc.pilot import reference_table, simulate_draw
+from centrehold.infer.abc.sampler import serial_map
 from centrehold.infer.adequacy import leading
 from centrehold.infer.choice import forest_leader
 from centrehold.infer.simulated import (
@@ -170,14 +172,16 @@ def forest_recovery(
     regions = tuple(r.iso for r in scenario.regions)
     obs, sim = _observed_statistics(scenario, fit, window, regions)
     hyps = hypotheses_from_scenario(scenario)
-    map_ = executor.map if executor is not None else None
+    map_ = executor.map if executor is not None else serial_map
     reference = reference_table(sim, hyps, list(obs.index), pilot, seed, map_)
+    # the forest depends on the pilot alone: grown once, it reads every record
+    forest = grow_forest(reference, list(obs.index), seed=seed)
     draws = [(h, true_parameters(scenario, h, rate), RECORD_SEED + k)
              for h in truths for k in range(records)]
-    stats = (map_ or (lambda f, xs: [f(x) for x in xs]))(_RecordStatistics(sim), draws)
+    stats = map_(functools.partial(simulate_draw, sim), draws)
     rows = []
     for (h, _, rseed), st in zip(draws, stats, strict=True):
-        choice = forest_choice(reference, st.reindex(obs.index), seed=seed)
+        choice = forest.choose(st)
         rows.append({"truth": h, "record_seed": rseed, "chosen": choice.chosen,
                      "probability": round(choice.probability, 3),
                      **{f"votes({k})": round(float(v), 3) for k, v in choice.votes.items()}})
@@ -187,13 +191,3 @@ def forest_recovery(
                  .reindex(index=list(truths), columns=names, fill_value=0.0))
     return table, confusion
 
-
-class _RecordStatistics:
-    """(hypothesis, parameters, seed) -> the record's statistics; picklable."""
-
-    def __init__(self, sim: ScenarioSimulator) -> None:
-        self.sim = sim
-
-    def __call__(self, draw: tuple[str, Mapping[str, float], int]) -> pd.Series:
-        h, params, rseed = draw
-        return self.sim(h, params, rseed)

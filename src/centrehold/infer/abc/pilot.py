@@ -18,7 +18,9 @@ from centrehold.infer.abc.scales import PARAM_PREFIX
 # simulate(hypothesis name, parameters, seed) -> statistics (a labelled Series)
 Simulator = Callable[[str, Mapping[str, float], int], pd.Series]
 
-def _pilot_task(simulator: Simulator, draw: tuple[str, dict, int]) -> pd.Series:
+def simulate_draw(simulator: Simulator, draw: tuple[str, dict, int]) -> pd.Series:
+    """One (hypothesis, parameters, seed) draw through ``simulator``; bound with
+    `functools.partial`, a picklable task for any executor."""
     hypothesis, params, seed = draw
     return simulator(hypothesis, params, seed)
 
@@ -51,7 +53,7 @@ def reference_table(
     and ``param.<name>`` for each parameter drawn (on ABC's scale; NaN where the row's
     hypothesis has no such parameter)."""
     draws = draw_from_prior(hypotheses, n, seed)
-    fn = functools.partial(_pilot_task, simulator)
+    fn = functools.partial(simulate_draw, simulator)
     results = (map_ or serial_map)(fn, draws, progress)
     table = pd.DataFrame(np.vstack([as_stats(s, names) for s in results]), columns=list(names))
     table.insert(0, "hypothesis", [d[0] for d in draws])
@@ -88,7 +90,7 @@ def replicate_table(
         for _ in range(repeats):
             draws.append((hyp, params, int(rng.integers(0, 2**31 - 1))))
             index.append(int(i))
-    fn = functools.partial(_pilot_task, simulator)
+    fn = functools.partial(simulate_draw, simulator)
     results = (map_ or serial_map)(fn, draws) if draws else []
     table = pd.DataFrame(np.vstack([as_stats(s, names) for s in results])
                          if results else np.zeros((0, len(names))), columns=list(names))
