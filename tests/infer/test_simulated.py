@@ -77,6 +77,27 @@ def test_window_trims_months_and_incidents_alike():
     assert sorted(inp.sizes) == [3.0, 20.0]
 
 
+def test_weekly_ticks_spread_over_the_months_their_days_fall_in():
+    # weeks from 22 Jan (all January), 29 Jan (3 days Jan, 4 Feb), 5 Feb (all February):
+    # 7, 14 and 21 deaths give January 7 + 6 and February 8 + 21, not 21 and 21
+    ds = _dataset().isel(tick=[0, 1, 2]).assign_coords(
+        date=("tick", pd.date_range("2009-01-22", periods=3, freq="7D")))
+    deaths = np.zeros((3, 2, 2, 2), dtype=np.int64)
+    deaths[:, 0, 0, 0] = [7, 14, 21]
+    ds["deaths"] = (("tick", "region", "group", "cause"), deaths)
+    ds = ds.drop_dims("attack").assign(
+        attack_tick=(("attack",), np.zeros(0, np.int64)),
+        attack_deaths=(("attack",), np.zeros(0)),
+        attack_region=(("attack",), np.zeros(0, dtype=object)),
+        attack_target=(("attack",), np.zeros(0, dtype=object)))
+    m = evidence_input(ds).monthly.groupby("month")["deaths"].sum()
+    assert m.to_numpy() == pytest.approx([13.0, 29.0])
+    # a window ending in January keeps only the straddling week's January days
+    jan = evidence_input(ds, end="2009-01").monthly.groupby("month")["deaths"].sum()
+    assert list(jan.index) == [pd.Timestamp("2009-01-01")]
+    assert jan.iloc[0] == pytest.approx(13.0)
+
+
 def test_a_dataset_without_attacks_is_a_user_error():
     from centrehold.errors import UserError
 

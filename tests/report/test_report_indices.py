@@ -45,14 +45,14 @@ def _tidy(rows):
 def test_series_by_hand():
     # tick 0: both regions mixed alike; tick 1: region A only g1, region B only g2
     df = _tidy([
-        (0, "2009-01-30", "IQ-AN", "g1", 500, 0, 0, 0, 0),
-        (0, "2009-01-30", "IQ-AN", "g2", 500, 0, 0, 0, 0),
-        (0, "2009-01-30", "IQ-BG", "g1", 1000, 0, 0, 0, 3),
-        (0, "2009-01-30", "IQ-BG", "g2", 1000, 0, 0, 0, 0),
-        (1, "2009-02-02", "IQ-AN", "g1", 400, 100, 0, 0, 1),
-        (1, "2009-02-02", "IQ-AN", "g2", 0, 0, 0, 0, 0),
-        (1, "2009-02-02", "IQ-BG", "g1", 0, 0, 0, 0, 0),
-        (1, "2009-02-02", "IQ-BG", "g2", 300, 0, 200, 0, 2),
+        (0, "2009-01-31", "IQ-AN", "g1", 500, 0, 0, 0, 0),
+        (0, "2009-01-31", "IQ-AN", "g2", 500, 0, 0, 0, 0),
+        (0, "2009-01-31", "IQ-BG", "g1", 1000, 0, 0, 0, 3),
+        (0, "2009-01-31", "IQ-BG", "g2", 1000, 0, 0, 0, 0),
+        (1, "2009-02-01", "IQ-AN", "g1", 400, 100, 0, 0, 1),
+        (1, "2009-02-01", "IQ-AN", "g2", 0, 0, 0, 0, 0),
+        (1, "2009-02-01", "IQ-BG", "g1", 0, 0, 0, 0, 0),
+        (1, "2009-02-01", "IQ-BG", "g2", 300, 0, 200, 0, 2),
     ])
     seg = indices.segregation_series(df)
     assert seg.loc[0] == pytest.approx(0.0, abs=1e-12) and seg.loc[1] == pytest.approx(1.0)
@@ -66,6 +66,20 @@ def test_series_by_hand():
     assert rate.loc["2009-01-01", "IQ-BG"] == pytest.approx(150.0)
     assert rate.loc["2009-02-01", "IQ-AN"] == pytest.approx(100.0)
     assert rate.loc["2009-01-01", "IQ-AN"] == 0.0
+
+
+def test_weekly_tick_spread_over_its_months():
+    # a week from 29 January holds 3 days of January and 4 of February: its 7 deaths
+    # split 3 and 4, not all 7 in January; the next week (5-11 Feb) is all February
+    df = _tidy([
+        (0, "2009-01-29", "IQ-AN", "g1", 500, 0, 0, 0, 7),
+        (1, "2009-02-05", "IQ-AN", "g1", 500, 0, 0, 0, 14),
+    ])
+    monthly = indices.monthly_national_deaths(df)
+    assert list(monthly.index) == [pd.Timestamp("2009-01-01"), pd.Timestamp("2009-02-01")]
+    assert monthly.to_numpy() == pytest.approx([3.0, 18.0])
+    rate = indices.regional_monthly_rate(df)
+    assert rate.loc["2009-01-01", "IQ-AN"] == pytest.approx(3 / 500 * 1e5)
 
 
 def test_people_not_agents():

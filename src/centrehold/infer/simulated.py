@@ -76,6 +76,7 @@ from centrehold.infer.forecast import (
     summarise_scores,
 )
 from centrehold.record.observations import EXPLOSIVE, TARGET_COLUMNS, EvidenceInput
+from centrehold.scenario.calendar import month_shares
 
 Progress = Callable[[int, int], None]
 
@@ -99,19 +100,19 @@ def _month_end(s: str) -> pd.Timestamp:
 
 
 def _by_month(
-    regions: list[str], months: pd.DatetimeIndex, **by_tick: np.ndarray
+    regions: list[str], months: pd.DatetimeIndex, shares: np.ndarray, **by_tick: np.ndarray
 ) -> pd.DataFrame:
-    """Sum (tick, region) arrays by calendar month into one long month/region frame,
-    a column per keyword."""
-    codes, uniques = pd.factorize(months, sort=True)
+    """Spread (tick, region) arrays over calendar months by the share of each tick's days
+    in each month (`scenario.calendar.month_shares`), into one long month/region frame,
+    a column per keyword. Months no tick reaches are left out."""
+    present = shares.sum(axis=0) > 0
+    months, shares = months[present], shares[:, present]
     frame = {
-        "month": np.repeat(np.asarray(uniques), len(regions)),
-        "region": np.tile(np.asarray(regions, dtype=object), len(uniques)),
+        "month": np.repeat(np.asarray(months), len(regions)),
+        "region": np.tile(np.asarray(regions, dtype=object), len(months)),
     }
     for name, values in by_tick.items():
-        sums = np.zeros((len(uniques), len(regions)))
-        np.add.at(sums, codes, values)
-        frame[name] = sums.ravel()
+        frame[name] = (shares.T @ np.asarray(values, dtype=float)).ravel()
     return pd.DataFrame(frame)
 
 
@@ -120,8 +121,8 @@ def evidence_input(
 ) -> EvidenceInput:
     """Monthly deaths by governorate and incident sizes of a regional run, in [start, end].
 
-    Monthly deaths are the ``deaths`` variable (persons, every group and cause)
-    summed by the calendar month of each tick's date; sizes are the attacks' tolls
+    Monthly deaths are the ``deaths`` variable (persons, every group and cause),
+    each tick's spread over the calendar months its days fall in; sizes are the attacks' tolls
     plus, per governorate and tick, the sectarian deaths of that tick. The instigated
     attacks' deaths are the ``explosive`` part: in the model, bombings are what an
     instigator does, and the endogenous killing is shootings and executions (the
@@ -138,7 +139,6 @@ def evidence_input(
         keep &= dates >= _month(start)
     if end is not None:
         keep &= dates <= _month_end(end)
-    months = dates.to_period("M").to_timestamp()
     # plain arrays rather than xarray selections: this runs once per ABC simulation
     by_cause = _by_cause(ds)
     by_tick = sum(by_cause.values())
@@ -146,9 +146,10 @@ def evidence_input(
     bombs = sum((by_cause[c] for c in BOMBING_CAUSES if c in by_cause),
                 np.zeros_like(by_tick))
     targets = _target_deaths(ds, regions, by_cause)
+    step = int(round((dates[1] - dates[0]) / pd.Timedelta(days=1))) if len(dates) > 1 else 1
+    months, shares = month_shares(dates, step, start, end)
     monthly = _by_month(
-        regions, months[keep], deaths=by_tick[keep], **{EXPLOSIVE: bombs[keep]},
-        **{k: v[keep] for k, v in targets.items()},
+        regions, months, shares, deaths=by_tick, **{EXPLOSIVE: bombs}, **targets,
     )
     sect = (by_tick - bombs)[keep]
     sect_sizes = sect[sect > 0].astype(float)
@@ -156,7 +157,6 @@ def evidence_input(
     a_keep = keep[a_tick] if a_tick.size else np.zeros(0, dtype=bool)
     a_sizes = np.asarray(ds["attack_deaths"].values, dtype=float)[a_keep]
     sizes = np.concatenate([a_sizes, sect_sizes])
-    step = int(round((dates[1] - dates[0]) / pd.Timedelta(days=1))) if len(dates) > 1 else 1
     national = by_tick[keep].sum(axis=1) / step
     daily = pd.Series(np.repeat(national, step),
                       index=pd.date_range(dates[keep][0], periods=step * int(keep.sum()),

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from centrehold.scenario.calendar import month_shares
+
 LIVING = ("quiet", "active", "jailed")
 
 
@@ -86,16 +88,27 @@ def initial_population(df: pd.DataFrame) -> pd.Series:
     return first.assign(_n=first[cols].sum(axis=1)).groupby("region")["_n"].sum()
 
 
-def month_index(df: pd.DataFrame) -> pd.Series:
-    """Month start of each row's date (rows without a date column get NaT)."""
+def _people_by_month(df: pd.DataFrame, people_per_agent: float) -> pd.DataFrame:
+    """The rows with their deaths in people (`_p`) and a `month`; a dated tick's row is
+    repeated once per calendar month its days fall in, carrying that month's share of
+    its deaths (`scenario.calendar.month_shares`), so a weekly run's months do not swing
+    with the four or five ticks that start in them. Undated rows get month NaT."""
+    d = df.assign(_p=deaths_in_people(df, people_per_agent))
     if "date" not in df.columns:
-        return pd.Series(pd.NaT, index=df.index)
-    return pd.to_datetime(df["date"]).dt.to_period("M").dt.to_timestamp()
+        return d.assign(month=pd.NaT)
+    dates = pd.to_datetime(d["date"])
+    ticks = pd.DatetimeIndex(np.sort(dates.unique()))
+    step = int(round((ticks[1] - ticks[0]) / pd.Timedelta(days=1))) if len(ticks) > 1 else 1
+    months, shares = month_shares(ticks, step)
+    t, m = np.nonzero(shares)
+    spread = pd.DataFrame({"_date": ticks[t], "month": months[m], "_share": shares[t, m]})
+    d = d.assign(_date=dates).merge(spread, on="_date", how="inner")
+    return d.assign(_p=d["_p"] * d["_share"]).drop(columns=["_date", "_share"])
 
 
 def monthly_national_deaths(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd.Series:
     """Deaths in people per calendar month, all regions and groups."""
-    d = df.assign(month=month_index(df), _p=deaths_in_people(df, people_per_agent))
+    d = _people_by_month(df, people_per_agent)
     return d.groupby("month")["_p"].sum().rename("deaths")
 
 
@@ -107,7 +120,7 @@ def regional_monthly_rate(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd
     """
     pop = initial_population(df) * people_per_agent
     tab = (
-        df.assign(month=month_index(df), _p=deaths_in_people(df, people_per_agent))
+        _people_by_month(df, people_per_agent)
         .pivot_table(index="month", columns="region", values="_p", aggfunc="sum")
         .fillna(0.0)
     )
@@ -117,5 +130,5 @@ def regional_monthly_rate(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd
 def deaths_by_group(df: pd.DataFrame, people_per_agent: float = 1.0) -> pd.DataFrame:
     """Deaths in people per tick (or month when dated) by victim group, columns = groups."""
     key = "month" if "date" in df.columns else "tick"
-    d = df.assign(month=month_index(df), _p=deaths_in_people(df, people_per_agent))
+    d = _people_by_month(df, people_per_agent)
     return d.pivot_table(index=key, columns="group", values="_p", aggfunc="sum").fillna(0.0)

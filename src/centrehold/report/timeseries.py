@@ -18,6 +18,7 @@ from matplotlib.figure import Figure
 
 from centrehold.errors import UserError
 from centrehold.runs.single import deaths_var
+from centrehold.scenario.calendar import month_shares
 
 STATE_STYLE = {
     "quiet": ("#7f8c8d", "quiet"),
@@ -124,14 +125,15 @@ def plot_timeseries(ds: xr.Dataset, path: str | Path) -> Figure:
 
 
 def monthly_national_deaths(ds: xr.Dataset) -> pd.Series:
-    """Deaths summed over every region and group, by calendar month of the `date` coordinate."""
+    """Deaths summed over every region and group, by calendar month: a tick's deaths
+    are spread over the months its days fall in (`scenario.calendar.month_shares`), so
+    a weekly run's months do not swing with the four or five ticks that start in them."""
     name = "deaths" if "deaths" in ds.data_vars else "killings"
-    per_tick = _total(ds, name).to_series()
-    per_tick.index = pd.to_datetime(ds["date"].values)
-    monthly = per_tick.groupby(per_tick.index.to_period("M")).sum()
-    monthly.index = monthly.index.to_timestamp()
-    monthly.name = "deaths"
-    return monthly
+    per_tick = _total(ds, name).to_numpy().astype(float)
+    dates = pd.DatetimeIndex(pd.to_datetime(ds["date"].values))
+    step = int(round((dates[1] - dates[0]) / pd.Timedelta(days=1))) if len(dates) > 1 else 1
+    months, shares = month_shares(dates, step)
+    return pd.Series(shares.T @ per_tick, index=months, name="deaths")
 
 
 def plot_monthly_deaths(ds: xr.Dataset, path: str | Path) -> Figure:

@@ -60,11 +60,45 @@ class Calendar:
     def day_of_year(self, n: int | None = None) -> np.ndarray:
         return pd.DatetimeIndex(self.dates(n)).day_of_year.to_numpy()
 
-    def month_index(self, n: int | None = None) -> pd.DatetimeIndex:
-        """Calendar month (month start) of each tick, for aggregating to months."""
-        return pd.DatetimeIndex(self.dates(n)).to_period("M").to_timestamp()
 
 
 def calendar_of(spec) -> Calendar:
     """Build the calendar from a scenario's `calendar` block (a day or a week per tick)."""
     return Calendar(spec.start, spec.end, 1 if spec.tick == "day" else 7)
+
+
+def month_shares(
+    dates: np.ndarray | pd.DatetimeIndex, step_days: int,
+    first: str | pd.Timestamp | None = None, last: str | pd.Timestamp | None = None,
+) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """Calendar months (month starts) and, for each tick, the share of its days in each.
+
+    Why: a week-long tick that starts on 29 January holds three days of January and
+    four of February. Putting it all in the month it starts in gives some months four
+    ticks and others five, a swing of a quarter in a month's deaths that is an artefact
+    of the tick, not of the world (it put March 2008 low and April high against the
+    record). Each tick's count is spread evenly over its days, and months then sum their
+    days: an integer for a daily tick, a fraction of a tick's count for a weekly one.
+
+    `first` and `last` (months, inclusive) keep only those months, so a tick straddling
+    the window's edge counts only its days inside. Returns (months, shares) with
+    shares[t, m] = days of tick t in month m / step_days.
+    """
+    starts = np.asarray(pd.DatetimeIndex(dates).values).astype("datetime64[D]")
+    if starts.size == 0:
+        return pd.DatetimeIndex([]), np.zeros((0, 0))
+    step = max(int(step_days), 1)
+    days = (starts[:, None] + np.arange(step)).ravel()
+    day_month = days.astype("datetime64[M]").astype(np.int64)
+    lo = (np.datetime64(pd.Timestamp(first).to_period("M").to_timestamp(), "M").astype(np.int64)
+          if first is not None else int(day_month.min()))
+    hi = (np.datetime64(pd.Timestamp(last).to_period("M").to_timestamp(), "M").astype(np.int64)
+          if last is not None else int(day_month.max()))
+    n_months = max(int(hi - lo + 1), 0)
+    col = day_month - lo
+    inside = (col >= 0) & (col < n_months)
+    shares = np.zeros((starts.size, n_months))
+    tick = np.repeat(np.arange(starts.size), step)
+    np.add.at(shares, (tick[inside], col[inside]), 1.0 / step)
+    months = (np.int64(lo) + np.arange(n_months)).astype("datetime64[M]")
+    return pd.DatetimeIndex(months.astype("datetime64[ns]")), shares
