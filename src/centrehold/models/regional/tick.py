@@ -586,14 +586,15 @@ def _shuffle(order, lo, hi, h):
 
 
 @njit(cache=True, parallel=True)
-def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc):
+def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc, rebuild):
     R = lat.width.shape[0]
     _group_by_region(ag, sc, R)
     for i in prange(R):
         r = st.region_order[i]
-        _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
-        _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width, lat.height,
-                          ag.kind, p.deterrence, r)
+        if rebuild:
+            _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
+            _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width,
+                              lat.height, ag.kind, p.deterrence, r)
         lo = sc.reg_start[r]
         hi = sc.reg_start[r + 1]
         _shuffle(sc.reg_agents, lo, hi, hash_agent(ko, r))
@@ -601,12 +602,13 @@ def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc)
 
 
 @njit(cache=True)
-def _agents_sequential(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc):
+def _agents_sequential(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc, rebuild):
     R = lat.width.shape[0]
-    for r in range(R):
-        _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
-        _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width, lat.height,
-                          ag.kind, p.deterrence, r)
+    if rebuild:
+        for r in range(R):
+            _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
+            _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width,
+                              lat.height, ag.kind, p.deterrence, r)
     n = ag.kind.shape[0]
     order = sc.order
     for i in range(n):
@@ -983,10 +985,16 @@ def _victims_out(t, rec, n_kill, ag, sc, out):
 
 
 @njit(cache=True)
-def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
+def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share, rebuild):
     """One day of the agents: revenge decays, every agent takes its turn, their
     incidents are counted and stir revenge, threatened minorities move. A weekly tick
-    runs seven of these (`substeps`), so the agents live by the day whatever the tick."""
+    runs seven of these (`substeps`), so the agents live by the day whatever the tick.
+
+    The lattice's tags and deterrence counts are rebuilt from the occupants only when
+    `rebuild`: the agents' turns keep both up to date as they move, turn active or
+    quiet, kill, arrest and leave jail, so only what happens outside the turns (forces
+    set out, attacks, displacement) leaves them stale. Returns whether anyone was
+    displaced (then the next day rebuilds)."""
     G = inp.legitimacy.shape[1]
     R = lat.width.shape[0]
     ti = max(t, 0)  # warm-up ticks run on the first day's inputs
@@ -1001,20 +1009,24 @@ def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
     legit = inp.legitimacy[ti]
     if p.parallel:
         _agents_parallel(kt, ko, lat, ag, st, p, legit, inp.arrest_k[ti],
-                         inp.incident_mean[ti], sc)
+                         inp.incident_mean[ti], sc, rebuild)
     else:
         _agents_sequential(kt, ko, lat, ag, st, p, legit, inp.arrest_k[ti],
-                           inp.incident_mean[ti], sc)
+                           inp.incident_mean[ti], sc, rebuild)
     n_ev, n_kill = _collect_incidents(t, rec, sc, out.deaths, lg)
     _victims_out(t, rec, n_kill, ag, sc, out)
     if p.revenge and n_ev > 0:
         apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
+    moved = False
     if p.displacement:
         displace(lat, ag, st, p, share, p.key, tk, sc.moved)
-        if rec:
-            for g in range(G):
-                for r in range(R):
+        for g in range(G):
+            for r in range(R):
+                if sc.moved[g, r] > 0:
+                    moved = True
+                if rec:
                     out.displaced[t, r, g] += sc.moved[g, r]
+    return moved
 
 
 @njit(cache=True)
@@ -1030,8 +1042,10 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
     sc.arrests_gr[:] = 0
     # communities' shares as of the last tally: they change only when it runs again
     share = _shares(sc.counts, G, R)
+    # forces were set out and last tick's attacks struck: the first day rebuilds
+    stale = True
     for d in range(p.substeps):
-        _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share)
+        stale = _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share, stale)
     # attacks: the hypothesis's (recorded ticks only), the insurgency's, then episodes
     n_att = 0
     if rec:
