@@ -1,8 +1,9 @@
 """The regional tick rebuilds the lattice's tags and deterrence counts only when
-something outside the agents' turns moved someone; the turns must keep both exact.
+something outside the agents' turns changed the lattice (`Scratch.stale`); the turns
+must keep both exact.
 
 Checked directly: a world is run day by day through the tick's own steps, and after
-every day that did not ask for a rebuild the maintained arrays are compared with
+every day that left the lattice marked fresh the maintained arrays are compared with
 arrays rebuilt from the occupants.
 """
 
@@ -45,20 +46,19 @@ def test_turns_keep_tags_and_deterrence_exact(schedule):
     tick.tally(ag, G, R, K, sc_.counts, sc_.on_streets)
     checked = changed = 0
     for t in range(T):
-        tick.set_forces(lat, ag, st, inp.street_targets[t], p.key, t)
+        tick.set_forces(lat, ag, st, inp.street_targets[t], p.key, t, sc_.stale)
         share = tick._shares(sc_.counts, G, R)
-        stale = True
         for d in range(p.substeps):
             before = lat.tag.copy()
-            stale = tick._agents_day(t, d, lat, ag, st, p, inp, out, lg, sc_, share, stale)
+            tick._agents_day(t, d, lat, ag, st, p, inp, out, lg, sc_, share)
             changed += int((lat.tag != before).sum())
-            if not stale:
+            if not sc_.stale[0]:
                 tags, fc = _rebuilt(lat, ag, p)
                 np.testing.assert_array_equal(lat.tag, tags)
                 np.testing.assert_array_equal(lat.deterrence, fc)
                 checked += 1
-        # no attacks here: they strike at the tick's end, and the next tick's first day
-        # rebuilds after them (the 32-run comparison in the commit covers the whole loop)
+        # no attacks here: they strike at the tick's end and mark the lattice stale when
+        # they kill (the whole loop is compared run for run in test_reproducible)
         tick.tally(ag, G, R, K, sc_.counts, sc_.on_streets)
     # the check saw days, and agents moved and changed state on them
     assert checked >= T * (p.substeps - 1) // 2

@@ -201,6 +201,10 @@ class Scratch(NamedTuple):
     ev_cell: np.ndarray
     ev_group: np.ndarray
     ev_persons: np.ndarray
+    # int8[1]: 1 when something outside the agents' turns (forces set out or withdrawn,
+    # attack victims, displacement) changed the lattice since its tags and deterrence
+    # counts were last rebuilt; the turns themselves keep both up to date
+    stale: np.ndarray
 
 
 # ----------------------------------------------------------------------------- draws
@@ -351,10 +355,10 @@ def _member_cell(occ, offset, kind, group, r, g, h, slot0, tries):
 
 
 @njit(cache=True)
-def set_forces(lat, ag, st, targets, key, tk):
+def set_forces(lat, ag, st, targets, key, tk, stale):
     """Exactly targets[k, r] members of force block (k, r) on the streets; the first of
     the block are the ones out, so a falling target withdraws the same agents it last
-    sent."""
+    sent. Sets stale[0] if any force agent came out or went in."""
     occ, offset = lat.occupant, lat.offset
     cell, state = ag.cell, ag.state
     b0, b1 = st.block_start, st.block_end
@@ -374,10 +378,12 @@ def set_forces(lat, ag, st, targets, key, tk):
                             occ[c] = j
                             cell[j] = c
                             state[j] = QUIET
+                            stale[0] = 1
                 else:
                     if on:
                         occ[cell[j]] = EMPTY
                         cell[j] = EMPTY
+                        stale[0] = 1
                     state[j] = IN_BASE
 
 
@@ -586,8 +592,9 @@ def _shuffle(order, lo, hi, h):
 
 
 @njit(cache=True, parallel=True)
-def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc, rebuild):
+def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc):
     R = lat.width.shape[0]
+    rebuild = sc.stale[0] != 0
     _group_by_region(ag, sc, R)
     for i in prange(R):
         r = st.region_order[i]
@@ -599,16 +606,18 @@ def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc,
         hi = sc.reg_start[r + 1]
         _shuffle(sc.reg_agents, lo, hi, hash_agent(ko, r))
         _sweep(sc.reg_agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, sc)
+    sc.stale[0] = 0
 
 
 @njit(cache=True)
-def _agents_sequential(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc, rebuild):
+def _agents_sequential(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc):
     R = lat.width.shape[0]
-    if rebuild:
+    if sc.stale[0] != 0:
         for r in range(R):
             _build_tags(lat.occupant, lat.tag, lat.offset, ag.kind, ag.group, ag.state, r)
             _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width,
                               lat.height, ag.kind, p.deterrence, r)
+        sc.stale[0] = 0
     n = ag.kind.shape[0]
     order = sc.order
     for i in range(n):
@@ -985,16 +994,16 @@ def _victims_out(t, rec, n_kill, ag, sc, out):
 
 
 @njit(cache=True)
-def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share, rebuild):
+def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
     """One day of the agents: revenge decays, every agent takes its turn, their
     incidents are counted and stir revenge, threatened minorities move. A weekly tick
     runs seven of these (`substeps`), so the agents live by the day whatever the tick.
 
     The lattice's tags and deterrence counts are rebuilt from the occupants only when
-    `rebuild`: the agents' turns keep both up to date as they move, turn active or
-    quiet, kill, arrest and leave jail, so only what happens outside the turns (forces
-    set out, attacks, displacement) leaves them stale. Returns whether anyone was
-    displaced (then the next day rebuilds)."""
+    `sc.stale` says so: the agents' turns keep both up to date as they move, turn
+    active or quiet, kill, arrest and leave jail, so only what happens outside the
+    turns (forces set out or withdrawn, attack victims, displacement) leaves them
+    stale, and each of those marks it."""
     G = inp.legitimacy.shape[1]
     R = lat.width.shape[0]
     ti = max(t, 0)  # warm-up ticks run on the first day's inputs
@@ -1009,24 +1018,22 @@ def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share, rebuild):
     legit = inp.legitimacy[ti]
     if p.parallel:
         _agents_parallel(kt, ko, lat, ag, st, p, legit, inp.arrest_k[ti],
-                         inp.incident_mean[ti], sc, rebuild)
+                         inp.incident_mean[ti], sc)
     else:
         _agents_sequential(kt, ko, lat, ag, st, p, legit, inp.arrest_k[ti],
-                           inp.incident_mean[ti], sc, rebuild)
+                           inp.incident_mean[ti], sc)
     n_ev, n_kill = _collect_incidents(t, rec, sc, out.deaths, lg)
     _victims_out(t, rec, n_kill, ag, sc, out)
     if p.revenge and n_ev > 0:
         apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
-    moved = False
     if p.displacement:
         displace(lat, ag, st, p, share, p.key, tk, sc.moved)
         for g in range(G):
             for r in range(R):
                 if sc.moved[g, r] > 0:
-                    moved = True
+                    sc.stale[0] = 1
                 if rec:
                     out.displaced[t, r, g] += sc.moved[g, r]
-    return moved
 
 
 @njit(cache=True)
@@ -1038,14 +1045,12 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
     ti = max(t, 0)  # warm-up ticks run on the first day's inputs
     tk = t + p.warmup  # and draw numbers of their own
     rec = t >= 0
-    set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk)
+    set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk, sc.stale)
     sc.arrests_gr[:] = 0
     # communities' shares as of the last tally: they change only when it runs again
     share = _shares(sc.counts, G, R)
-    # forces were set out and last tick's attacks struck: the first day rebuilds
-    stale = True
     for d in range(p.substeps):
-        stale = _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share, stale)
+        _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share)
     # attacks: the hypothesis's (recorded ticks only), the insurgency's, then episodes
     n_att = 0
     if rec:
@@ -1059,6 +1064,8 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
                              p.intra_size_max, p.key, tk, sc, n_att, out)
     if n_att > 0:
         n_kill = place_attacks(lat, ag, p, n_att, G, p.key, tk, sc, out.dropped, 0)
+        if n_kill > 0:
+            sc.stale[0] = 1
         n_ev = _collect_attacks(t, rec, n_att, 0, G, sc, out.deaths, lg)
         if p.revenge and n_ev > 0:
             apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
@@ -1131,6 +1138,7 @@ def scratch(n_agents: int, sizes: np.ndarray, G: int, K: int, attack_radius: int
         att_cell=z(attack_cap), att_gd=z(attack_cap, G),
         cand=z((2 * attack_radius + 1) ** 2), ev_region=z(n_ev), ev_cell=z(n_ev),
         ev_group=z(n_ev), ev_persons=z(n_ev, dtype=np.float64),
+        stale=np.ones(1, dtype=np.int8),
     )
 
 
