@@ -98,8 +98,7 @@ def _people_by_month(df: pd.DataFrame, people_per_agent: float) -> pd.DataFrame:
         return d.assign(month=pd.NaT)
     dates = pd.to_datetime(d["date"])
     ticks = pd.DatetimeIndex(np.sort(dates.unique()))
-    step = int(round((ticks[1] - ticks[0]) / pd.Timedelta(days=1))) if len(ticks) > 1 else 1
-    months, shares = month_shares(ticks, step)
+    months, shares = month_shares(ticks)
     t, m = np.nonzero(shares)
     spread = pd.DataFrame({"_date": ticks[t], "month": months[m], "_share": shares[t, m]})
     d = d.assign(_date=dates).merge(spread, on="_date", how="inner")

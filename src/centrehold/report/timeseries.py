@@ -130,9 +130,7 @@ def monthly_national_deaths(ds: xr.Dataset) -> pd.Series:
     a weekly run's months do not swing with the four or five ticks that start in them."""
     name = "deaths" if "deaths" in ds.data_vars else "killings"
     per_tick = _total(ds, name).to_numpy().astype(float)
-    dates = pd.DatetimeIndex(pd.to_datetime(ds["date"].values))
-    step = int(round((dates[1] - dates[0]) / pd.Timedelta(days=1))) if len(dates) > 1 else 1
-    months, shares = month_shares(dates, step)
+    months, shares = month_shares(pd.to_datetime(ds["date"].values))
     return pd.Series(shares.T @ per_tick, index=months, name="deaths")
 
 

@@ -68,7 +68,7 @@ def calendar_of(spec) -> Calendar:
 
 
 def month_shares(
-    dates: np.ndarray | pd.DatetimeIndex, step_days: int,
+    dates: np.ndarray | pd.DatetimeIndex, step_days: int | None = None,
     first: str | pd.Timestamp | None = None, last: str | pd.Timestamp | None = None,
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """Calendar months (month starts) and, for each tick, the share of its days in each.
@@ -82,11 +82,14 @@ def month_shares(
 
     `first` and `last` (months, inclusive) keep only those months, so a tick straddling
     the window's edge counts only its days inside. Returns (months, shares) with
-    shares[t, m] = days of tick t in month m / step_days.
+    shares[t, m] = days of tick t in month m / step_days. Without `step_days` the tick
+    length is read off the first two dates (a single tick: a day).
     """
     starts = np.asarray(pd.DatetimeIndex(dates).values).astype("datetime64[D]")
     if starts.size == 0:
         return pd.DatetimeIndex([]), np.zeros((0, 0))
+    if step_days is None:
+        step_days = int(starts[1] - starts[0]) if starts.size > 1 else 1
     step = max(int(step_days), 1)
     days = (starts[:, None] + np.arange(step)).ravel()
     day_month = days.astype("datetime64[M]").astype(np.int64)
