@@ -89,7 +89,7 @@ def month_shares(
     if starts.size == 0:
         return pd.DatetimeIndex([]), np.zeros((0, 0))
     if step_days is None:
-        step_days = int(starts[1] - starts[0]) if starts.size > 1 else 1
+        step_days = int((starts[1] - starts[0]).astype(np.int64)) if starts.size > 1 else 1
     step = max(int(step_days), 1)
     days = (starts[:, None] + np.arange(step)).ravel()
     day_month = days.astype("datetime64[M]").astype(np.int64)
