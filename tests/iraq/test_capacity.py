@@ -94,6 +94,31 @@ def test_payroll_factor_is_day_weighted_at_the_transfer():
     np.testing.assert_allclose(f[:, 1], [1.0, 1 - 0.5 * 5 / 7, 0.5, 0.5, 0.5, 0.5])
 
 
+def test_insurgency_reach_spreads_a_share_by_population():
+    # two regions with no base community in the second: without reach it gets nothing;
+    # with reach 0.2 it gets 0.2 x its population share, the rest stays where the base is
+    population = np.array([300.0, 100.0])
+    shares = np.array([[0.5, 0.0], [0.5, 1.0]])  # group x region; base = group 0
+    w0 = cap.insurgency_weights(population, shares, 0, mixed_boost=2.0)
+    np.testing.assert_allclose(w0, [1.0, 0.0])
+    w = cap.insurgency_weights(population, shares, 0, mixed_boost=2.0, reach_share=0.2)
+    np.testing.assert_allclose(w, [0.8 + 0.2 * 0.75, 0.2 * 0.25])
+    assert w.sum() == pytest.approx(1.0)
+
+
+def test_insurgent_attacks_reach_all_shia_dhi_qar_only_with_reach():
+    over = {"calendar.tick": "week", "insurgency.attacks_per_day": "20"}
+    none = run({**over, "insurgency.reach_share": "0"}, seed=4)
+    some = run({**over, "insurgency.reach_share": "0.3"}, seed=4)
+
+    def in_dhi_qar(ds):
+        who = ds.attack_instigator.values == "insurgency"
+        return int((ds.attack_region.values[who] == "IQ-DQ").sum())
+
+    assert in_dhi_qar(none) == 0
+    assert in_dhi_qar(some) > 0
+
+
 def test_switches_turn_each_actor_on_and_off():
     on = run({"calendar.tick": "week"}, seed=2)
     assert on.deaths.sel(cause="insurgent").sum() > 0
@@ -111,8 +136,8 @@ def test_intra_community_deaths_fall_only_inside_their_episodes():
     assert set(by_region[by_region > 0].index) <= {"IQ-BA", "IQ-BG"}
     dates = ds.date.values[intra.sum("region").values > 0]
     assert dates.min() >= np.datetime64("2008-03-19") and dates.max() <= np.datetime64("2008-05-11")
-    # about 40 a day in each episode's one region: 22 days in Basra, 48 in Baghdad
-    expected = 40 * (22 + 48)
+    # about 40 a day in each episode's one region: 7 days in Basra, 48 in Baghdad
+    expected = 40 * (7 + 48)
     assert 0.5 * expected < float(intra.sum()) < 1.6 * expected
 
 

@@ -68,6 +68,11 @@ class InsurgencyParams(CapacityParams):
         description="extra weight where the base community lives beside others: weight = "
                     "base population x (1 + mixed_boost x share of the others)",
     )
+    reach_share: float = Field(
+        default=0.0, ge=0.0, le=1.0,
+        description="share of the campaign spread over every governorate by population, "
+                    "beyond where the base community lives (0: only there)",
+    )
     state_share: float = Field(
         default=0.3, ge=0.0, le=1.0,
         description="share of attacks aimed at state targets (forces, checkpoints, offices)",

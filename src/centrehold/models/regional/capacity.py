@@ -56,15 +56,24 @@ def capacity_path(
 
 
 def insurgency_weights(
-    population: np.ndarray, shares: np.ndarray, base: int, mixed_boost: float
+    population: np.ndarray, shares: np.ndarray, base: int, mixed_boost: float,
+    reach_share: float = 0.0,
 ) -> np.ndarray:
     """Where the campaign operates: the base community's population, more where it lives
-    beside others (targets within reach), normalised to sum to 1 over regions."""
+    beside others (targets within reach), normalised to sum to 1 over regions; and a
+    `reach_share` of it spread over every region by population, so that a campaign based
+    in one community can also strike where that community does not live (a car bomb
+    driven into a city of another community). Without it a region with none of the base
+    community never sees an insurgent attack, whatever the record says."""
     base_pop = population * shares[base]
     others = 1.0 - shares[base]
     w = base_pop * (1.0 + mixed_boost * others)
     total = w.sum()
-    return w / total if total > 0 else np.full(len(population), 1.0 / len(population))
+    w = w / total if total > 0 else np.full(len(population), 1.0 / len(population))
+    if reach_share <= 0.0:
+        return w
+    pop = np.asarray(population, dtype=float)
+    return (1.0 - reach_share) * w + reach_share * pop / pop.sum()
 
 
 def mean_pareto_toll(alpha: float, size_max: float) -> float:

@@ -399,7 +399,8 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
     if mech_on.insurgency:
         ip = sc.insurgency
         where = cap.insurgency_weights(built.summary.population, built.summary.shares,
-                                       list(sc.groups).index(ip.base_group), ip.mixed_boost)
+                                       list(sc.groups).index(ip.base_group), ip.mixed_boost,
+                                       ip.reach_share)
         per_day = cap.capacity_path(pressure, ip.attacks_per_day * where, ip.floor_share,
                                     ip.timescale_days, step, ip.rebuild_days)
         # a community share goes to the largest community other than the base one
