@@ -31,8 +31,10 @@ MIN_COVERAGE = 0.75
 #: Largest relative gap between the predictive mean of national monthly deaths and the
 #: record's, over the fit window.
 MAX_LEVEL_ERROR = 0.15
-#: Largest relative gap between the predictive and the record's ratio of the window's
-#: second-year to first-year deaths (the decline).
+#: The fit's target for the decline: largest relative gap between the predictive mean and
+#: the record's ratio of the window's second-year to first-year deaths. Reported
+#: (`decline_error`), not judged: one record's ratio is too noisy a number to hold a
+#: model to (see `check_hypothesis`); the decline is judged by a band instead.
 MAX_DECLINE_ERROR = 0.20
 #: Two-sided predictive p-value below which a statistic counts as missed.
 P_MISSED = 0.05
@@ -44,8 +46,9 @@ class AdequacyRule:
 
     band: float = BAND
     min_coverage: float = MIN_COVERAGE
+    # the record's decline must lie in this central band of the simulations' declines
+    decline_band: float = BAND
     max_level_error: float = MAX_LEVEL_ERROR
-    max_decline_error: float = MAX_DECLINE_ERROR
     p_missed: float = P_MISSED
 
 
@@ -100,6 +103,15 @@ def check_hypothesis(
     fit_draws: national monthly deaths over the fit window, one row per predictive
     simulation; stat_draws: the evidence statistics of the same simulations. The test
     window (if given) is reported, never used to judge adequacy: it is scored once.
+
+    The decline is judged as a posterior predictive check: the record's 2009/2008 ratio
+    must lie in the central `decline_band` of the ratios the predictive simulations
+    give, each taken over its own run. Why not the gap between the predictive mean and
+    the record's ratio (the target, still reported as `decline_error`): one record's
+    ratio is a noisy number. The iraq-2009 null at fixed parameters missed a 20% gap on
+    17% of forty records it wrote itself (23% failed some check): a rule the true model
+    fails that often calls hypotheses inadequate by the record's luck, and which ones
+    it called so changed with the seed.
     """
     rule = rule or AdequacyRule()
     obs = np.asarray(fit_observed, dtype=float)
@@ -111,6 +123,14 @@ def check_hypothesis(
     pred_decline = float(np.nanmean(decline_ratio(fit_draws))) if fit_draws.size else np.nan
     decline_error = (abs(pred_decline - obs_decline) / obs_decline
                      if np.isfinite(obs_decline) and obs_decline > 0 else float("nan"))
+    ratios = np.asarray(decline_ratio(fit_draws), dtype=float) if fit_draws.size else np.zeros(0)
+    ratios = ratios[np.isfinite(ratios)]
+    if ratios.size and np.isfinite(obs_decline):
+        lo_d, hi_d = band(ratios[:, None], rule.decline_band)
+        decline_inside = bool(lo_d[0] <= obs_decline <= hi_d[0])
+    else:
+        lo_d = hi_d = np.array([np.nan])
+        decline_inside = True  # nothing to judge it by
     crps = float(np.mean([crps_sample(fit_draws[:, j], obs[j]) for j in range(obs.size)]))
     crps_constant = float(np.mean(np.abs(obs - obs_mean)))
     pvals = {
@@ -124,8 +144,10 @@ def check_hypothesis(
         reasons.append(f"{BAND:.0%} band covers {cover:.0%} of fit months")
     if not level_error <= rule.max_level_error:
         reasons.append(f"level off by {level_error:.0%}")
-    if np.isfinite(obs_decline) and not decline_error <= rule.max_decline_error:
-        reasons.append(f"second-year/first-year ratio {pred_decline:.2f} vs {obs_decline:.2f}")
+    if not decline_inside:
+        reasons.append(f"record's second-year/first-year ratio {obs_decline:.2f} outside "
+                       f"the predictive's {rule.decline_band:.0%} band "
+                       f"{lo_d[0]:.2f}-{hi_d[0]:.2f}")
     out: dict[str, object] = {
         "adequate": not reasons,
         "coverage_fit": cover,
@@ -134,6 +156,9 @@ def check_hypothesis(
         "level_error": level_error,
         "decline_predicted": pred_decline,
         "decline_record": obs_decline,
+        "decline_error": decline_error,
+        "decline_low": float(lo_d[0]),
+        "decline_high": float(hi_d[0]),
         "crps_fit": crps,
         "crps_fit_constant": crps_constant,
         "statistics_missed": len(missed),
@@ -164,8 +189,9 @@ def adequacy_table(
         rows.append({"hypothesis": name, "adequate": False, "status": "died out"})
     cols = ["hypothesis", "status", "adequate", "coverage_fit", "coverage_test",
             "predictive_mean", "record_mean", "level_error", "decline_predicted",
-            "decline_record", "crps_fit", "crps_fit_constant", "statistics_missed",
-            "statistics_checked", "worst_statistics", "why_inadequate"]
+            "decline_record", "decline_error", "decline_low", "decline_high", "crps_fit",
+            "crps_fit_constant", "statistics_missed", "statistics_checked",
+            "worst_statistics", "why_inadequate"]
     return pd.DataFrame(rows).reindex(columns=cols).sort_values("hypothesis", ignore_index=True)
 
 
