@@ -120,11 +120,13 @@ def check_hypothesis(
     obs_mean = float(obs.mean())
     level_error = abs(pred_mean - obs_mean) / obs_mean if obs_mean > 0 else float("nan")
     obs_decline = float(decline_ratio(obs))
-    pred_decline = float(np.nanmean(decline_ratio(fit_draws))) if fit_draws.size else np.nan
+    # each predictive simulation's own ratio, computed once for the mean and the band
+    all_ratios = (np.asarray(decline_ratio(fit_draws), dtype=float) if fit_draws.size
+                  else np.zeros(0))
+    pred_decline = float(np.nanmean(all_ratios)) if fit_draws.size else np.nan
     decline_error = (abs(pred_decline - obs_decline) / obs_decline
                      if np.isfinite(obs_decline) and obs_decline > 0 else float("nan"))
-    ratios = np.asarray(decline_ratio(fit_draws), dtype=float) if fit_draws.size else np.zeros(0)
-    ratios = ratios[np.isfinite(ratios)]
+    ratios = all_ratios[np.isfinite(all_ratios)]
     if ratios.size and np.isfinite(obs_decline):
         lo_d, hi_d = band(ratios[:, None], rule.decline_band)
         decline_inside = bool(lo_d[0] <= obs_decline <= hi_d[0])
