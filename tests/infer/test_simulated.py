@@ -48,6 +48,41 @@ def test_monthly_deaths_and_incident_sizes_by_hand():
     assert inp.monthly["deaths"].sum() == inp.sizes.sum()
 
 
+def test_logged_killing_incidents_are_sized_one_by_one():
+    # the same deaths as above, but the engine's incident log splits the killing:
+    # Jan 30 in BG was three incidents (4, 6, 5), Feb 1 two (1, 2)
+    ds = _dataset().assign(
+        incident_tick=(("incident",), np.array([0, 0, 0, 2, 2])),
+        incident_deaths=(("incident",), np.array([4, 6, 5, 1, 2])),
+    )
+    inp = evidence_input(ds)
+    assert sorted(inp.sizes) == [1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 20.0]
+    assert inp.sizes.sum() == inp.monthly["deaths"].sum()
+    # a window keeps the incidents of its ticks only
+    assert sorted(evidence_input(ds, start="2009-02", end="2009-02").sizes) == [1.0, 2.0, 20.0]
+
+
+def test_incident_sizes_do_not_depend_on_the_tick_length():
+    # one simulated world at daily and at weekly ticks: with the killing summed per
+    # governorate and tick, a week's many small killings read as mass-casualty
+    # incidents; sized from the incident log, the two tick lengths agree
+    from centrehold.engine import simulate
+    from centrehold.infer.evidence import mass_casualty_share
+    from centrehold.scenario import load_scenario
+
+    share = {}
+    for tick, ticks in (("day", 364), ("week", 52)):
+        sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": tick,
+                                         "mechanisms.insurgency": "false",
+                                         "mechanisms.instigators": "false",
+                                         "mechanisms.intra_community": "false",
+                                         "intergroup.kill_rate": "1e-4"})
+        sizes = np.concatenate([evidence_input(simulate(sc, seed=s, ticks=ticks)).sizes
+                                for s in range(2)])
+        share[tick] = mass_casualty_share(sizes)
+    assert abs(share["day"] - share["week"]) < 0.1, share
+
+
 def test_instigated_deaths_are_the_explosive_part():
     m = evidence_input(_dataset()).monthly.set_index(["month", "region"])["explosive"]
     assert m[(pd.Timestamp("2009-01-01"), "IQ-BA")] == 7

@@ -122,8 +122,13 @@ def evidence_input(
     """Monthly deaths by governorate and incident sizes of a regional run, in [start, end].
 
     Monthly deaths are the ``deaths`` variable (persons, every group and cause),
-    each tick's spread over the calendar months its days fall in; sizes are the attacks' tolls
-    plus, per governorate and tick, the sectarian deaths of that tick. The instigated
+    each tick's spread over the calendar months its days fall in; sizes are the tolls of
+    the attacks and of the killing incidents the engine logged (``incident_deaths``), one
+    per incident as the record counts them. Why not a governorate's killing summed over
+    a tick (what older datasets without an incident log fall back to): a weekly sum of
+    many one- and two-death killings reads as one mass-casualty incident, so the size
+    statistics then depended on the tick length and charged every sectarian death to the
+    tail (docs/evidence.md, "Incident sizes"). The instigated
     attacks' deaths are the ``explosive`` part: in the model, bombings are what an
     instigator does, and the endogenous killing is shootings and executions (the
     mapping the record's weapon classes are read against; docs/evidence.md).
@@ -151,18 +156,29 @@ def evidence_input(
     monthly = _by_month(
         regions, months, shares, deaths=by_tick, **{EXPLOSIVE: bombs}, **targets,
     )
-    sect = (by_tick - bombs)[keep]
-    sect_sizes = sect[sect > 0].astype(float)
-    a_tick = np.asarray(ds["attack_tick"].values, dtype=np.int64)
-    a_keep = keep[a_tick] if a_tick.size else np.zeros(0, dtype=bool)
-    a_sizes = np.asarray(ds["attack_deaths"].values, dtype=float)[a_keep]
-    sizes = np.concatenate([a_sizes, sect_sizes])
+    sizes = np.concatenate([_logged_sizes(ds, "attack", keep),
+                            _killing_sizes(ds, keep, (by_tick - bombs)[keep])])
     national = by_tick[keep].sum(axis=1) / step
     daily = pd.Series(np.repeat(national, step),
                       index=pd.date_range(dates[keep][0], periods=step * int(keep.sum()),
                                           freq="D") if keep.any() else pd.DatetimeIndex([]),
                       name="deaths")
     return EvidenceInput(monthly=monthly, sizes=sizes, daily=daily)
+
+
+def _logged_sizes(ds: xr.Dataset, kind: str, keep: np.ndarray) -> np.ndarray:
+    """Tolls of the logged `kind` ("attack" or "incident") whose tick is kept."""
+    tick = np.asarray(ds[f"{kind}_tick"].values, dtype=np.int64)
+    kept = keep[tick] if tick.size else np.zeros(0, dtype=bool)
+    return np.asarray(ds[f"{kind}_deaths"].values, dtype=float)[kept]
+
+
+def _killing_sizes(ds: xr.Dataset, keep: np.ndarray, killing: np.ndarray) -> np.ndarray:
+    """The killing's incident sizes: the logged incidents, or (a dataset written before
+    the engine logged them) each governorate's killing summed over a tick."""
+    if "incident_deaths" in ds and "incident_tick" in ds:
+        return _logged_sizes(ds, "incident", keep)
+    return killing[killing > 0].astype(float)
 
 
 def _by_cause(ds: xr.Dataset) -> dict[str, np.ndarray]:
