@@ -157,7 +157,7 @@ def evidence_input(
         regions, months, shares, deaths=by_tick, **{EXPLOSIVE: bombs}, **targets,
     )
     sizes = np.concatenate([_logged_sizes(ds, "attack", keep),
-                            _killing_sizes(ds, keep, (by_tick - bombs)[keep])])
+                            _killing_sizes(ds, keep, by_tick, bombs)])
     national = by_tick[keep].sum(axis=1) / step
     daily = pd.Series(np.repeat(national, step),
                       index=pd.date_range(dates[keep][0], periods=step * int(keep.sum()),
@@ -173,11 +173,14 @@ def _logged_sizes(ds: xr.Dataset, kind: str, keep: np.ndarray) -> np.ndarray:
     return np.asarray(ds[f"{kind}_deaths"].values, dtype=float)[kept]
 
 
-def _killing_sizes(ds: xr.Dataset, keep: np.ndarray, killing: np.ndarray) -> np.ndarray:
+def _killing_sizes(
+    ds: xr.Dataset, keep: np.ndarray, by_tick: np.ndarray, bombs: np.ndarray
+) -> np.ndarray:
     """The killing's incident sizes: the logged incidents, or (a dataset written before
     the engine logged them) each governorate's killing summed over a tick."""
     if "incident_deaths" in ds and "incident_tick" in ds:
         return _logged_sizes(ds, "incident", keep)
+    killing = (by_tick - bombs)[keep]
     return killing[killing > 0].astype(float)
 
 
