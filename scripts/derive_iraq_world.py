@@ -217,6 +217,44 @@ def events(data: Path) -> pd.DataFrame:
     return out
 
 
+FOOTPRINT_YEAR = 2007
+IBC_SOURCE = (
+    "Iraq Body Count incident export (2012-03-06, WikiLeaks-sourced rows removed), "
+    "governorates coded by Beger 2012; non-commercial, (c) IBC"
+)
+
+
+def footprint(data: Path) -> pd.DataFrame:
+    """Where the insurgent bombing campaign struck in the year before the calendar: each
+    governorate's share of the record's explosive-weapon deaths (reported maximum) of
+    incidents starting in FOOTPRINT_YEAR, unplaced incidents left out. The fit window
+    (2008-2009) and the test year (2010) are not read."""
+    from derive_iraq_record import alias_table
+
+    from centrehold.record.names import RegionMap, assign_regions
+    from centrehold.record.readers import read_ibc_province, read_ibc_targets
+    from centrehold.record.weapons import EXPLOSIVE_CLASS
+
+    governorates = pd.read_csv(data / "governorates.csv", dtype=str, keep_default_na=False)
+    region_map = RegionMap.from_table(alias_table(governorates), source="governorates.csv")
+    events, report = read_ibc_province(data / "ibc/IBC_event_province-coded_excl-wikileaks.csv")
+    raw, _ = read_ibc_targets(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
+    events["type"] = events["source_id"].map(
+        raw.drop_duplicates("source_id").set_index("source_id")["type"])
+    events = assign_regions(events, region_map, report)
+    year = events[(events["start"].dt.year == FOOTPRINT_YEAR)
+                  & (events["type"] == EXPLOSIVE_CLASS) & events["region"].notna()]
+    deaths = year.groupby("region")["deaths_high"].sum()
+    rows = []
+    for gov in governorates.sort_values("iso_3166_2").itertuples(index=False):
+        d = int(deaths.get(gov.iso_3166_2, 0))
+        rows.append({"iso": gov.iso_3166_2, "name": gov.name, "explosive_deaths": d,
+                     "share": round(d / deaths.sum(), 4),
+                     "source": f"{IBC_SOURCE}: explosive-weapon incidents starting in "
+                               f"{FOOTPRINT_YEAR}, reported maximum deaths"})
+    return pd.DataFrame(rows)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
@@ -228,7 +266,8 @@ def main() -> None:
     adjacency(a.data).to_csv(a.out / "adjacency.csv", index=False)
     forces(gov).to_csv(a.out / "forces.csv", index=False)
     events(a.data).to_csv(a.out / "events.csv", index=False)
-    print(f"wrote 4 tables to {a.out}")
+    footprint(a.data).to_csv(a.out / "insurgency_footprint.csv", index=False)
+    print(f"wrote 5 tables to {a.out}")
 
 
 if __name__ == "__main__":

@@ -107,7 +107,8 @@ def test_insurgency_reach_spreads_a_share_by_population():
 
 
 def test_insurgent_attacks_reach_all_shia_dhi_qar_only_with_reach():
-    over = {"calendar.tick": "week", "insurgency.attacks_per_day": "20"}
+    over = {"calendar.tick": "week", "insurgency.attacks_per_day": "20",
+            "insurgency.footprint_share": "0"}
     none = run({**over, "insurgency.reach_share": "0"}, seed=4)
     some = run({**over, "insurgency.reach_share": "0.3"}, seed=4)
 
@@ -117,6 +118,61 @@ def test_insurgent_attacks_reach_all_shia_dhi_qar_only_with_reach():
 
     assert in_dhi_qar(none) == 0
     assert in_dhi_qar(some) > 0
+
+
+def test_a_footprint_places_its_share_of_the_campaign_and_ignores_the_rest():
+    isos = ["IQ-AN", "IQ-BG", "IQ-DQ"]
+    base = np.array([0.6, 0.4, 0.0])
+    fp = {"IQ-BG": 3.0, "IQ-DQ": 1.0}  # weights, normalised: 0.75 and 0.25; Anbar none
+    np.testing.assert_allclose(cap.with_footprint(base, fp, isos, 1.0), [0.0, 0.75, 0.25])
+    np.testing.assert_allclose(cap.with_footprint(base, fp, isos, 0.4),
+                               [0.6 * 0.6, 0.4 * 0.75 + 0.6 * 0.4, 0.4 * 0.25])
+    np.testing.assert_array_equal(cap.with_footprint(base, fp, isos, 0.0), base)
+    np.testing.assert_array_equal(cap.with_footprint(base, {}, isos, 1.0), base)
+
+
+def test_the_shipped_footprint_is_read_and_places_every_insurgent_attack():
+    sc = scenario()
+    fp = sc.insurgency.footprint
+    assert set(fp) == {r.iso for r in sc.regions}
+    assert sum(fp.values()) == pytest.approx(1.0, abs=1e-3)
+    assert max(fp, key=fp.get) == "IQ-BG"
+    # the whole campaign in one governorate: every insurgent attack falls there
+    ds = run({"calendar.tick": "week", "insurgency.attacks_per_day": "20",
+              "insurgency.footprint": "{IQ-KI: 1.0}"}, seed=4, ticks=40)
+    mine = ds.attack_instigator.values == "insurgency"
+    assert mine.sum() > 20
+    assert set(ds.attack_region.values[mine]) == {"IQ-KI"}
+
+
+@pytest.mark.parametrize(("footprint", "message"), [
+    ("{IQ-XX: 1.0}", "unknown region IQ-XX"),
+    ("{IQ-BG: -1.0}", "negative weight"),
+    ("{IQ-BG: 0.0}", "every weight is 0"),
+])
+def test_a_bad_footprint_is_refused_in_one_line(footprint, message):
+    from centrehold.errors import UserError
+
+    with pytest.raises(UserError, match=message) as err:
+        scenario({"insurgency.footprint": footprint})
+    assert "\n" not in str(err.value).strip()
+
+
+def test_a_footprint_table_with_an_unknown_region_names_its_file_and_line(tmp_path):
+    import shutil
+
+    from centrehold.errors import UserError
+    from centrehold.scenario import load_scenario
+    from centrehold.scenario.load import LIBRARY_DIR
+
+    folder = tmp_path / "iraq"
+    shutil.copytree(LIBRARY_DIR / "iraq-2009", folder)
+    table = folder / "insurgency_footprint.csv"
+    lines = table.read_text().splitlines()
+    lines[3] = lines[3].replace("IQ-BA", "IQ-ZZ", 1)
+    table.write_text("\n".join(lines) + "\n")
+    with pytest.raises(UserError, match=r"insurgency_footprint.csv line 4.*IQ-ZZ"):
+        load_scenario(str(folder / "scenario.yaml"))
 
 
 def test_switches_turn_each_actor_on_and_off():
@@ -133,11 +189,13 @@ def test_intra_community_deaths_fall_only_inside_their_episodes():
     ds = run({"calendar.tick": "week", "intra_community.deaths_per_day": "40"}, seed=3)
     intra = ds.deaths.sel(cause="intra").sum("group")
     by_region = intra.sum("tick").to_series()
-    assert set(by_region[by_region > 0].index) <= {"IQ-BA", "IQ-BG"}
+    south = {"IQ-WA", "IQ-BB", "IQ-DQ", "IQ-QA"}
+    assert set(by_region[by_region > 0].index) <= {"IQ-BA", "IQ-BG"} | south
     dates = ds.date.values[intra.sum("region").values > 0]
     assert dates.min() >= np.datetime64("2008-03-19") and dates.max() <= np.datetime64("2008-05-11")
-    # about 40 a day in each episode's one region: 7 days in Basra, 48 in Baghdad
-    expected = 40 * (7 + 48)
+    # about 40 a day in each episode: 7 days in Basra, 48 in Baghdad, 7 over the four
+    # southern governorates together
+    expected = 40 * (7 + 48 + 7)
     assert 0.5 * expected < float(intra.sum()) < 1.6 * expected
 
 

@@ -37,7 +37,7 @@ def _now() -> pd.DataFrame:
     df = statistics(seeds=range(200, 224), incident_log=False, extra={
         "calendar.agents_daily": "false", "mechanisms.instigator_capacity": "false",
         "insurgency.rebuild_days": "150", "militias.rebuild_days": "150",
-        "insurgency.reach_share": "0.0",
+        "insurgency.reach_share": "0.0", "insurgency.footprint_share": "0.0",
         "intra_community.episodes": (
             "[{start: 2008-03-25, end: 2008-04-15, regions: [IQ-BA], group: shia_arab},"
             " {start: 2008-03-25, end: 2008-05-11, regions: [IQ-BG], group: shia_arab}]")})

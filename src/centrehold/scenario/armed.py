@@ -73,6 +73,18 @@ class InsurgencyParams(CapacityParams):
         description="share of the campaign spread over every governorate by population, "
                     "beyond where the base community lives (0: only there)",
     )
+    footprint: dict[str, float] = Field(
+        default_factory=dict,
+        description="where the campaign struck before the calendar starts: a weight per "
+                    "region (a CSV file with columns iso and share, or a mapping), "
+                    "normalised to sum to 1; regions left out get none. Empty: the base "
+                    "community sets where (mixed_boost, reach_share)",
+    )
+    footprint_share: float = Field(
+        default=1.0, ge=0.0, le=1.0,
+        description="part of the campaign placed by `footprint`, the rest by the base "
+                    "community (ignored without a footprint)",
+    )
     state_share: float = Field(
         default=0.3, ge=0.0, le=1.0,
         description="share of attacks aimed at state targets (forces, checkpoints, offices)",
@@ -86,6 +98,13 @@ class InsurgencyParams(CapacityParams):
 
     @model_validator(mode="after")
     def _shares(self) -> InsurgencyParams:
+        bad = {k: v for k, v in self.footprint.items() if not v >= 0.0}
+        if bad:
+            raise ValueError(f"footprint: negative weight for {sorted(bad)}; give weights of 0 "
+                             "or more")
+        if self.footprint and sum(self.footprint.values()) <= 0.0:
+            raise ValueError("footprint: every weight is 0; give at least one region a "
+                             "weight above 0, or leave footprint out")
         if self.state_share + self.community_share > 1.0 + 1e-9:
             raise ValueError(
                 f"state_share {self.state_share:g} + community_share {self.community_share:g} "

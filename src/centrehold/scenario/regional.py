@@ -374,6 +374,15 @@ class RegionalScenario(ScenarioBase):
         names = [f.name for f in forces] if forces is not None else None
         return tables.force_levels_from(v, names, _isos(info), info.context)
 
+    @field_validator("insurgency", mode="before")
+    @classmethod
+    def _load_footprint(cls, v: Any, info: ValidationInfo) -> Any:
+        """`insurgency.footprint` may name a CSV next to the scenario."""
+        if isinstance(v, dict) and isinstance(v.get("footprint"), (str, list)):
+            return {**v, "footprint": tables.footprint_from(v["footprint"], _isos(info),
+                                                            info.context)}
+        return v
+
     @field_validator("calendar", "dates", mode="before")
     @classmethod
     def _dates_not_numbers(cls, v: Any, info: ValidationInfo) -> Any:
@@ -518,6 +527,10 @@ class RegionalScenario(ScenarioBase):
     @model_validator(mode="after")
     def _armed_consistent(self) -> RegionalScenario:
         isos = [r.iso for r in self.regions]
+        for iso in self.insurgency.footprint:
+            if iso not in isos:
+                raise ValueError(f"insurgency.footprint: unknown region {iso}; use a code from "
+                                 "the regions table")
         if self.insurgency.base_group not in self.groups:
             raise ValueError(
                 f"insurgency.base_group: unknown group {self.insurgency.base_group!r}; "

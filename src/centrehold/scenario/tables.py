@@ -539,3 +539,22 @@ def check_companions(model: str, scenario: Any, folder: Path) -> None:
         path = folder / name
         if path.is_file():
             check(path, name, [r.iso for r in scenario.regions])
+
+
+def footprint_from(v: Any, isos: list[str] | None, context: Mapping[str, Any] | None) -> Any:
+    """The insurgency's footprint (a CSV path or `!csv` rows with columns iso and share)
+    as {region: weight}; a mapping written in the YAML passes through to the schema."""
+    if not isinstance(v, (str, list)):
+        return v
+    table = _as_table(v, "insurgency.footprint", context)
+    parsed = check_rows(table, [
+        _region(isos),
+        Column("share", number(0.0), "a weight, 0 or more"),
+        Column("name", text, "the region's name", required=False, blank=True),
+        Column("explosive_deaths", number(0.0), "the deaths the share was read from, 0 or more",
+               required=False, blank=True),
+        Column("source", text, "where the figure comes from", required=False, blank=True),
+    ], key="iso")
+    _unique(table, parsed, lambda r: r["iso"], "region")
+    return {r["iso"]: r["share"] for r in parsed}
+

@@ -76,6 +76,24 @@ def insurgency_weights(
     return (1.0 - reach_share) * w + reach_share * pop / pop.sum()
 
 
+def with_footprint(
+    weights: np.ndarray, footprint: dict[str, float], isos: list[str], share: float
+) -> np.ndarray:
+    """Blend the community-based weights with where the campaign struck before the
+    calendar starts: `share` of it placed by the footprint (normalised), the rest as
+    before. Why a past footprint: a campaign's cells, routes and targets are where it
+    has been operating, which the communities' shares alone do not tell (Diyala's share
+    of the record's 2008-2009 bombings is half again what its Sunni Arab population and
+    mixing give; docs/iraq-2009.md)."""
+    if not footprint or share <= 0.0:
+        return weights
+    fp = np.array([max(0.0, float(footprint.get(iso, 0.0))) for iso in isos])
+    total = fp.sum()
+    if total <= 0.0:
+        return weights
+    return share * fp / total + (1.0 - share) * weights
+
+
 def mean_pareto_toll(alpha: float, size_max: float) -> float:
     """Mean of floor(X) capped at size_max, X Pareto with density exponent alpha, xmin 1.
 

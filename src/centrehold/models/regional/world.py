@@ -401,6 +401,8 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
         where = cap.insurgency_weights(built.summary.population, built.summary.shares,
                                        list(sc.groups).index(ip.base_group), ip.mixed_boost,
                                        ip.reach_share)
+        where = cap.with_footprint(where, ip.footprint, list(built.world.region_names),
+                                   ip.footprint_share)
         per_day = cap.capacity_path(pressure, ip.attacks_per_day * where, ip.floor_share,
                                     ip.timescale_days, step, ip.rebuild_days)
         # a community share goes to the largest community other than the base one
