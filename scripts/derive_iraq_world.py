@@ -248,7 +248,7 @@ def footprint(data: Path) -> pd.DataFrame:
     rows = []
     for gov in governorates.sort_values("iso_3166_2").itertuples(index=False):
         d = int(deaths.get(gov.iso_3166_2, 0))
-        rows.append({"iso": gov.iso_3166_2, "name": gov.name, "explosive_deaths": d,
+        rows.append({"iso": gov.iso_3166_2, "explosive_deaths": d,
                      "share": round(d / deaths.sum(), 4),
                      "source": f"{IBC_SOURCE}: explosive-weapon incidents starting in "
                                f"{FOOTPRINT_YEAR}, reported maximum deaths"})

@@ -97,7 +97,8 @@ def readers_of(b: Builtin, fname: str) -> tuple[str, ...]:
     if fname == b.entry:
         return tuple(b.files)  # the YAML sets groups, forces and names every table
     if fname == "governorates.csv":
-        return (fname, "adjacency.csv", "forces.csv", "events.csv", b.entry)
+        return (fname, "adjacency.csv", "forces.csv", "events.csv",
+                "insurgency_footprint.csv", b.entry)
     return (fname, b.entry)
 
 
@@ -204,6 +205,16 @@ def cell_verdict(b: Builtin, fname: str, rows: list[list[str]], r: int, c: int, 
             "event": text(True), "source": text(False),
         }
         return rules[col](v)
+    if fname == "insurgency_footprint.csv":
+        if col == "iso":  # one row per region: another code repeats a row
+            if v.strip() not in isos:
+                return REFUSE
+            others = {x[0] for i, x in enumerate(rows[1:], 1) if i != r}
+            return REFUSE if v.strip() in others else LOAD
+        rules = {"share": lambda v: number(v, lambda x: x >= 0),
+                 "explosive_deaths": lambda v: number(v, lambda x: x >= 0, blank=True),
+                 "name": text(False), "source": text(False)}
+        return rules[col](v)
     raise AssertionError(f"no rules for {fname}")
 
 
@@ -222,6 +233,7 @@ def required_columns(b: Builtin, fname: str) -> set[str]:
         "adjacency.csv": {"iso_a", "iso_b"},
         "forces.csv": {"date", "force", "iso", "personnel"},
         "events.csv": {"date", "kind", "iso", "deaths", "event"},
+        "insurgency_footprint.csv": {"iso", "share"},
     }[fname]
 
 
