@@ -271,3 +271,34 @@ def test_instigator_capacity_wears_a_hypothesis_actor_down_with_the_insurgency()
     # the null's intensity stays zero: the switch only scales an actor that exists
     h0 = scenario({"calendar.tick": "week"})
     assert drivers(h0, build_world(h0, 1, T), T).lam.sum() == 0
+
+
+@pytest.mark.parametrize("override", [
+    {"awakening.transfer": "{IQ-BG: -1e-09}"},
+    {"awakening.transfer": "{IQ-BG: 0}"},
+    {"intra_community.episodes": "[{start: 0, end: 2008-03-31, regions: [IQ-BA]}]"},
+])
+def test_a_number_where_a_date_belongs_is_refused(override):
+    # pydantic alone would read it as seconds since 1970 and run the world from there
+    from centrehold.errors import UserError
+
+    with pytest.raises(UserError, match="date"):
+        scenario(override)
+
+
+def test_a_number_for_a_transfer_date_in_the_scenario_file_is_refused(tmp_path):
+    import shutil
+
+    from centrehold.errors import UserError
+    from centrehold.scenario import load_scenario
+    from centrehold.scenario.load import LIBRARY_DIR
+
+    folder = tmp_path / "iraq"
+    shutil.copytree(LIBRARY_DIR / "iraq-2009", folder)
+    yaml_file = folder / "scenario.yaml"
+    text = yaml_file.read_text()
+    assert "transfer: {IQ-BG: 2008-10-01," in text
+    yaml_file.write_text(text.replace("transfer: {IQ-BG: 2008-10-01,",
+                                      "transfer: {IQ-BG: -1.0e-09,", 1))
+    with pytest.raises(UserError, match="YYYY-MM-DD"):
+        load_scenario(str(yaml_file))

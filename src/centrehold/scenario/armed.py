@@ -18,8 +18,20 @@ docs/iraq-2009.md derives the capacity equation and states every assumption.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _not_a_number(value: object) -> object:
+    """pydantic reads a number as seconds since 1970 (`start: 0` is 1970-01-01): refuse it."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        raise ValueError(f"got {value!r}; write a date as YYYY-MM-DD")
+    return value
+
+
+#: A date written as YYYY-MM-DD (or a date object), never a number.
+Day = Annotated[dt.date, BeforeValidator(_not_a_number)]
 
 
 class _Strict(BaseModel):
@@ -120,8 +132,8 @@ class MilitiaParams(CapacityParams):
 class EpisodeSpec(_Strict):
     """One dated episode of fighting inside a community."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     regions: list[str] = Field(min_length=1)
     group: str = "shia_arab"
     weight: float = Field(default=1.0, ge=0.0, description="relative intensity of this episode")
@@ -152,7 +164,7 @@ class AwakeningParams(_Strict):
     on a date per governorate, after which a share `kept_after_transfer` stays on duty."""
 
     force: str = Field(default="awakening", description="its name among the forces")
-    transfer: dict[str, dt.date] = Field(
+    transfer: dict[str, Day] = Field(
         default_factory=dict, description="governorate -> date the government took over pay"
     )
     kept_after_transfer: float = Field(default=1.0, ge=0.0, le=1.0)
