@@ -67,6 +67,21 @@ def classes_table(composition: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("region").reset_index(drop=True)
 
 
+def read_ibc(data: Path):
+    """Both IBC files (the governorate-coded one and the export, checked to list the same
+    incidents), each incident with its weapon class joined from the export on IBC's code;
+    with each file's read report."""
+    events, report = read_ibc_province(data / "ibc/IBC_event_province-coded_excl-wikileaks.csv")
+    raw, raw_report = read_ibc_targets(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
+    if raw["source_id"].tolist() != events["source_id"].tolist():
+        print(
+            "warning: raw and governorate-coded IBC files list different incidents", file=sys.stderr
+        )
+    weapons = raw.drop_duplicates("source_id").set_index("source_id")["type"]
+    events["type"] = events["source_id"].map(weapons)
+    return events, report, raw, raw_report
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
@@ -84,15 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     classes_table(composition).to_csv(out / "iraq_governorate_classes.csv", index=False)
 
-    events, report = read_ibc_province(data / "ibc/IBC_event_province-coded_excl-wikileaks.csv")
-    raw, raw_report = read_ibc_targets(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
-    if raw["source_id"].tolist() != events["source_id"].tolist():
-        print(
-            "warning: raw and governorate-coded IBC files list different incidents", file=sys.stderr
-        )
-    # the weapon class (explosive or other) comes from the export, joined on IBC's code
-    weapons = raw.drop_duplicates("source_id").set_index("source_id")["type"]
-    events["type"] = events["source_id"].map(weapons)
+    events, report, raw, raw_report = read_ibc(data)
     # the target class, from the export's Target text (Location, Weapons when silent)
     classes = target_classes(raw["target"], raw["place"], raw["weapons"])
     classes.index = raw["source_id"]

@@ -229,18 +229,14 @@ def footprint(data: Path) -> pd.DataFrame:
     governorate's share of the record's explosive-weapon deaths (reported maximum) of
     incidents starting in FOOTPRINT_YEAR, unplaced incidents left out. The fit window
     (2008-2009) and the test year (2010) are not read."""
-    from derive_iraq_record import alias_table
+    from derive_iraq_record import alias_table, read_ibc
 
     from centrehold.record.names import RegionMap, assign_regions
-    from centrehold.record.readers import read_ibc_province, read_ibc_targets
     from centrehold.record.weapons import EXPLOSIVE_CLASS
 
     governorates = pd.read_csv(data / "governorates.csv", dtype=str, keep_default_na=False)
     region_map = RegionMap.from_table(alias_table(governorates), source="governorates.csv")
-    events, report = read_ibc_province(data / "ibc/IBC_event_province-coded_excl-wikileaks.csv")
-    raw, _ = read_ibc_targets(data / "ibc/ibc-incidents-2012-3-6_excl-wikileaks.csv")
-    events["type"] = events["source_id"].map(
-        raw.drop_duplicates("source_id").set_index("source_id")["type"])
+    events, report, _, _ = read_ibc(data)
     events = assign_regions(events, region_map, report)
     year = events[(events["start"].dt.year == FOOTPRINT_YEAR)
                   & (events["type"] == EXPLOSIVE_CLASS) & events["region"].notna()]

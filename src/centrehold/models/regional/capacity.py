@@ -82,16 +82,13 @@ def with_footprint(
     """Blend the community-based weights with where the campaign struck before the
     calendar starts: `share` of it placed by the footprint (normalised), the rest as
     before. Why a past footprint: a campaign's cells, routes and targets are where it
-    has been operating, which the communities' shares alone do not tell (Diyala's share
-    of the record's 2008-2009 bombings is half again what its Sunni Arab population and
-    mixing give; docs/iraq-2009.md)."""
+    has been operating, which the communities' shares alone do not tell (by them Baghdad
+    drew a third of the bombing deaths against the record's 45%; docs/iraq-2009.md).
+    The schema keeps every weight at 0 or more and their sum above 0."""
     if not footprint or share <= 0.0:
         return weights
-    fp = np.array([max(0.0, float(footprint.get(iso, 0.0))) for iso in isos])
-    total = fp.sum()
-    if total <= 0.0:
-        return weights
-    return share * fp / total + (1.0 - share) * weights
+    fp = np.array([float(footprint.get(iso, 0.0)) for iso in isos])
+    return share * fp / fp.sum() + (1.0 - share) * weights
 
 
 def mean_pareto_toll(alpha: float, size_max: float) -> float:
