@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 GROUPS = ("shia_arab", "sunni_arab", "kurd", "other")
@@ -251,6 +252,49 @@ def footprint(data: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+SEASON_YEARS = (2004, 2007)
+SUMMER = (6, 7, 8)
+
+
+def month_of_year_deviation(monthly: pd.Series) -> pd.DataFrame:
+    """Each calendar month's log deviation from the centred 13-month moving average of
+    log deaths, by year (rows: month 1-12; columns: years): what is left of a month once
+    the slow rise and fall of the war is taken out. Months within six of either end
+    have no centred average and are left out."""
+    log = np.log(monthly.clip(lower=1.0))
+    dev = (log - log.rolling(13, center=True).mean()).dropna()
+    frame = pd.DataFrame({"month": dev.index.month, "year": dev.index.year, "dev": dev.values})
+    return frame.pivot(index="month", columns="year", values="dev")
+
+
+def seasonality(data: Path) -> pd.DataFrame:
+    """Is there a summer peak in the killing before the calendar? Month-of-year log
+    deviations (month_of_year_deviation) of the record's non-explosive and explosive
+    deaths (reported maximum) over SEASON_YEARS, averaged over the years. The fit window
+    and the test year are not read."""
+    from derive_iraq_record import read_ibc
+
+    from centrehold.record.weapons import EXPLOSIVE_CLASS
+
+    events, _, _, _ = read_ibc(data)
+    lo, hi = SEASON_YEARS
+    # the moving average needs six months either side of the years it judges
+    events = events[events["start"].dt.year.between(lo - 1, hi)]
+    month = events["start"].dt.to_period("M").dt.to_timestamp()
+    rows = {}
+    for name, mask in (("nonexplosive", events["type"] != EXPLOSIVE_CLASS),
+                       ("explosive", events["type"] == EXPLOSIVE_CLASS)):
+        monthly = events.loc[mask, "deaths_high"].groupby(month[mask]).sum()
+        by_year = month_of_year_deviation(monthly)
+        by_year = by_year[[y for y in by_year.columns if lo <= y <= hi]]
+        rows[f"{name}_log_deviation"] = by_year.mean(axis=1).round(3)
+        rows[f"{name}_sd_over_years"] = by_year.std(axis=1, ddof=1).round(3)
+    out = pd.DataFrame(rows).rename_axis("month").reset_index()
+    out["source"] = (f"{IBC_SOURCE}: monthly deaths (reported maximum) {lo}-{hi}, log "
+                     "deviation from the centred 13-month moving average")
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
@@ -263,7 +307,8 @@ def main() -> None:
     forces(gov).to_csv(a.out / "forces.csv", index=False)
     events(a.data).to_csv(a.out / "events.csv", index=False)
     footprint(a.data).to_csv(a.out / "insurgency_footprint.csv", index=False)
-    print(f"wrote 5 tables to {a.out}")
+    seasonality(a.data).to_csv(a.out / "hardship_seasonality.csv", index=False)
+    print(f"wrote 6 tables to {a.out}")
 
 
 if __name__ == "__main__":

@@ -299,3 +299,21 @@ def test_explosive_deaths_must_be_a_part_of_deaths(bad):
                           "explosive": [bad]})
     with pytest.raises(UserError, match="explosive deaths"):
         EvidenceInput(monthly=frame, sizes=np.ones(1))
+
+
+def test_explosive_year_ratio_splits_the_decline_between_bombings_and_the_rest():
+    """Exact small case: 24 months of 20 deaths, bombings 10 a month in the first year
+    and 5 in the second. The total does not fall (ratio 1); the bombings halve."""
+    from centrehold.infer.simulated import distance_groups
+
+    months = pd.period_range("2008-01", "2009-12", freq="M").strftime("%Y-%m")
+    frame = pd.DataFrame({"month": months, "region": "A", "deaths": 20.0,
+                          "explosive": [10.0] * 12 + [5.0] * 12})
+    t = evidence_table(EvidenceInput(monthly=frame, sizes=np.ones(480)), regions=["A"],
+                       monthly_values=False, **FACTS)
+    assert t["national_year_ratio"] == pytest.approx(1.0)
+    assert t["explosive_year_ratio"] == pytest.approx(0.5)
+    # it belongs with the national trajectory in the ABC distance
+    groups = distance_groups(t.index)
+    assert groups["explosive_year_ratio"] == groups["national_mean"] == "fit"
+    assert groups["explosive_trend"] == "evidence"

@@ -195,7 +195,34 @@ def test_shipped_tables_regenerate_from_the_shared_data(tmp_path):
     subprocess.run([sys.executable, str(root / "scripts/derive_iraq_world.py"),
                     "--data", str(DATA), "--out", str(tmp_path)], check=True,
                    capture_output=True)
-    for name in ("governorates.csv", "adjacency.csv", "forces.csv", "events.csv"):
+    for name in ("governorates.csv", "adjacency.csv", "forces.csv", "events.csv",
+                 "insurgency_footprint.csv", "hardship_seasonality.csv"):
         shipped = (LIBRARY_DIR / "iraq-2009" / name).read_text()
         assert (tmp_path / name).read_text() == shipped, name
         assert "source" in pd.read_csv(tmp_path / name).columns
+
+
+def _derive_world_module():
+    import importlib.util
+
+    root = Path(__file__).resolve().parents[2]
+    spec = importlib.util.spec_from_file_location(
+        "derive_iraq_world", root / "scripts/derive_iraq_world.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_month_of_year_deviation_finds_a_july_peak_on_a_trend():
+    """Exact small case: log deaths = a slow trend + 0.5 every July. The centred 13-month
+    average holds one July, so July stands 0.5 x 12/13 above it and every other month
+    0.5 / 13 below; the trend, linear in log, cancels."""
+    derive = _derive_world_module()
+    months = pd.date_range("2003-01-01", "2008-12-01", freq="MS")
+    log = 6.0 - 0.02 * np.arange(len(months)) + 0.5 * (months.month == 7)
+    dev = derive.month_of_year_deviation(pd.Series(np.exp(log), index=months))
+    assert list(dev.columns) == [2003, 2004, 2005, 2006, 2007, 2008]
+    assert dev.loc[7, [2004, 2005, 2006, 2007]].to_numpy() == pytest.approx(0.5 * 12 / 13)
+    assert dev.loc[3, [2004, 2005, 2006, 2007]].to_numpy() == pytest.approx(-0.5 / 13)
+    # the first and last six months have no centred average
+    assert np.isnan(dev.loc[3, 2003]) and np.isnan(dev.loc[10, 2008])

@@ -101,6 +101,10 @@ STATISTICS: dict[str, str] = {
         "suicide attacks, mortars; only when the input has an `explosive` column)."
     ),
     "explosive_trend": "national_trend computed on explosive-incident deaths alone.",
+    "explosive_year_ratio": (
+        "national_year_ratio computed on explosive-incident deaths alone: beside the total's, "
+        "it says whether the bombings or the other killing made the decline."
+    ),
     "explosive_share_<region>": "share_<region> computed on explosive-incident deaths alone.",
     "explosive_withdrawal_ratio": "withdrawal_ratio computed on explosive-incident deaths alone.",
     "explosive_pre_election_ratio": (
@@ -582,6 +586,7 @@ def explosive_statistics(
     out = {
         "explosive_fraction": float(b_series.sum()) / total if total > 0 else math.nan,
         "explosive_trend": national_trend(b_series),
+        "explosive_year_ratio": year_ratio(b_series),
     }
     shares = regional_shares(by_region, regions)
     out.update({f"explosive_{k}": v for k, v in shares.items()})

@@ -313,10 +313,16 @@ def scenario_facts(sc: Any) -> dict[str, Any]:
     }
 
 
+#: Statistics of the national trajectory beside the `national_*` ones: the bombings'
+#: share of the decline (with the total's year ratio it fixes the other killing's).
+TRAJECTORY = ("explosive_year_ratio",)
+
+
 def distance_groups(names) -> dict[str, str]:
     """`fit` for the national trajectory (level, trend, quarters, decline), `evidence`
     for the rest: the two weigh alike in the ABC distance (`abc.group_factors`)."""
-    return {str(n): "fit" if str(n).startswith("national_") else "evidence" for n in names}
+    return {str(n): "fit" if str(n).startswith("national_") or str(n) in TRAJECTORY
+            else "evidence" for n in names}
 
 
 def _ticks_to(sc: Any, end: str) -> int:
