@@ -17,6 +17,8 @@ import pandas as pd
 
 GROUPS = ("shia_arab", "sunni_arab", "kurd", "other")
 OUT_DEFAULT = Path(__file__).resolve().parents[1] / "src/centrehold/scenario/library/iraq-2009"
+# the record's seasons before the calendar: why iraq-2009 has no summer peak (docs)
+SEASONALITY_DEFAULT = Path(__file__).resolve().parents[1] / "docs/data/hardship_seasonality.csv"
 
 COSIT = (
     "COSIT Annual Abstract of Statistics 2013, Table 2/8 A, population projection 2010 "
@@ -299,6 +301,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     ap.add_argument("--out", type=Path, default=OUT_DEFAULT)
+    ap.add_argument("--seasonality-out", type=Path, default=SEASONALITY_DEFAULT,
+                    help="where the month-of-year table goes (evidence, not a scenario input)")
     a = ap.parse_args()
     a.out.mkdir(parents=True, exist_ok=True)
     gov = governorates(a.data)
@@ -307,8 +311,10 @@ def main() -> None:
     forces(gov).to_csv(a.out / "forces.csv", index=False)
     events(a.data).to_csv(a.out / "events.csv", index=False)
     footprint(a.data).to_csv(a.out / "insurgency_footprint.csv", index=False)
-    seasonality(a.data).to_csv(a.out / "hardship_seasonality.csv", index=False)
-    print(f"wrote 6 tables to {a.out}")
+    print(f"wrote 5 tables to {a.out}")
+    a.seasonality_out.parent.mkdir(parents=True, exist_ok=True)
+    seasonality(a.data).to_csv(a.seasonality_out, index=False)
+    print(f"wrote {a.seasonality_out}")
 
 
 if __name__ == "__main__":

@@ -22,11 +22,19 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+#: The fix named when a number stands where a date belongs.
+DATE_FIX = "write a date as YYYY-MM-DD"
+
+
+def number_for_date(value: object) -> bool:
+    """Whether a value meant as a date is a number, which pydantic would read as seconds
+    since 1970 (`start: 0` is 1970-01-01) where the author meant a day."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
 
 def _not_a_number(value: object) -> object:
-    """pydantic reads a number as seconds since 1970 (`start: 0` is 1970-01-01): refuse it."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        raise ValueError(f"got {value!r}; write a date as YYYY-MM-DD")
+    if number_for_date(value):
+        raise ValueError(f"got {value!r}; {DATE_FIX}")
     return value
 
 

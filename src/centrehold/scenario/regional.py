@@ -19,10 +19,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 
 from centrehold.scenario import tables
 from centrehold.scenario.armed import (
+    DATE_FIX,
     AwakeningParams,
     InsurgencyParams,
     IntraCommunityParams,
     MilitiaParams,
+    number_for_date,
 )
 from centrehold.scenario.base import ScenarioBase
 from centrehold.scenario.plugins import PluginSpec, check_switches, load_plugin, resolve_source
@@ -389,8 +391,8 @@ class RegionalScenario(ScenarioBase):
         """pydantic would read a number as seconds since 1970 (`elections: [0]`: 1970-01-01)."""
         for key, x in (v.items() if isinstance(v, dict) else ()):
             for item in x if isinstance(x, list) else [x]:
-                if isinstance(item, (int, float)) and not isinstance(item, bool):
-                    raise tables.scenario_error(f"got {item!r}", "write a date as YYYY-MM-DD",
+                if number_for_date(item):
+                    raise tables.scenario_error(f"got {item!r}", DATE_FIX,
                                                 field=f"{info.field_name}.{key}")
         return v
 
