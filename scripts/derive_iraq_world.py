@@ -227,19 +227,20 @@ IBC_SOURCE = (
 )
 
 
-def footprint(data: Path) -> pd.DataFrame:
+def footprint(data: Path, ibc: tuple) -> pd.DataFrame:
     """Where the insurgent bombing campaign struck in the year before the calendar: each
     governorate's share of the record's explosive-weapon deaths (reported maximum) of
     incidents starting in FOOTPRINT_YEAR, unplaced incidents left out. The fit window
-    (2008-2009) and the test year (2010) are not read."""
-    from derive_iraq_record import alias_table, read_ibc
+    (2008-2009) and the test year (2010) are not read. `ibc` is what
+    derive_iraq_record.read_ibc returns."""
+    from derive_iraq_record import alias_table
 
     from centrehold.record.names import RegionMap, assign_regions
     from centrehold.record.weapons import EXPLOSIVE_CLASS
 
     governorates = pd.read_csv(data / "governorates.csv", dtype=str, keep_default_na=False)
     region_map = RegionMap.from_table(alias_table(governorates), source="governorates.csv")
-    events, report, _, _ = read_ibc(data)
+    events, report, _, _ = ibc
     events = assign_regions(events, region_map, report)
     year = events[(events["start"].dt.year == FOOTPRINT_YEAR)
                   & (events["type"] == EXPLOSIVE_CLASS) & events["region"].notna()]
@@ -269,16 +270,14 @@ def month_of_year_deviation(monthly: pd.Series) -> pd.DataFrame:
     return frame.pivot(index="month", columns="year", values="dev")
 
 
-def seasonality(data: Path) -> pd.DataFrame:
+def seasonality(ibc: tuple) -> pd.DataFrame:
     """Is there a summer peak in the killing before the calendar? Month-of-year log
     deviations (month_of_year_deviation) of the record's non-explosive and explosive
     deaths (reported maximum) over SEASON_YEARS, averaged over the years. The fit window
-    and the test year are not read."""
-    from derive_iraq_record import read_ibc
-
+    and the test year are not read. `ibc` is what derive_iraq_record.read_ibc returns."""
     from centrehold.record.weapons import EXPLOSIVE_CLASS
 
-    events, _, _, _ = read_ibc(data)
+    events = ibc[0]
     lo, hi = SEASON_YEARS
     # the moving average needs six months either side of the years it judges
     events = events[events["start"].dt.year.between(lo - 1, hi)]
@@ -297,6 +296,15 @@ def seasonality(data: Path) -> pd.DataFrame:
     return out
 
 
+def summer_contrast(table: pd.DataFrame) -> dict[str, tuple[float, float]]:
+    """(mean log deviation in the SUMMER months, in the others) for each kind of death
+    in a `seasonality` table: the figures docs/iraq-2009.md ("Seasons") quotes."""
+    summer = table["month"].isin(SUMMER)
+    return {kind: (float(table.loc[summer, f"{kind}_log_deviation"].mean()),
+                   float(table.loc[~summer, f"{kind}_log_deviation"].mean()))
+            for kind in ("nonexplosive", "explosive")}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
@@ -310,11 +318,18 @@ def main() -> None:
     adjacency(a.data).to_csv(a.out / "adjacency.csv", index=False)
     forces(gov).to_csv(a.out / "forces.csv", index=False)
     events(a.data).to_csv(a.out / "events.csv", index=False)
-    footprint(a.data).to_csv(a.out / "insurgency_footprint.csv", index=False)
+    from derive_iraq_record import read_ibc
+
+    ibc = read_ibc(a.data)  # both the footprint and the seasons read it
+    footprint(a.data, ibc).to_csv(a.out / "insurgency_footprint.csv", index=False)
     print(f"wrote 5 tables to {a.out}")
     a.seasonality_out.parent.mkdir(parents=True, exist_ok=True)
-    seasonality(a.data).to_csv(a.seasonality_out, index=False)
+    seasons = seasonality(ibc)
+    seasons.to_csv(a.seasonality_out, index=False)
     print(f"wrote {a.seasonality_out}")
+    for kind, (summer, rest) in summer_contrast(seasons).items():
+        print(f"  {kind} deaths, log deviation: June-August {summer:+.2f}, other months "
+              f"{rest:+.2f}")
 
 
 if __name__ == "__main__":
