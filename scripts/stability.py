@@ -26,7 +26,9 @@ import pandas as pd
 
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_DECLINE_BAND,
     DEFAULT_JOINT_POPULATION,
+    DEFAULT_LEVEL_BAND,
     DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
@@ -92,6 +94,8 @@ def main() -> None:
     ap.add_argument("--method", default=DEFAULT_METHOD, choices=list(METHODS))
     ap.add_argument("--pilot", type=int, default=DEFAULT_PILOT)
     ap.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
+    ap.add_argument("--level-band", type=float, default=DEFAULT_LEVEL_BAND)
+    ap.add_argument("--decline-band", type=float, default=DEFAULT_DECLINE_BAND)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--record", default="ibc-max", choices=["ibc-max", "ibc-min"])
     ap.add_argument("--hypotheses", nargs="+", default=None,
@@ -108,7 +112,8 @@ def main() -> None:
         res = run_compare(sc, a.out / f"seed-{seed}", budget=a.budget,
                           population=a.population, pilot=a.pilot, predictive=a.predictive,
                           workers=a.workers, seed=seed, resume=a.resume, record=a.record,
-                          method=a.method, hypotheses=a.hypotheses)
+                          method=a.method, hypotheses=a.hypotheses,
+                          level_band=a.level_band, decline_band=a.decline_band)
         wall = time.perf_counter() - t0
         for r in res.posterior.itertuples(index=False):
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
@@ -150,6 +155,7 @@ def main() -> None:
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
              f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}, "
+             f"level band {a.level_band}, decline band {a.decline_band}, "
              f"hypotheses {', '.join(a.hypotheses) if a.hypotheses else 'all'}.", "",
              "## Probability over all hypotheses", "",
              markdown(wide.round(3)), "",

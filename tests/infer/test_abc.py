@@ -412,3 +412,73 @@ def test_effective_particles_count_what_the_weights_are_worth():
     assert effective_size(np.r_[1.0, np.zeros(39)]) == pytest.approx(1.0)
     assert effective_size(np.array([3.0, 1.0])) == pytest.approx(16.0 / 10.0)
     assert effective_size(np.zeros(0)) == 0.0
+
+
+def test_level_gate_costs_nothing_inside_its_band_and_a_unit_per_step_beyond():
+    from centrehold.infer.abc.distance import GATE_CAP, LevelGate, StatisticsDistance, gate_term
+
+    obs = np.array([500.0, 0.0])
+    gate = LevelGate(index=0, band=0.05, unit=0.02)
+    inside = np.array([500.0 * 1.049, 0.0])
+    assert gate_term(inside, obs, gate) == 0.0
+    assert gate_term(np.array([500.0 / 1.049, 0.0]), obs, gate) == 0.0
+    # log ratio ln(1.05) + 0.04 is two units beyond the band, above or below
+    assert gate_term(np.array([500.0 * 1.05 * np.exp(0.04), 0.0]), obs, gate) == (
+        pytest.approx(2.0))
+    assert gate_term(np.array([500.0 / 1.05 / np.exp(0.04), 0.0]), obs, gate) == (
+        pytest.approx(2.0))
+    # nothing simulated, or ten times the record: the cap
+    assert gate_term(np.array([np.nan, 0.0]), obs, gate) == GATE_CAP
+    assert gate_term(np.array([5000.0, 0.0]), obs, gate) == GATE_CAP
+    # a record without the statistic gates nothing
+    assert gate_term(np.array([100.0, 0.0]), np.array([np.nan, 0.0]), gate) == 0.0
+    # the gate's units add to the standardised distance in quadrature
+    dist = StatisticsDistance(np.array([1000.0, 1.0]), gates=(gate,))
+    x = {"stats": np.array([500.0 * 1.05 * np.exp(0.04), 3.0])}
+    base = np.hypot((x["stats"][0] - 500.0) / 1000.0, 3.0)
+    assert dist(x, {"stats": obs}) == pytest.approx(np.hypot(base, 2.0))
+
+
+def _final_means(db: Path) -> np.ndarray:
+    import pyabc
+
+    h = pyabc.History(f"sqlite:///{db}")
+    _, stats = h.get_weighted_sum_stats(t=h.max_t)
+    return np.array([s["stats"][0] for s in stats])
+
+
+def test_level_gate_holds_the_accepted_simulations_near_the_record(tmp_path):
+    """Same budget and seed, with and without a 2% gate on the mean: with it, the last
+    generation's simulations sit closer to the record's mean."""
+    observed = toy_simulator("poisson", {"rate": 5.0}, 1)
+    kw = dict(population_size=30, max_generations=3, pilot=40, seed=3)
+    hyps = [TOY_HYPOTHESES[1]]
+    calibrate(toy_simulator, hyps, observed, tmp_path / "free.db", **kw)
+    calibrate(toy_simulator, hyps, observed, tmp_path / "gated.db", gates={"mean": 0.02},
+              **kw)
+    free = np.abs(np.log(_final_means(tmp_path / "free.db") / observed["mean"]))
+    gated = np.abs(np.log(_final_means(tmp_path / "gated.db") / observed["mean"]))
+    assert np.median(gated) < np.median(free)
+    assert np.quantile(gated, 0.9) < np.quantile(free, 0.9)
+
+
+def test_level_gates_must_match_to_resume_and_be_shares(tmp_path):
+    observed = toy_simulator("poisson", {"rate": 5.0}, 1)
+    kw = dict(population_size=20, max_generations=1, pilot=20, seed=1)
+    calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db",
+              gates={"mean": 0.05}, **kw)
+    calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db", resume=True,
+              gates={"mean": 0.05}, **kw)
+    with pytest.raises(UserError, match="made with level gates"):
+        calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db", resume=True,
+                  **kw)
+    calls = []
+
+    def counting(*a):
+        calls.append(a)
+        return toy_simulator(*a)
+
+    with pytest.raises(UserError, match="is not a share"):
+        calibrate(counting, TOY_HYPOTHESES, observed, tmp_path / "bad.db",
+                  gates={"mean": -0.1}, **kw)
+    assert calls == []

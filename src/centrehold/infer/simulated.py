@@ -18,6 +18,7 @@ and write the compare folder (`write_outputs`, through `centrehold.infer.folder`
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -53,7 +54,9 @@ from centrehold.infer.adequacy import (
 from centrehold.infer.choice import forest_tables, with_forest
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_DECLINE_BAND,
     DEFAULT_GENERATIONS,
+    DEFAULT_LEVEL_BAND,
     DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
@@ -325,6 +328,20 @@ def distance_groups(names) -> dict[str, str]:
             else "evidence" for n in names}
 
 
+#: The statistics the distance's gates hold near the record: the national level, and
+#: its fall from the window's first year to its second.
+LEVEL = "national_mean"
+DECLINE = "national_year_ratio"
+
+
+def distance_gates(names, band: float, decline_band: float = 0.0) -> dict[str, float]:
+    """The national level held within ``band`` of the record and its decline within
+    ``decline_band`` (a band of 0: no gate)."""
+    have = set(map(str, names))
+    wanted = {LEVEL: float(band), DECLINE: float(decline_band)}
+    return {k: b for k, b in wanted.items() if b > 0 and k in have}
+
+
 def _ticks_to(sc: Any, end: str) -> int:
     cal = sc.calendar
     step = 1 if cal.tick == "day" else 7
@@ -453,6 +470,8 @@ def run_compare(
     overrides: Mapping[str, str] | None = None,
     method: str = DEFAULT_METHOD,
     hypotheses: Sequence[str] | None = None,
+    level_band: float = DEFAULT_LEVEL_BAND,
+    decline_band: float = DEFAULT_DECLINE_BAND,
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
@@ -460,11 +479,16 @@ def run_compare(
     fit and test windows; tests pass synthetic records made by the model itself.
     ``overrides`` (the `--set` pairs the scenario was loaded with) are recorded in the
     folder's settings so that it can be simulated again as it was. ``hypotheses`` names
-    a subset to weigh (at least two); the others are not fitted at all.
+    a subset to weigh (at least two); the others are not fitted at all. ``level_band``
+    is the ABC distance's gate on the national level (`abc.distance.LevelGate`; 0: none).
     """
     t0 = time.perf_counter()
     if method not in METHODS:
         raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
+    for flag, value in (("--level-band", level_band), ("--decline-band", decline_band)):
+        if not (math.isfinite(value) and value >= 0):
+            raise UserError(f"{flag} {value} is not a share; give 0 (no gate) or a number "
+                            "such as 0.05 for 5%")
     if budget < population:
         raise UserError(
             f"--budget {budget} is below one generation of {population} particles; "
@@ -479,6 +503,7 @@ def run_compare(
         tick=getattr(getattr(scenario, "calendar", None), "tick", ""), record=record,
         seed=seed, budget=budget, pilot=pilot, generations=generations,
         population=population, predictive=predictive, method=method,
+        level_band=float(level_band), decline_band=float(decline_band),
         hypotheses=tuple(h.name for h in chosen) if hypotheses else (),
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
@@ -591,6 +616,7 @@ def _simulate(
             population_size=st.population, max_generations=st.generations, budget=st.budget,
             seed=st.seed, pilot=st.pilot, executor=executor, resume=resume,
             progress=calib_progress, groups=distance_groups(obs_stats.index),
+            gates=distance_gates(obs_stats.index, st.level_band, st.decline_band),
         )
         # posterior predictive: each hypothesis's own particles; a hypothesis that died
         # out has none and gets no predictive at all (never its prior standing in)

@@ -25,6 +25,7 @@ from centrehold.errors import UserError
 from centrehold.infer.abc.distance import (
     MAX_SPREADS,
     STATS_KEY,
+    LevelGate,
     StatisticsDistance,
     as_stats,
 )
@@ -189,14 +190,38 @@ def replicate_rows(pilot: int) -> int:
 
 def write_sidecar(db_path: Path, hyp_names: list[str], names: list[str], seed: int,
                   scales: pd.Series, population_size: int, method: str = "joint",
-                  caps: pd.Series | None = None) -> None:
+                  caps: pd.Series | None = None,
+                  gates: Mapping[str, float] | None = None) -> None:
     """What a resumed run needs to weigh with the same yardstick."""
     meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
             "scales": [float(s) for s in scales], "population_size": population_size,
             "method": method,
             "caps": [float(c) for c in caps] if caps is not None else None,
-            "kernel_scaling": KERNEL_SCALING}
+            "kernel_scaling": KERNEL_SCALING,
+            "gates": {k: float(v) for k, v in (gates or {}).items()}}
     _sidecar(db_path).write_text(json.dumps(meta))
+
+
+def level_gates(names: Sequence[str], gates: Mapping[str, float] | None
+                ) -> tuple[LevelGate, ...]:
+    """The distance's gates (`distance.LevelGate`) for the named statistics it holds."""
+    if not gates:
+        return ()
+    bad = {k: v for k, v in gates.items() if not (np.isfinite(v) and v >= 0)}
+    if bad:
+        name, value = next(iter(bad.items()))
+        raise UserError(f"gate band {value!r} for '{name}' is not a share; give a number "
+                        ">= 0, such as 0.05 for 5%")
+    return tuple(LevelGate(list(names).index(k), float(v)) for k, v in gates.items()
+                 if k in names)
+
+
+def _check_gates(db_path: Path, gates: Mapping[str, float] | None) -> None:
+    """A history is continued only with the gates it was made with."""
+    made = json.loads(_sidecar(db_path).read_text()).get("gates") or {}
+    if {k: float(v) for k, v in made.items()} != {k: float(v) for k, v in (gates or {}).items()}:
+        raise UserError(f"the history {db_path} was made with level gates {made}, this run "
+                        f"asks for {dict(gates or {})}; use a fresh --out or drop --resume")
 
 
 def _abcsmc(
@@ -208,6 +233,7 @@ def _abcsmc(
     sampler: SeededMappingSampler,
     resuming: bool,
     caps: pd.Series | None = None,
+    gates: Mapping[str, float] | None = None,
 ) -> pyabc.ABCSMC:
     """pyabc's ABC-SMC over the hypotheses with this package's distance, kernel and sampler."""
     models = [_ModelFn(simulator, h.name, tuple(names), dict(h.priors)) for h in hypotheses]
@@ -219,7 +245,8 @@ def _abcsmc(
         models,
         priors,
         StatisticsDistance(np.asarray(scales.to_numpy(), float),
-                           MAX_SPREADS if caps is None else np.asarray(caps.to_numpy(), float)),
+                           MAX_SPREADS if caps is None else np.asarray(caps.to_numpy(), float),
+                           level_gates(names, gates)),
         population_size=population_size,
         transitions=transitions,
         sampler=sampler,
@@ -264,11 +291,14 @@ def calibrate(
     min_epsilon: float = 0.0,
     progress: Progress | None = None,
     groups: Mapping[str, str] | None = None,
+    gates: Mapping[str, float] | None = None,
 ) -> CalibrationResult:
     """Run (or resume) ABC-SMC model selection and return labelled posteriors.
 
     ``groups`` (statistic -> group name) makes each group weigh as much as any other in
-    the distance, however many statistics it holds (`group_factors`).
+    the distance, however many statistics it holds (`group_factors`). ``gates``
+    (statistic -> relative band) holds those statistics near the record's values
+    (`distance.LevelGate`).
     ``budget`` caps the total number of simulations in the SMC generations (pyabc
     stops after the generation that crosses it); the pilot that sets the distance
     scales comes on top. ``executor`` is anything with an ordered
@@ -292,6 +322,9 @@ def calibrate(
                 "use a fresh --out or drop --resume"
             )
         db_path.unlink()
+    level_gates(names, gates)  # a bad band fails before any simulation
+    if resuming:
+        _check_gates(db_path, gates)
     seed, scales, caps = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_,
                                    groups, db_path, resuming)
     counter.add(pilot)
@@ -299,7 +332,7 @@ def calibrate(
     sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: counter.add(n),
                                    budget=total_budget)
     abc = _abcsmc(simulator, hypotheses, names, scales, population_size, sampler, resuming,
-                  caps)
+                  caps, gates)
     x0 = {STATS_KEY: obs, SEED_KEY: -1}
     db_url = f"sqlite:///{db_path}"
     if resuming:
@@ -313,7 +346,8 @@ def calibrate(
         remaining_budget = total_budget - already
     else:
         abc.new(db_url, x0)
-        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, caps=caps)
+        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, caps=caps,
+                      gates=gates)
         remaining_gens = max_generations
         remaining_budget = total_budget
     _run_generations(abc, total_budget, min_epsilon, remaining_gens, remaining_budget)

@@ -30,11 +30,13 @@ from centrehold.errors import UserError
 from centrehold.infer.abc.calibration import (
     SEED_KEY,
     _abcsmc,
+    _check_gates,
     _Counter,
     _observed_vector,
     _run_generations,
     _sidecar,
     last_rate,
+    level_gates,
     write_sidecar,
     yardstick,
 )
@@ -63,6 +65,7 @@ def _fit_one(
     scales: pd.Series, caps: pd.Series, db_path: Path, population_size: int,
     max_generations: int,
     share: int, seed: int, map_: Any, counter: _Counter, resume: bool, min_epsilon: float,
+    gates: Mapping[str, float] | None = None,
 ) -> int:
     """One hypothesis's ABC-SMC run (or what is left of it); returns simulations spent
     (the generations stored)."""
@@ -81,7 +84,8 @@ def _fit_one(
     finished.unlink(missing_ok=True)
     sampler = SeededMappingSampler(_seed_of(seed, index), map_,
                                    on_generation=lambda t, n: counter.add(n), budget=share)
-    abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming, caps)
+    abc = _abcsmc(simulator, [h], names, scales, population_size, sampler, resuming, caps,
+                  gates)
     x0 = {STATS_KEY: obs, SEED_KEY: -1}
     url = f"sqlite:///{path}"
     if resuming:
@@ -116,8 +120,11 @@ def calibrate_each(
     min_epsilon: float = 0.0,
     progress: Progress | None = None,
     groups: Mapping[str, str] | None = None,
+    gates: Mapping[str, float] | None = None,
 ) -> CalibrationResult:
     """Fit every hypothesis with its own ABC-SMC run, then weigh them by evidence.
+
+    ``groups`` and ``gates`` shape the distance as in `calibration.calibrate`.
 
     `probabilities` are the evidence shares at the loosest final tolerance any hypothesis
     stopped at (every one of them reached it); `evidence` keeps what is needed to weigh
@@ -133,11 +140,15 @@ def calibrate_each(
     resuming = resume and _sidecar(db_path).exists()
     if resume and not resuming:
         raise UserError(f"no calibration at {db_path.parent} to resume; drop --resume")
+    level_gates(names, gates)  # a bad band fails before any simulation
+    if resuming:
+        _check_gates(db_path, gates)
     seed, scales, caps = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_,
                                    groups, db_path, resuming)
     counter.add(pilot)
     if not resuming:
-        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each", caps)
+        write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each", caps,
+                      gates)
 
     # equal shares, fixed in advance: no hypothesis is fitted better for its place in
     # the list, and a resumed run gives each the share the uninterrupted one did
@@ -148,7 +159,7 @@ def calibrate_each(
                         f"give at least {2 * population_size * len(hypotheses)}")
     for k, h in enumerate(hypotheses):
         _fit_one(simulator, h, k, names, obs, scales, caps, db_path, population_size,
-                 max_generations, share, seed, map_, counter, resuming, min_epsilon)
+                 max_generations, share, seed, map_, counter, resuming, min_epsilon, gates)
     if progress is not None:
         progress(budget + pilot, budget + pilot)
     return read_each(db_path, hypotheses, observed, scales, seed)
