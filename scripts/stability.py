@@ -26,9 +26,9 @@ import pandas as pd
 
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
-    DEFAULT_DECLINE_BAND,
+    DEFAULT_DECLINE_GATE,
     DEFAULT_JOINT_POPULATION,
-    DEFAULT_LEVEL_BAND,
+    DEFAULT_LEVEL_GATE,
     DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
@@ -94,8 +94,8 @@ def main() -> None:
     ap.add_argument("--method", default=DEFAULT_METHOD, choices=list(METHODS))
     ap.add_argument("--pilot", type=int, default=DEFAULT_PILOT)
     ap.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
-    ap.add_argument("--level-band", type=float, default=DEFAULT_LEVEL_BAND)
-    ap.add_argument("--decline-band", type=float, default=DEFAULT_DECLINE_BAND)
+    ap.add_argument("--level-gate", type=float, default=DEFAULT_LEVEL_GATE)
+    ap.add_argument("--decline-gate", type=float, default=DEFAULT_DECLINE_GATE)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--record", default="ibc-max", choices=["ibc-max", "ibc-min"])
     ap.add_argument("--hypotheses", nargs="+", default=None,
@@ -113,7 +113,7 @@ def main() -> None:
                           population=a.population, pilot=a.pilot, predictive=a.predictive,
                           workers=a.workers, seed=seed, resume=a.resume, record=a.record,
                           method=a.method, hypotheses=a.hypotheses,
-                          level_band=a.level_band, decline_band=a.decline_band)
+                          level_gate=a.level_gate, decline_gate=a.decline_gate)
         wall = time.perf_counter() - t0
         for r in res.posterior.itertuples(index=False):
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
@@ -155,7 +155,7 @@ def main() -> None:
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
              f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}, "
-             f"level band {a.level_band}, decline band {a.decline_band}, "
+             f"level gate {a.level_gate}, decline gate {a.decline_gate} (noise SDs), "
              f"hypotheses {', '.join(a.hypotheses) if a.hypotheses else 'all'}.", "",
              "## Probability over all hypotheses", "",
              markdown(wide.round(3)), "",

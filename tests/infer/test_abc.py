@@ -448,13 +448,13 @@ def _final_means(db: Path) -> np.ndarray:
 
 
 def test_level_gate_holds_the_accepted_simulations_near_the_record(tmp_path):
-    """Same budget and seed, with and without a 2% gate on the mean: with it, the last
-    generation's simulations sit closer to the record's mean."""
+    """Same budget and seed, with and without a gate half a noise SD wide on the mean:
+    with it, the last generation's simulations sit closer to the record's mean."""
     observed = toy_simulator("poisson", {"rate": 5.0}, 1)
     kw = dict(population_size=30, max_generations=3, pilot=40, seed=3)
     hyps = [TOY_HYPOTHESES[1]]
     calibrate(toy_simulator, hyps, observed, tmp_path / "free.db", **kw)
-    calibrate(toy_simulator, hyps, observed, tmp_path / "gated.db", gates={"mean": 0.02},
+    calibrate(toy_simulator, hyps, observed, tmp_path / "gated.db", gates={"mean": 0.5},
               **kw)
     free = np.abs(np.log(_final_means(tmp_path / "free.db") / observed["mean"]))
     gated = np.abs(np.log(_final_means(tmp_path / "gated.db") / observed["mean"]))
@@ -466,10 +466,10 @@ def test_level_gates_must_match_to_resume_and_be_shares(tmp_path):
     observed = toy_simulator("poisson", {"rate": 5.0}, 1)
     kw = dict(population_size=20, max_generations=1, pilot=20, seed=1)
     calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db",
-              gates={"mean": 0.05}, **kw)
+              gates={"mean": 1.0}, **kw)
     calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db", resume=True,
-              gates={"mean": 0.05}, **kw)
-    with pytest.raises(UserError, match="made with level gates"):
+              gates={"mean": 1.0}, **kw)
+    with pytest.raises(UserError, match="made with gate widths"):
         calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db", resume=True,
                   **kw)
     calls = []
@@ -478,7 +478,23 @@ def test_level_gates_must_match_to_resume_and_be_shares(tmp_path):
         calls.append(a)
         return toy_simulator(*a)
 
-    with pytest.raises(UserError, match="is not a share"):
+    with pytest.raises(UserError, match="noise standard deviations"):
         calibrate(counting, TOY_HYPOTHESES, observed, tmp_path / "bad.db",
                   gates={"mean": -0.1}, **kw)
     assert calls == []
+
+
+def test_gates_are_measured_in_the_statistics_own_noise():
+    """The unit is the noise near the record over the record's value; the band that many
+    units; a record without the statistic, or a statistic without noise, gets no gate."""
+    from centrehold.infer.abc.calibration import level_gates, resolve_gates
+
+    names = ["mean", "zeros", "dispersion"]
+    obs = np.array([5.0, 0.0, 1.2])
+    noise = pd.Series({"mean": 0.25, "zeros": 0.01, "dispersion": 0.0})
+    got = resolve_gates(names, obs, noise, {"mean": 2.0, "zeros": 1.0, "dispersion": 1.0,
+                                            "absent": 1.0})
+    assert got == {"mean": {"width": 2.0, "band": pytest.approx(0.1), "unit": 0.05}}
+    (gate,) = level_gates(names, got)
+    assert (gate.index, gate.band, gate.unit) == (0, pytest.approx(0.1), 0.05)
+    assert resolve_gates(names, obs, noise, {"mean": 0.0}) == {}

@@ -27,6 +27,8 @@ runner = CliRunner()
         (["--hypotheses", "H1"], "at least two"),
         (["--hypotheses", "H0,HA", "--budget", "100"], "--budget 160"),
         (["--record", "no/such/ged.csv"], "--record"),
+        (["--level-gate", "-0.1"], "--level-gate"),
+        (["--decline-gate", "nan"], "--decline-gate"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, needle):

@@ -18,9 +18,9 @@ from centrehold.errors import UserError
 from centrehold.extras import require
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
-    DEFAULT_DECLINE_BAND,
+    DEFAULT_DECLINE_GATE,
     DEFAULT_JOINT_POPULATION,
-    DEFAULT_LEVEL_BAND,
+    DEFAULT_LEVEL_GATE,
     DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
@@ -156,12 +156,12 @@ def compare_command(
                               help="prior draws that set the distance's scales and weights"),
     predictive: int = typer.Option(DEFAULT_PREDICTIVE, "--predictive",
                                    help="posterior-predictive runs per hypothesis"),
-    level_band: float = typer.Option(
-        DEFAULT_LEVEL_BAND, "--level-band",
-        help="the national level counts in the distance only beyond this share of the "
-             "record's (0.05: 5%); 0 turns the gate off"),
-    decline_band: float = typer.Option(
-        DEFAULT_DECLINE_BAND, "--decline-band",
+    level_gate: float = typer.Option(
+        DEFAULT_LEVEL_GATE, "--level-gate",
+        help="the national level costs nothing in the distance within this many noise "
+             "SDs of the record's, then a unit per noise SD; 0 turns the gate off"),
+    decline_gate: float = typer.Option(
+        DEFAULT_DECLINE_GATE, "--decline-gate",
         help="the same for the ratio of the fit window's second-year deaths to its "
              "first's"),
     scale: int = typer.Option(10_000, "--scale", help="people per agent"),
@@ -202,10 +202,10 @@ def compare_command(
             raise UserError(f"--predictive {predictive} is too small; use 10 or more")
         if workers < 1:
             raise UserError(f"--workers {workers} must be at least 1")
-        for flag, value in (("--level-band", level_band), ("--decline-band", decline_band)):
+        for flag, value in (("--level-gate", level_gate), ("--decline-gate", decline_gate)):
             if not (value >= 0 and value < float("inf")):
-                raise UserError(f"{flag} {value} is not a share; give 0 (no gate) or a "
-                                "number such as 0.05")
+                raise UserError(f"{flag} {value} is not a number of noise standard "
+                                "deviations; give 0 (no gate) or a number such as 1")
         if record not in RECORDS and not Path(record).is_file():
             raise UserError(
                 f"--record {record!r} is not one of {', '.join(RECORDS)} nor an event file "
@@ -232,7 +232,7 @@ def compare_command(
             # time and nothing else
             executor = get_executor("dask", workers=workers, scheduler=scheduler)
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
-                  method=method, level_band=level_band, decline_band=decline_band,
+                  method=method, level_gate=level_gate, decline_gate=decline_gate,
                   workers=workers, seed=seed, resume=resume, executor=executor,
                   record=record, overrides=overrides,
                   hypotheses=[n.strip() for n in hypotheses.split(",") if n.strip()]

@@ -19,11 +19,12 @@ DEFAULT_JOINT_POPULATION = 200
 DEFAULT_GENERATIONS = 10
 DEFAULT_PILOT = 280
 DEFAULT_PREDICTIVE = 30
-#: Relative band around the record's national level inside which the ABC distance's
-#: level gate costs nothing (`infer.abc.distance.LevelGate`); 0 turns the gate off.
-DEFAULT_LEVEL_BAND = 0.05
+#: Width, in simulation-noise standard deviations, of the band around the record's
+#: national level inside which the ABC distance's gate costs nothing; beyond it each
+#: further noise SD costs a unit (`infer.abc.distance.LevelGate`). 0 turns it off.
+DEFAULT_LEVEL_GATE = 1.0
 #: The same for the ratio of the fit window's second-year deaths to its first's.
-DEFAULT_DECLINE_BAND = 0.10
+DEFAULT_DECLINE_GATE = 1.0
 
 #: The records `compare --record` can name: IBC's reported maximum or minimum deaths,
 #: each with the bound `centrehold.record.iraq_observed` reads and its label.

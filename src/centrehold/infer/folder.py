@@ -92,8 +92,8 @@ class CompareSettings:
     predictive: int = DEFAULT_PREDICTIVE
     method: str = DEFAULT_METHOD
     # the ABC distance's level gate (0: none, as in folders written before it existed)
-    level_band: float = 0.0
-    decline_band: float = 0.0
+    level_gate: float = 0.0
+    decline_gate: float = 0.0
     # the hypotheses weighed, in the order they were fitted (empty: all the scenario's)
     hypotheses: tuple[str, ...] = ()
     fit_window: tuple[str, str] = ("", "")

@@ -54,9 +54,9 @@ from centrehold.infer.adequacy import (
 from centrehold.infer.choice import forest_tables, with_forest
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
-    DEFAULT_DECLINE_BAND,
+    DEFAULT_DECLINE_GATE,
     DEFAULT_GENERATIONS,
-    DEFAULT_LEVEL_BAND,
+    DEFAULT_LEVEL_GATE,
     DEFAULT_METHOD,
     DEFAULT_PILOT,
     DEFAULT_POPULATION,
@@ -334,11 +334,11 @@ LEVEL = "national_mean"
 DECLINE = "national_year_ratio"
 
 
-def distance_gates(names, band: float, decline_band: float = 0.0) -> dict[str, float]:
-    """The national level held within ``band`` of the record and its decline within
-    ``decline_band`` (a band of 0: no gate)."""
+def distance_gates(names, level_gate: float, decline_gate: float = 0.0) -> dict[str, float]:
+    """The widths, in noise standard deviations, of the gates holding the national level
+    and its decline near the record's (a width of 0: no gate)."""
     have = set(map(str, names))
-    wanted = {LEVEL: float(band), DECLINE: float(decline_band)}
+    wanted = {LEVEL: float(level_gate), DECLINE: float(decline_gate)}
     return {k: b for k, b in wanted.items() if b > 0 and k in have}
 
 
@@ -470,8 +470,8 @@ def run_compare(
     overrides: Mapping[str, str] | None = None,
     method: str = DEFAULT_METHOD,
     hypotheses: Sequence[str] | None = None,
-    level_band: float = DEFAULT_LEVEL_BAND,
-    decline_band: float = DEFAULT_DECLINE_BAND,
+    level_gate: float = DEFAULT_LEVEL_GATE,
+    decline_gate: float = DEFAULT_DECLINE_GATE,
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
@@ -479,16 +479,18 @@ def run_compare(
     fit and test windows; tests pass synthetic records made by the model itself.
     ``overrides`` (the `--set` pairs the scenario was loaded with) are recorded in the
     folder's settings so that it can be simulated again as it was. ``hypotheses`` names
-    a subset to weigh (at least two); the others are not fitted at all. ``level_band``
-    is the ABC distance's gate on the national level (`abc.distance.LevelGate`; 0: none).
+    a subset to weigh (at least two); the others are not fitted at all. ``level_gate``
+    and ``decline_gate`` are the widths, in simulation-noise standard deviations, of the
+    ABC distance's gates on the national level and its decline (`abc.distance.LevelGate`;
+    0: none).
     """
     t0 = time.perf_counter()
     if method not in METHODS:
         raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
-    for flag, value in (("--level-band", level_band), ("--decline-band", decline_band)):
+    for flag, value in (("--level-gate", level_gate), ("--decline-gate", decline_gate)):
         if not (math.isfinite(value) and value >= 0):
-            raise UserError(f"{flag} {value} is not a share; give 0 (no gate) or a number "
-                            "such as 0.05 for 5%")
+            raise UserError(f"{flag} {value} is not a number of noise standard deviations; "
+                            "give 0 (no gate) or a number such as 1")
     if budget < population:
         raise UserError(
             f"--budget {budget} is below one generation of {population} particles; "
@@ -503,7 +505,7 @@ def run_compare(
         tick=getattr(getattr(scenario, "calendar", None), "tick", ""), record=record,
         seed=seed, budget=budget, pilot=pilot, generations=generations,
         population=population, predictive=predictive, method=method,
-        level_band=float(level_band), decline_band=float(decline_band),
+        level_gate=float(level_gate), decline_gate=float(decline_gate),
         hypotheses=tuple(h.name for h in chosen) if hypotheses else (),
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
@@ -616,7 +618,7 @@ def _simulate(
             population_size=st.population, max_generations=st.generations, budget=st.budget,
             seed=st.seed, pilot=st.pilot, executor=executor, resume=resume,
             progress=calib_progress, groups=distance_groups(obs_stats.index),
-            gates=distance_gates(obs_stats.index, st.level_band, st.decline_band),
+            gates=distance_gates(obs_stats.index, st.level_gate, st.decline_gate),
         )
         # posterior predictive: each hypothesis's own particles; a hypothesis that died
         # out has none and gets no predictive at all (never its prior standing in)

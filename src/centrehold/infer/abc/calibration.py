@@ -151,12 +151,13 @@ def yardstick(
     groups: Mapping[str, str] | None,
     db_path: Path,
     resuming: bool,
-) -> tuple[int, pd.Series, pd.Series]:
-    """The seed, the distance's scales and each statistic's cap in those units: read
-    back from the sidecar when resuming, else from a fresh pilot (whose table and
-    replicate runs are stored beside `db_path`)."""
+) -> tuple[int, pd.Series, pd.Series, pd.Series | None]:
+    """The seed, the distance's scales, each statistic's cap in those units and its
+    simulation noise near the record: read back from the sidecar when resuming (the
+    noise is then None: what it set is stored), else from a fresh pilot (whose table
+    and replicate runs are stored beside `db_path`)."""
     if resuming:
-        return _stored_scales(db_path, [h.name for h in hypotheses], names)
+        return (*_stored_scales(db_path, [h.name for h in hypotheses], names), None)
     reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
     reference.to_parquet(reference_path(db_path), index=False)
     # the distance's yardstick: prior-predictive spread, shrunk for the statistics
@@ -175,7 +176,7 @@ def yardstick(
     noise = noise_spread(replicates, names, near)
     caps = (MAX_SPREADS * near / noise).rename("cap")
     return (seed, (noise / np.sqrt(weights) * group_factors(names, groups)).rename("scale"),
-            caps)
+            caps, noise)
 
 
 #: Fresh seeds for each pilot row run again to measure simulation noise.
@@ -191,37 +192,61 @@ def replicate_rows(pilot: int) -> int:
 def write_sidecar(db_path: Path, hyp_names: list[str], names: list[str], seed: int,
                   scales: pd.Series, population_size: int, method: str = "joint",
                   caps: pd.Series | None = None,
-                  gates: Mapping[str, float] | None = None) -> None:
+                  gates: Mapping[str, Mapping[str, float]] | None = None) -> None:
     """What a resumed run needs to weigh with the same yardstick."""
     meta = {"hypotheses": hyp_names, "statistics": names, "seed": int(seed),
             "scales": [float(s) for s in scales], "population_size": population_size,
             "method": method,
             "caps": [float(c) for c in caps] if caps is not None else None,
             "kernel_scaling": KERNEL_SCALING,
-            "gates": {k: float(v) for k, v in (gates or {}).items()}}
+            "gates": {k: {f: float(x) for f, x in g.items()} for k, g in (gates or {}).items()}}
     _sidecar(db_path).write_text(json.dumps(meta))
 
 
-def level_gates(names: Sequence[str], gates: Mapping[str, float] | None
+def check_gate_widths(gates: Mapping[str, float] | None) -> None:
+    """Gate widths are counts of noise standard deviations: finite and not negative."""
+    for name, width in (gates or {}).items():
+        if not (np.isfinite(width) and width >= 0):
+            raise UserError(f"gate width {width!r} for '{name}' is not a number of noise "
+                            "standard deviations; give 0 (no gate) or a number such as 1")
+
+
+def resolve_gates(names: Sequence[str], obs: np.ndarray, noise: pd.Series,
+                  gates: Mapping[str, float] | None) -> dict[str, dict[str, float]]:
+    """Each gate's band and unit, relative to the record's value: the unit is the
+    statistic's simulation noise near the record over that value (about its noise on
+    the log scale), the band `width` of those units. A statistic the record leaves
+    undefined or at 0, or that has no noise, gets no gate."""
+    out = {}
+    for name, width in (gates or {}).items():
+        if width <= 0 or name not in names:
+            continue
+        v0 = float(obs[list(names).index(name)])
+        unit = float(noise[name]) / abs(v0) if np.isfinite(v0) and v0 != 0 else np.nan
+        if np.isfinite(unit) and unit > 0:
+            out[name] = {"width": float(width), "band": float(width) * unit, "unit": unit}
+    return out
+
+
+def level_gates(names: Sequence[str], resolved: Mapping[str, Mapping[str, float]] | None
                 ) -> tuple[LevelGate, ...]:
-    """The distance's gates (`distance.LevelGate`) for the named statistics it holds."""
-    if not gates:
-        return ()
-    bad = {k: v for k, v in gates.items() if not (np.isfinite(v) and v >= 0)}
-    if bad:
-        name, value = next(iter(bad.items()))
-        raise UserError(f"gate band {value!r} for '{name}' is not a share; give a number "
-                        ">= 0, such as 0.05 for 5%")
-    return tuple(LevelGate(list(names).index(k), float(v)) for k, v in gates.items()
-                 if k in names)
+    """The distance's gates (`distance.LevelGate`) from `resolve_gates`'s table."""
+    return tuple(LevelGate(list(names).index(k), float(g["band"]), float(g["unit"]))
+                 for k, g in (resolved or {}).items() if k in names)
 
 
-def _check_gates(db_path: Path, gates: Mapping[str, float] | None) -> None:
-    """A history is continued only with the gates it was made with."""
+def stored_gates(db_path: Path, gates: Mapping[str, float] | None
+                 ) -> dict[str, dict[str, float]]:
+    """The resolved gates a history was made with, if this run asks for the same widths
+    (a history from before the gates had none)."""
     made = json.loads(_sidecar(db_path).read_text()).get("gates") or {}
-    if {k: float(v) for k, v in made.items()} != {k: float(v) for k, v in (gates or {}).items()}:
-        raise UserError(f"the history {db_path} was made with level gates {made}, this run "
-                        f"asks for {dict(gates or {})}; use a fresh --out or drop --resume")
+    asked = {k: float(v) for k, v in (gates or {}).items() if v > 0}
+    had = {k: float(g["width"]) for k, g in made.items()}
+    if had != asked:
+        raise UserError(f"the history {db_path} was made with gate widths {had or 'none'}, "
+                        f"this run asks for {asked or 'none'}; use a fresh --out or drop "
+                        "--resume")
+    return dict(made)
 
 
 def _abcsmc(
@@ -233,13 +258,18 @@ def _abcsmc(
     sampler: SeededMappingSampler,
     resuming: bool,
     caps: pd.Series | None = None,
-    gates: Mapping[str, float] | None = None,
+    gates: Mapping[str, Mapping[str, float]] | None = None,
 ) -> pyabc.ABCSMC:
     """pyabc's ABC-SMC over the hypotheses with this package's distance, kernel and sampler."""
     models = [_ModelFn(simulator, h.name, tuple(names), dict(h.priors)) for h in hypotheses]
     priors = [prior_of(h) for h in hypotheses]
     logging.getLogger("ABC").setLevel(logging.WARNING)
     logging.getLogger("pyabc").setLevel(logging.WARNING)
+    # pyabc warns when a generation's raw importance weights sum to a tiny number (a
+    # wide prior over a narrow kernel in ten dimensions); it normalises them, and the
+    # evidence is recomputed from the raw weights (`marginal`), so the warning only
+    # breaks the progress bar
+    logging.getLogger("ABC.Population").setLevel(logging.ERROR)
     transitions = [kernel_for(h) for h in hypotheses]
     return pyabc.ABCSMC(
         models,
@@ -297,8 +327,8 @@ def calibrate(
 
     ``groups`` (statistic -> group name) makes each group weigh as much as any other in
     the distance, however many statistics it holds (`group_factors`). ``gates``
-    (statistic -> relative band) holds those statistics near the record's values
-    (`distance.LevelGate`).
+    (statistic -> width in noise standard deviations) holds those statistics near the
+    record's values (`distance.LevelGate`, `resolve_gates`).
     ``budget`` caps the total number of simulations in the SMC generations (pyabc
     stops after the generation that crosses it); the pilot that sets the distance
     scales comes on top. ``executor`` is anything with an ordered
@@ -322,17 +352,18 @@ def calibrate(
                 "use a fresh --out or drop --resume"
             )
         db_path.unlink()
-    level_gates(names, gates)  # a bad band fails before any simulation
-    if resuming:
-        _check_gates(db_path, gates)
-    seed, scales, caps = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_,
-                                   groups, db_path, resuming)
+    check_gate_widths(gates)  # before any simulation
+    resolved = stored_gates(db_path, gates) if resuming else {}
+    seed, scales, caps, noise = yardstick(simulator, hypotheses, names, obs, pilot, seed,
+                                          map_, groups, db_path, resuming)
+    if not resuming:
+        resolved = resolve_gates(names, obs, noise, gates)
     counter.add(pilot)
 
     sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: counter.add(n),
                                    budget=total_budget)
     abc = _abcsmc(simulator, hypotheses, names, scales, population_size, sampler, resuming,
-                  caps, gates)
+                  caps, resolved)
     x0 = {STATS_KEY: obs, SEED_KEY: -1}
     db_url = f"sqlite:///{db_path}"
     if resuming:
@@ -347,7 +378,7 @@ def calibrate(
     else:
         abc.new(db_url, x0)
         write_sidecar(db_path, hyp_names, names, seed, scales, population_size, caps=caps,
-                      gates=gates)
+                      gates=resolved)
         remaining_gens = max_generations
         remaining_budget = total_budget
     _run_generations(abc, total_budget, min_epsilon, remaining_gens, remaining_budget)

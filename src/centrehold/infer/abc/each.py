@@ -30,13 +30,14 @@ from centrehold.errors import UserError
 from centrehold.infer.abc.calibration import (
     SEED_KEY,
     _abcsmc,
-    _check_gates,
     _Counter,
     _observed_vector,
     _run_generations,
     _sidecar,
+    check_gate_widths,
     last_rate,
-    level_gates,
+    resolve_gates,
+    stored_gates,
     write_sidecar,
     yardstick,
 )
@@ -65,7 +66,7 @@ def _fit_one(
     scales: pd.Series, caps: pd.Series, db_path: Path, population_size: int,
     max_generations: int,
     share: int, seed: int, map_: Any, counter: _Counter, resume: bool, min_epsilon: float,
-    gates: Mapping[str, float] | None = None,
+    gates: Mapping[str, Mapping[str, float]] | None = None,
 ) -> int:
     """One hypothesis's ABC-SMC run (or what is left of it); returns simulations spent
     (the generations stored)."""
@@ -140,15 +141,15 @@ def calibrate_each(
     resuming = resume and _sidecar(db_path).exists()
     if resume and not resuming:
         raise UserError(f"no calibration at {db_path.parent} to resume; drop --resume")
-    level_gates(names, gates)  # a bad band fails before any simulation
-    if resuming:
-        _check_gates(db_path, gates)
-    seed, scales, caps = yardstick(simulator, hypotheses, names, obs, pilot, seed, map_,
-                                   groups, db_path, resuming)
+    check_gate_widths(gates)  # before any simulation
+    resolved = stored_gates(db_path, gates) if resuming else {}
+    seed, scales, caps, noise = yardstick(simulator, hypotheses, names, obs, pilot, seed,
+                                          map_, groups, db_path, resuming)
     counter.add(pilot)
     if not resuming:
+        resolved = resolve_gates(names, obs, noise, gates)
         write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each", caps,
-                      gates)
+                      resolved)
 
     # equal shares, fixed in advance: no hypothesis is fitted better for its place in
     # the list, and a resumed run gives each the share the uninterrupted one did
@@ -159,7 +160,8 @@ def calibrate_each(
                         f"give at least {2 * population_size * len(hypotheses)}")
     for k, h in enumerate(hypotheses):
         _fit_one(simulator, h, k, names, obs, scales, caps, db_path, population_size,
-                 max_generations, share, seed, map_, counter, resuming, min_epsilon, gates)
+                 max_generations, share, seed, map_, counter, resuming, min_epsilon,
+                 resolved)
     if progress is not None:
         progress(budget + pilot, budget + pilot)
     return read_each(db_path, hypotheses, observed, scales, seed)
