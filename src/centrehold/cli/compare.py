@@ -202,10 +202,6 @@ def compare_command(
             raise UserError(f"--predictive {predictive} is too small; use 10 or more")
         if workers < 1:
             raise UserError(f"--workers {workers} must be at least 1")
-        for flag, value in (("--level-gate", level_gate), ("--decline-gate", decline_gate)):
-            if not (value >= 0 and value < float("inf")):
-                raise UserError(f"{flag} {value} is not a number of noise standard "
-                                "deviations; give 0 (no gate) or a number such as 1")
         if record not in RECORDS and not Path(record).is_file():
             raise UserError(
                 f"--record {record!r} is not one of {', '.join(RECORDS)} nor an event file "
