@@ -151,13 +151,16 @@ def yardstick(
     groups: Mapping[str, str] | None,
     db_path: Path,
     resuming: bool,
-) -> tuple[int, pd.Series, pd.Series, pd.Series | None]:
-    """The seed, the distance's scales, each statistic's cap in those units and its
-    simulation noise near the record: read back from the sidecar when resuming (the
-    noise is then None: what it set is stored), else from a fresh pilot (whose table
-    and replicate runs are stored beside `db_path`)."""
+    gates: Mapping[str, float] | None = None,
+) -> tuple[int, pd.Series, pd.Series, dict[str, dict[str, float]]]:
+    """The seed, the distance's scales, each statistic's cap in those units and the
+    gates resolved in its noise (`resolve_gates`): read back from the sidecar when
+    resuming, else from a fresh pilot (whose table and replicate runs are stored beside
+    `db_path`). Gate widths are checked before any simulation."""
+    check_gate_widths(gates)
     if resuming:
-        return (*_stored_scales(db_path, [h.name for h in hypotheses], names), None)
+        return (*_stored_scales(db_path, [h.name for h in hypotheses], names),
+                stored_gates(db_path, gates))
     reference = reference_table(simulator, hypotheses, names, pilot, seed, map_)
     reference.to_parquet(reference_path(db_path), index=False)
     # the distance's yardstick: prior-predictive spread, shrunk for the statistics
@@ -176,7 +179,7 @@ def yardstick(
     noise = noise_spread(replicates, names, near)
     caps = (MAX_SPREADS * near / noise).rename("cap")
     return (seed, (noise / np.sqrt(weights) * group_factors(names, groups)).rename("scale"),
-            caps, noise)
+            caps, resolve_gates(names, obs, noise, gates))
 
 
 #: Fresh seeds for each pilot row run again to measure simulation noise.
@@ -352,12 +355,8 @@ def calibrate(
                 "use a fresh --out or drop --resume"
             )
         db_path.unlink()
-    check_gate_widths(gates)  # before any simulation
-    resolved = stored_gates(db_path, gates) if resuming else {}
-    seed, scales, caps, noise = yardstick(simulator, hypotheses, names, obs, pilot, seed,
-                                          map_, groups, db_path, resuming)
-    if not resuming:
-        resolved = resolve_gates(names, obs, noise, gates)
+    seed, scales, caps, resolved = yardstick(simulator, hypotheses, names, obs, pilot, seed,
+                                             map_, groups, db_path, resuming, gates)
     counter.add(pilot)
 
     sampler = SeededMappingSampler(seed, map_, on_generation=lambda t, n: counter.add(n),

@@ -34,10 +34,7 @@ from centrehold.infer.abc.calibration import (
     _observed_vector,
     _run_generations,
     _sidecar,
-    check_gate_widths,
     last_rate,
-    resolve_gates,
-    stored_gates,
     write_sidecar,
     yardstick,
 )
@@ -141,13 +138,10 @@ def calibrate_each(
     resuming = resume and _sidecar(db_path).exists()
     if resume and not resuming:
         raise UserError(f"no calibration at {db_path.parent} to resume; drop --resume")
-    check_gate_widths(gates)  # before any simulation
-    resolved = stored_gates(db_path, gates) if resuming else {}
-    seed, scales, caps, noise = yardstick(simulator, hypotheses, names, obs, pilot, seed,
-                                          map_, groups, db_path, resuming)
+    seed, scales, caps, resolved = yardstick(simulator, hypotheses, names, obs, pilot, seed,
+                                             map_, groups, db_path, resuming, gates)
     counter.add(pilot)
     if not resuming:
-        resolved = resolve_gates(names, obs, noise, gates)
         write_sidecar(db_path, hyp_names, names, seed, scales, population_size, "each", caps,
                       resolved)
 
