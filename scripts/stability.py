@@ -26,6 +26,7 @@ import pandas as pd
 
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_COMPOSITION_GATE,
     DEFAULT_DECLINE_GATE,
     DEFAULT_JOINT_POPULATION,
     DEFAULT_LEVEL_GATE,
@@ -96,6 +97,7 @@ def main() -> None:
     ap.add_argument("--predictive", type=int, default=DEFAULT_PREDICTIVE)
     ap.add_argument("--level-gate", type=float, default=DEFAULT_LEVEL_GATE)
     ap.add_argument("--decline-gate", type=float, default=DEFAULT_DECLINE_GATE)
+    ap.add_argument("--composition-gate", type=float, default=DEFAULT_COMPOSITION_GATE)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--record", default="ibc-max", choices=["ibc-max", "ibc-min"])
     ap.add_argument("--hypotheses", nargs="+", default=None,
@@ -113,7 +115,8 @@ def main() -> None:
                           population=a.population, pilot=a.pilot, predictive=a.predictive,
                           workers=a.workers, seed=seed, resume=a.resume, record=a.record,
                           method=a.method, hypotheses=a.hypotheses,
-                          level_gate=a.level_gate, decline_gate=a.decline_gate)
+                          level_gate=a.level_gate, decline_gate=a.decline_gate,
+                          composition_gate=a.composition_gate)
         wall = time.perf_counter() - t0
         for r in res.posterior.itertuples(index=False):
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
@@ -155,7 +158,8 @@ def main() -> None:
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
              f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}, "
-             f"level gate {a.level_gate}, decline gate {a.decline_gate} (noise SDs), "
+             f"level gate {a.level_gate}, decline gate {a.decline_gate}, composition gate "
+             f"{a.composition_gate} (noise SDs), "
              f"hypotheses {', '.join(a.hypotheses) if a.hypotheses else 'all'}.", "",
              "## Probability over all hypotheses", "",
              markdown(wide.round(3)), "",

@@ -319,14 +319,15 @@ def test_explosive_year_ratio_splits_the_decline_between_bombings_and_the_rest()
     assert groups["explosive_trend"] == "evidence"
 
 
-def test_gates_hold_the_level_and_the_decline_the_record_defines():
-    """compare gates the two statistics the fit window is judged on, each only when the
+def test_gates_hold_the_level_the_decline_and_the_composition_the_record_defines():
+    """compare gates the statistics the fit window is judged on, each only when the
     record's statistics include it, and a band of 0 gates nothing."""
     from centrehold.infer.simulated import distance_gates
 
-    names = ["national_mean", "national_year_ratio", "share_IQ-BG"]
+    names = ["national_mean", "national_year_ratio", "explosive_fraction", "share_IQ-BG"]
     assert distance_gates(names, 1.0, 1.5) == {"national_mean": 1.0,
                                                "national_year_ratio": 1.5}
-    assert distance_gates(names, 1.0, 0.0) == {"national_mean": 1.0}
+    assert distance_gates(names, 1.0, 0.0, 2.0) == {"national_mean": 1.0,
+                                                    "explosive_fraction": 2.0}
     assert distance_gates(names, 0.0, 0.0) == {}
-    assert distance_gates(["share_IQ-BG"], 1.0, 1.0) == {}
+    assert distance_gates(["share_IQ-BG"], 1.0, 1.0, 1.0) == {}

@@ -29,6 +29,7 @@ runner = CliRunner()
         (["--record", "no/such/ged.csv"], "--record"),
         (["--level-gate", "-0.1"], "--level-gate"),
         (["--decline-gate", "nan"], "--decline-gate"),
+        (["--composition-gate", "-1"], "--composition-gate"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path, args, needle):

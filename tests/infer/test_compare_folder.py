@@ -24,7 +24,7 @@ def _folder() -> cf.CompareFolder:
                                 "intergroup.kill_rate": "4e-05"},
         people_per_agent=10000, tick="week", seed=3, budget=300, pilot=70, generations=10,
         population=60, predictive=4, method="each", level_gate=1.0, decline_gate=1.5,
-        fit_window=("2008-01", "2009-12"),
+        composition_gate=0.5, fit_window=("2008-01", "2009-12"),
         test_window=("2010-01", "2010-12"), final_epsilon=8.25, final_acceptance=0.5,
         simulations=184, generations_run=2,
     )
@@ -135,10 +135,11 @@ def test_a_folder_from_before_the_method_was_recorded_reads_as_joint(tmp_path):
 
 def test_a_folder_from_before_the_gates_reads_as_without_them(tmp_path):
     cf.write_compare_folder(_folder(), tmp_path)
-    assert cf.read_settings(tmp_path).level_gate == 1.0
+    written = cf.read_settings(tmp_path)
+    assert (written.level_gate, written.composition_gate) == (1.0, 0.5)
     path = tmp_path / cf.SETTINGS
     data = json.loads(path.read_text())
-    del data["level_gate"], data["decline_gate"]
+    del data["level_gate"], data["decline_gate"], data["composition_gate"]
     path.write_text(json.dumps(data))
     back = cf.read_settings(tmp_path)
-    assert (back.level_gate, back.decline_gate) == (0.0, 0.0)
+    assert (back.level_gate, back.decline_gate, back.composition_gate) == (0.0, 0.0, 0.0)

@@ -18,6 +18,7 @@ from centrehold.errors import UserError
 from centrehold.extras import require
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_COMPOSITION_GATE,
     DEFAULT_DECLINE_GATE,
     DEFAULT_JOINT_POPULATION,
     DEFAULT_LEVEL_GATE,
@@ -164,6 +165,11 @@ def compare_command(
         DEFAULT_DECLINE_GATE, "--decline-gate",
         help="the same for the ratio of the fit window's second-year deaths to its "
              "first's"),
+    composition_gate: float = typer.Option(
+        DEFAULT_COMPOSITION_GATE, "--composition-gate",
+        help="the same for the bombings' (explosive weapons') share of the fit window's "
+             "deaths; off by default: it fits the decline but costs the weighing power "
+             "(docs/compare.md)"),
     scale: int = typer.Option(10_000, "--scale", help="people per agent"),
     tick: str = typer.Option("week", "--tick", help="day or week"),
     record: str = typer.Option(
@@ -229,6 +235,7 @@ def compare_command(
             executor = get_executor("dask", workers=workers, scheduler=scheduler)
         kw = dict(budget=budget, population=population, pilot=pilot, predictive=predictive,
                   method=method, level_gate=level_gate, decline_gate=decline_gate,
+                  composition_gate=composition_gate,
                   workers=workers, seed=seed, resume=resume, executor=executor,
                   record=record, overrides=overrides,
                   hypotheses=[n.strip() for n in hypotheses.split(",") if n.strip()]

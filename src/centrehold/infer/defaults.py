@@ -25,6 +25,10 @@ DEFAULT_PREDICTIVE = 30
 DEFAULT_LEVEL_GATE = 1.0
 #: The same for the ratio of the fit window's second-year deaths to its first's.
 DEFAULT_DECLINE_GATE = 1.0
+#: The same for the bombings' share of the fit window's deaths (the composition). Off:
+#: it fits the decline better but costs the weighing its power to tell an actor who
+#: bombs from none (records written by H4 no longer recovered; docs/compare.md).
+DEFAULT_COMPOSITION_GATE = 0.0
 
 #: The records `compare --record` can name: IBC's reported maximum or minimum deaths,
 #: each with the bound `centrehold.record.iraq_observed` reads and its label.

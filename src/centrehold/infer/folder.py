@@ -94,6 +94,7 @@ class CompareSettings:
     # the ABC distance's level gate (0: none, as in folders written before it existed)
     level_gate: float = 0.0
     decline_gate: float = 0.0
+    composition_gate: float = 0.0
     # the hypotheses weighed, in the order they were fitted (empty: all the scenario's)
     hypotheses: tuple[str, ...] = ()
     fit_window: tuple[str, str] = ("", "")

@@ -54,6 +54,7 @@ from centrehold.infer.adequacy import (
 from centrehold.infer.choice import forest_tables, with_forest
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
+    DEFAULT_COMPOSITION_GATE,
     DEFAULT_DECLINE_GATE,
     DEFAULT_GENERATIONS,
     DEFAULT_LEVEL_GATE,
@@ -328,17 +329,20 @@ def distance_groups(names) -> dict[str, str]:
             else "evidence" for n in names}
 
 
-#: The statistics the distance's gates hold near the record: the national level, and
-#: its fall from the window's first year to its second.
+#: The statistics the distance's gates hold near the record: the national level, its
+#: fall from the window's first year to its second, and the bombings' share of it.
 LEVEL = "national_mean"
 DECLINE = "national_year_ratio"
+COMPOSITION = "explosive_fraction"
 
 
-def distance_gates(names, level_gate: float, decline_gate: float = 0.0) -> dict[str, float]:
-    """The widths, in noise standard deviations, of the gates holding the national level
-    and its decline near the record's (a width of 0: no gate)."""
+def distance_gates(names, level_gate: float, decline_gate: float = 0.0,
+                   composition_gate: float = 0.0) -> dict[str, float]:
+    """The widths, in noise standard deviations, of the gates holding the national level,
+    its decline and its composition near the record's (a width of 0: no gate)."""
     have = set(map(str, names))
-    wanted = {LEVEL: float(level_gate), DECLINE: float(decline_gate)}
+    wanted = {LEVEL: float(level_gate), DECLINE: float(decline_gate),
+              COMPOSITION: float(composition_gate)}
     return {k: b for k, b in wanted.items() if b > 0 and k in have}
 
 
@@ -472,6 +476,7 @@ def run_compare(
     hypotheses: Sequence[str] | None = None,
     level_gate: float = DEFAULT_LEVEL_GATE,
     decline_gate: float = DEFAULT_DECLINE_GATE,
+    composition_gate: float = DEFAULT_COMPOSITION_GATE,
 ) -> CompareResult:
     """Weigh the scenario's hypotheses against a record and write every output to ``out_dir``.
 
@@ -479,15 +484,16 @@ def run_compare(
     fit and test windows; tests pass synthetic records made by the model itself.
     ``overrides`` (the `--set` pairs the scenario was loaded with) are recorded in the
     folder's settings so that it can be simulated again as it was. ``hypotheses`` names
-    a subset to weigh (at least two); the others are not fitted at all. ``level_gate``
-    and ``decline_gate`` are the widths, in simulation-noise standard deviations, of the
-    ABC distance's gates on the national level and its decline (`abc.distance.LevelGate`;
-    0: none).
+    a subset to weigh (at least two); the others are not fitted at all. ``level_gate``,
+    ``decline_gate`` and ``composition_gate`` are the widths, in simulation-noise standard
+    deviations, of the ABC distance's gates on the national level, its decline and the
+    bombings' share of it (`abc.distance.LevelGate`; 0: none).
     """
     t0 = time.perf_counter()
     if method not in METHODS:
         raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
-    for flag, value in (("--level-gate", level_gate), ("--decline-gate", decline_gate)):
+    for flag, value in (("--level-gate", level_gate), ("--decline-gate", decline_gate),
+                        ("--composition-gate", composition_gate)):
         if not (math.isfinite(value) and value >= 0):
             raise UserError(f"{flag} {value} is not a number of noise standard deviations; "
                             "give 0 (no gate) or a number such as 1")
@@ -506,6 +512,7 @@ def run_compare(
         seed=seed, budget=budget, pilot=pilot, generations=generations,
         population=population, predictive=predictive, method=method,
         level_gate=float(level_gate), decline_gate=float(decline_gate),
+        composition_gate=float(composition_gate),
         hypotheses=tuple(h.name for h in chosen) if hypotheses else (),
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
@@ -618,7 +625,8 @@ def _simulate(
             population_size=st.population, max_generations=st.generations, budget=st.budget,
             seed=st.seed, pilot=st.pilot, executor=executor, resume=resume,
             progress=calib_progress, groups=distance_groups(obs_stats.index),
-            gates=distance_gates(obs_stats.index, st.level_gate, st.decline_gate),
+            gates=distance_gates(obs_stats.index, st.level_gate, st.decline_gate,
+                                 st.composition_gate),
         )
         # posterior predictive: each hypothesis's own particles; a hypothesis that died
         # out has none and gets no predictive at all (never its prior standing in)
