@@ -176,3 +176,26 @@ def test_the_pooled_posterior_is_the_prior_cut_to_the_tolerance(fitted):
         sd = float(np.sqrt(np.sum(w * (theta - mean) ** 2)))
         assert mean == pytest.approx((lo + hi) / 2, abs=0.1 * (hi - lo))
         assert sd == pytest.approx((hi - lo) / np.sqrt(12.0), rel=0.15)
+
+
+def test_prior_density_is_pyabc_pdf_row_by_row_to_the_bit():
+    # the evidence's importance weights are read with the vectorised density: each
+    # value must be the float pyabc's own Distribution.pdf gives, inside the support
+    # and outside it (density 0, which is how the support's mass is measured)
+    from centrehold.infer.abc.marginal import prior_density
+
+    h = HypothesisSpec("mixed", {"a": PriorSpec("uniform", (0.0, 2.0)),
+                                 "b": PriorSpec("loguniform", (1e-5, 1e-3)),
+                                 "c": PriorSpec("norm", (1.0, 0.5))})
+    prior = prior_of(h)
+    rng = np.random.default_rng(3)
+    cols = ["c", "a", "b"]  # not the prior's own order: columns are matched by name
+    pts = np.column_stack([rng.normal(1.0, 1.0, 300), rng.uniform(-0.5, 2.5, 300),
+                           rng.uniform(-5.5, -2.5, 300)])
+    got = prior_density(prior, pts, cols)
+    want = np.array([prior.pdf(pyabc.Parameter(dict(zip(cols, p, strict=True))))
+                     for p in pts], float)
+    assert np.array_equal(got, want)
+    assert 0 < np.count_nonzero(got == 0) < len(got)  # both sides of the support
+    with pytest.raises(ValueError, match="not the prior"):
+        prior_density(prior, pts[:, :2], ["a", "b"])

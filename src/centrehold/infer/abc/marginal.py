@@ -55,13 +55,39 @@ def _support_mass(transition: pyabc.MultivariateNormalTransition, X_prev: pd.Dat
     steps = rng.multivariate_normal(np.zeros(cov.shape[0]), cov, size=SUPPORT_DRAWS,
                                     method="eigh")
     pts = X_prev.to_numpy(float)[idx] + steps
-    cols = list(X_prev.columns)
-    inside = sum(prior.pdf(pyabc.Parameter(dict(zip(cols, p, strict=True)))) > 0 for p in pts)
+    inside = np.count_nonzero(prior_density(prior, pts, list(X_prev.columns)) > 0)
     return float(inside) / SUPPORT_DRAWS
 
 
+def prior_density(dist: pyabc.Distribution, points: np.ndarray, columns: list[str]
+                  ) -> np.ndarray:
+    """`dist.pdf` at every row of `points` (columns named by `columns`), in one call per
+    parameter.
+
+    Why not pyabc's `Distribution.pdf` row by row: one scipy call per parameter and row
+    made reading the evidence back (4,000 support draws a generation) take half a minute
+    of every `compare`. The product is taken in the same order as pyabc's, so each value
+    is the same float.
+    """
+    points = np.asarray(points, float).reshape(-1, len(columns))
+    if not columns:
+        return np.ones(points.shape[0])
+    if sorted(columns) != sorted(dist.keys()):
+        raise ValueError(f"parameters {sorted(columns)} are not the prior's "
+                         f"{sorted(dist.keys())}")
+    out = None
+    for j, name in enumerate(columns):
+        rv = dist[name]
+        try:
+            part = np.asarray(rv.pdf(points[:, j]), float)
+        except AttributeError:  # a discrete parameter has a mass function
+            part = np.asarray(rv.pmf(points[:, j]), float)
+        out = part if out is None else out * part
+    return out
+
+
 def _pdf(dist: pyabc.Distribution, X: pd.DataFrame) -> np.ndarray:
-    return np.array([dist.pdf(pyabc.Parameter(dict(row))) for _, row in X.iterrows()], float)
+    return prior_density(dist, X.to_numpy(float), [str(c) for c in X.columns])
 
 
 def evidence_table(
