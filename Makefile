@@ -29,9 +29,10 @@ run: $(VENV)/.installed-run
 	$(BIN)/centrehold compare --out out/compare
 	$(BIN)/centrehold report out/compare
 
-## test: set up and pass the test suite
+## test: set up and pass the test suite, spread over up to four processes (pytest-xdist;
+## 9 minutes instead of 13.5 on two cores): no test depends on another's order or files
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n auto --maxprocesses=4
 
 ## bench: the speed and memory benchmarks (not part of `make test`)
 bench: $(VENV)/.installed-bench
