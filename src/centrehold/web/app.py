@@ -14,11 +14,11 @@ import json
 import re
 from collections.abc import Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -271,6 +271,65 @@ def _default_library() -> tuple[Callable[[], list[tuple[str, str]]], Callable[..
     return list_scenarios, load_scenario
 
 
+@dataclass
+class Library:
+    """The scenario library as a server sees it: listed once and each scenario loaded once
+    (the library does not change while a server runs), and only by built-in name."""
+
+    list_fn: Callable[[], list[tuple[str, str]]]
+    load_fn: Callable[..., Any]
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def names(self) -> dict[str, str]:
+        if "__names__" not in self.cache:
+            self.cache["__names__"] = dict(self.list_fn())
+        return self.cache["__names__"]
+
+    def scenario(self, name: str) -> Any:
+        """The scenario called `name`, or a 404 that lists the ones there are."""
+        if not NAME_RE.match(name):
+            raise HTTPException(404, f"no scenario named {name[:40]!r}: scenario names are "
+                                     "built-in names such as 'iraq-2009', never paths")
+        lib = self.names()
+        if name not in lib:
+            raise HTTPException(404, f"no scenario named {name!r}; choose one of: "
+                                     f"{', '.join(sorted(lib))}")
+        if name not in self.cache:
+            try:
+                self.cache[name] = self.load_fn(name, None)
+            except UserError as exc:
+                raise HTTPException(422, str(exc)) from None
+        return self.cache[name]
+
+    def info(self, name: str) -> ScenarioInfo:
+        scn = self.scenario(name)
+        hyps = K.hypotheses_for(scn)
+        cal = getattr(scn, "calendar", None)
+        return ScenarioInfo(
+            name=name, description=self.names()[name], model=str(getattr(scn, "model", "")),
+            ticks=K.default_ticks(scn), tick_unit=cal.tick if cal is not None else "tick",
+            agents=K.estimate_agents(scn), knobs=[KnobInfo(**k) for k in K.knob_dicts(scn)],
+            hypotheses=[HypothesisInfo(**h) for h in hyps],
+            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None,
+            period=K.period_ticks(scn), calendar_end=str(cal.end) if cal is not None else None)
+
+
+@dataclass(frozen=True)
+class Server:
+    """What the routes share, kept on `app.state.server`: routes are plain module-level
+    functions that read it from the request, so each can be read (and tested) alone."""
+
+    jobs: JobManager
+    library: Library
+    limits: Limits
+    compare_dir: Path | None
+    compare_root: Path | None
+
+
+def _server(request: Request) -> Server:
+    return request.app.state.server
+
+
 def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None = None,
                library: tuple[Callable, Callable] | None = None,
                compare_dir: Path | None = None, runs_dir: Path | None = None,
@@ -296,309 +355,341 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
                               "beside the record.")
     app.state.jobs = jobs
     app.state.limits = limits
-
-    cache: dict[str, Any] = {}  # the library does not change while a server runs
-
-    def names() -> dict[str, str]:
-        if "__names__" not in cache:
-            cache["__names__"] = dict(list_fn())
-        return cache["__names__"]
-
-    def scenario_or_404(name: str) -> Any:
-        if not NAME_RE.match(name):
-            raise HTTPException(404, f"no scenario named {name[:40]!r}: scenario names are "
-                                     "built-in names such as 'iraq-2009', never paths")
-        lib = names()
-        if name not in lib:
-            raise HTTPException(404, f"no scenario named {name!r}; choose one of: "
-                                     f"{', '.join(sorted(lib))}")
-        if name not in cache:
-            try:
-                cache[name] = load_fn(name, None)
-            except UserError as exc:
-                raise HTTPException(422, str(exc)) from None
-        return cache[name]
-
-    def info(name: str, desc: str, scn: Any) -> ScenarioInfo:
-        hyps = K.hypotheses_for(scn)
-        cal = getattr(scn, "calendar", None)
-        return ScenarioInfo(
-            name=name, description=desc, model=str(getattr(scn, "model", "")),
-            ticks=K.default_ticks(scn), tick_unit=cal.tick if cal is not None else "tick",
-            agents=K.estimate_agents(scn), knobs=[KnobInfo(**k) for k in K.knob_dicts(scn)],
-            hypotheses=[HypothesisInfo(**h) for h in hyps],
-            default_hypothesis=getattr(scn, "hypothesis", None) if hyps else None,
-            period=K.period_ticks(scn), calendar_end=str(cal.end) if cal is not None else None)
-
-    @app.get("/api/health", tags=["server"])
-    def health() -> dict[str, Any]:
-        """The server is up: its version and how many runs it holds (for probes and scripts)."""
-        return {"status": "ok", "version": __version__, "active_runs": jobs.active()}
-
-    @app.get("/api/scenarios", response_model=list[ScenarioInfo], tags=["scenarios"])
-    def list_scenarios_api() -> list[ScenarioInfo]:
-        """Built-in scenarios with their main parameters and hypotheses."""
-        return [info(n, d, scenario_or_404(n)) for n, d in sorted(names().items())]
-
-    @app.get("/api/scenarios/{name}", response_model=ScenarioInfo, responses=ERRORS,
-             tags=["scenarios"])
-    def get_scenario(name: str = PathParam(..., max_length=200)) -> ScenarioInfo:
-        """One scenario's parameters (knobs with ranges and defaults) and hypotheses."""
-        scn = scenario_or_404(name)
-        return info(name, names()[name], scn)
-
-    @app.post("/api/runs", response_model=RunStatus, status_code=202,
-              responses={**ERRORS, 422: {"model": Problem}}, tags=["runs"])
-    def start_run(req: RunRequest) -> RunStatus:
-        """Start a run; it executes in the background. Poll its status or open its events."""
-        scn = scenario_or_404(req.scenario)
-        allowed = {k.id for k in K.knobs_for(scn)}
-        moved = {k: v for k, v in req.knobs.model_dump().items() if v is not None}
-        wrong = sorted(set(moved) - allowed)
-        if wrong:
-            raise HTTPException(422, f"knob {wrong[0]!r} does not apply to {req.scenario}; it "
-                                     f"takes: {', '.join(sorted(allowed))}")
-        hyps = [h["id"] for h in K.hypotheses_for(scn)]
-        if req.hypothesis and not hyps:
-            raise HTTPException(422, f"scenario {req.scenario} has no hypotheses; leave "
-                                     "hypothesis empty")
-        if req.hypothesis and req.hypothesis not in hyps:
-            raise HTTPException(422, f"no hypothesis {req.hypothesis} in {req.scenario}; choose "
-                                     f"one of: {', '.join(hyps)}")
-        wrong_value = K.out_of_range(scn, moved)
-        if wrong_value:
-            raise HTTPException(422, wrong_value)
-        overrides = K.overrides_for(scn, moved)
-        if req.hypothesis:
-            overrides["hypothesis"] = req.hypothesis
-        try:
-            scn = load_fn(req.scenario, overrides)
-        except UserError as exc:
-            raise HTTPException(422, str(exc)) from None
-        ticks = req.ticks or K.default_ticks(scn)
-        period = K.period_ticks(scn)
-        if period is not None and ticks > period and not req.extend:
-            cal = scn.calendar
-            raise HTTPException(422, f"ticks {ticks} runs past the end of {req.scenario}'s "
-                                     f"calendar ({period} {cal.tick}s, {cal.start} to {cal.end})"
-                                     f"; ask for at most {period}, or send \"extend\": true "
-                                     "to run past it on purpose")
-        if ticks > limits.max_ticks:
-            raise HTTPException(422, f"run too long: {ticks} ticks (this server's limit is "
-                                     f"{limits.max_ticks}); ask for fewer ticks")
-        agents = K.estimate_agents(scn)
-        if agents > limits.max_agents:
-            raise HTTPException(422, f"run too large: about {agents} agents (this server's "
-                                     f"limit is {limits.max_agents}); raise the scale's people "
-                                     "per agent or shrink the lattice")
-        job = jobs.submit(req.scenario, req.hypothesis, req.seed, ticks, overrides, agents)
-        if job is None:
-            raise HTTPException(429, f"too many runs in progress ({jobs.max_active}); wait "
-                                     "for one to finish")
-        return RunStatus(**job.status())
-
-    @app.get("/api/runs", response_model=list[RunStatus], tags=["runs"])
-    def list_runs() -> list[RunStatus]:
-        """Recent runs of this server, newest first."""
-        return [RunStatus(**j.status()) for j in jobs.list()]
-
-    def job_or_404(run_id: str):
-        job = jobs.get(run_id)
-        if job is None:
-            raise HTTPException(404, f"no run {run_id[:40]!r} on this server; start one with "
-                                     "POST /api/runs")
-        return job
-
-    @app.get("/api/runs/{run_id}", response_model=RunStatus, responses=ERRORS, tags=["runs"])
-    def run_status(run_id: str = PathParam(..., max_length=64)) -> RunStatus:
-        """Progress of a run: ticks done of total, and its state."""
-        return RunStatus(**job_or_404(run_id).status())
-
-    @app.delete("/api/runs/{run_id}", response_model=RunStatus,
-                responses={**ERRORS, 409: {"model": Problem}}, tags=["runs"])
-    def cancel_run(run_id: str = PathParam(..., max_length=64)) -> RunStatus:
-        """Cancel a queued or running run: it stops at its next progress report and keeps
-        no folder."""
-        job = job_or_404(run_id)
-        if not jobs.cancel(job):
-            raise HTTPException(409, f"run {run_id} is {job.state}; only a queued or running "
-                                     "run can be cancelled")
-        return RunStatus(**job.status())
-
-    @app.get("/api/runs/{run_id}/events", responses={**ERRORS, 200: {
-        "content": {"text/event-stream": {}},
-        "description": "server-sent events: `progress` while running, then `end`"}},
-        tags=["runs"])
-    async def run_events(run_id: str = PathParam(..., max_length=64)) -> StreamingResponse:
-        """Progress as server-sent events, ending when the run is done or failed."""
-        job = job_or_404(run_id)
-
-        async def stream():
-            last = None
-            while True:
-                st = job.status()
-                key = (st["state"], st["done"], st["total"])
-                if key != last:
-                    yield f"event: progress\ndata: {json.dumps(st)}\n\n"
-                    last = key
-                if st["state"] in ("done", "error", "cancelled"):
-                    yield f"event: end\ndata: {json.dumps(st)}\n\n"
-                    return
-                await asyncio.sleep(0.2)
-
-        return StreamingResponse(stream(), media_type="text/event-stream",
-                                 headers={"Cache-Control": "no-cache"})
-
-    @app.get("/api/runs/{run_id}/results", response_class=Response,
-             responses={**ERRORS, 409: {"model": Problem},
-                        200: {"model": RunResults, "content": {"application/json": {}}}},
-             tags=["runs"])
-    async def run_results(run_id: str = PathParam(..., max_length=64)) -> Response:
-        """Summary and figures (plotly JSON) of a finished run."""
-        job = job_or_404(run_id)
-        if job.state == "done" and job.result is None and job.run_dir is not None:
-            # a run an earlier server left in --runs-dir: its figures are rebuilt once
-            fut = jobs.build_results(job)
-            if fut is None:
-                raise HTTPException(429, "too many files being built; try again in a minute")
-            try:
-                job.result = await asyncio.wrap_future(fut)
-            except Exception as exc:
-                raise HTTPException(500, "the run's results could not be rebuilt: "
-                                         f"{' '.join(str(exc).split())[:200]}") from None
-        if job.state != "done" or job.result is None:
-            detail = job.error if job.state == "error" else f"run {run_id} is {job.state}; " \
-                "wait for it to finish"
-            raise HTTPException(409, detail)
-        # serialised once when the run ended: polling clients cost a memory copy, no more
-        return Response(content=job.result, media_type="application/json")
-
-    @app.get("/api/runs/{run_id}/report", responses={**ERRORS, 409: {"model": Problem},
-                                                      200: {"content": {"text/html": {}}}},
-             tags=["runs"])
-    async def run_report(run_id: str = PathParam(..., max_length=64)) -> FileResponse:
-        """The run's self-contained HTML report, built on first request in a worker process
-        (at most --max-reports at once, a few more waiting; beyond that 429)."""
-        job = job_or_404(run_id)
-        if job.state != "done" or job.run_dir is None:
-            raise HTTPException(409, f"run {run_id} has no report: it is {job.state} or this "
-                                     "server keeps no run folders (start it with --runs-dir)")
-        out = job.run_dir / "report.html"
-        if not out.is_file():
-            fut = jobs.build_report(job, out)
-            if fut is None:
-                raise HTTPException(429, "too many reports being built; try again in a "
-                                         "minute")
-            try:
-                await asyncio.wrap_future(fut)
-            except Exception as exc:
-                raise HTTPException(500, "the report could not be built: "
-                                         f"{' '.join(str(exc).split())[:200]}") from None
-        return FileResponse(out, media_type="text/html")
-
-    @app.get("/api/runs/{run_id}/files/{name}", response_class=FileResponse,
-             responses={**ERRORS, 409: {"model": Problem}, 200: {"content": {
-                 t: {} for t in sorted(set(DOWNLOADS.values()))}}}, tags=["runs"])
-    async def run_file(run_id: str = PathParam(..., max_length=64),
-                       name: str = PathParam(..., max_length=32)) -> FileResponse:
-        """Download a finished run's data: ticks.parquet (the tidy per-tick table), the same
-        as ticks.csv, regions.csv (regional worlds), summary.json or scenario.json."""
-        job = job_or_404(run_id)
-        if name not in DOWNLOADS:
-            raise HTTPException(404, f"no file {name[:32]!r} for a run; choose one of: "
-                                     f"{', '.join(DOWNLOADS)}")
-        if job.state != "done" or job.run_dir is None:
-            raise HTTPException(409, f"run {run_id} is {job.state}; its data can be "
-                                     "downloaded once it is done")
-        path = job.run_dir / name
-        if name == "ticks.csv" and not path.is_file():
-            fut = jobs.build_csv(job, path)
-            if fut is None:
-                raise HTTPException(429, "too many files being built; try again in a minute")
-            await asyncio.wrap_future(fut)
-        if not path.is_file():
-            raise HTTPException(404, f"run {run_id} has no {name} (not a regional world?)")
-        return FileResponse(path, media_type=DOWNLOADS[name],
-                            filename=f"{job.scenario}-{job.id}-{name}")
-
-    @app.get("/api/compares", response_model=list[CompareFolder], tags=["compare"])
-    def list_compares() -> list[CompareFolder]:
-        """Compare folders this server can show, newest first: --compare-dir and any compare
-        folder under --compare-root (up to two levels down)."""
-        return [CompareFolder(name=n, modified=m)
-                for n, (_p, m) in compare_folders(compare_dir, compare_root).items()]
-
-    @app.get("/api/compare", response_model=CompareResults, responses=ERRORS,
-             tags=["compare"])
-    def compare_results(name: str | None = Query(None, max_length=200, description=(
-            "one of the names GET /api/compares lists; default: the newest"))) -> CompareResults:
-        """Posterior probabilities and the ACH matrix from one compare folder."""
-        folders = compare_folders(compare_dir, compare_root)
-        if not folders:
-            raise HTTPException(404, "no compare results yet: run `centrehold compare --out "
-                                     "out/compare` where the server was started, or start it "
-                                     "with --compare-dir DIR")
-        if name is not None and name not in folders:
-            raise HTTPException(404, f"no compare folder {name[:60]!r}; choose one of: "
-                                     f"{', '.join(list(folders)[:10])}")
-        chosen = folders[name or next(iter(folders))][0]
-        from centrehold.report import interactive
-        from centrehold.report.data import compute
-        from centrehold.report.load import load_runs
-
-        try:
-            rs = load_runs(chosen, max_runs=0)
-        except UserError as exc:
-            raise HTTPException(404, str(exc)) from None
-        rd = compute(rs)
-        figs = {}
-        if rd.posterior is not None:
-            figs["posterior"] = {"title": "Posterior probabilities",
-                                 "figure": json.loads(interactive.posterior(rd).to_json())}
-        if rd.ach is not None:
-            figs["ach"] = {"title": "Evidence by hypothesis (ACH)",
-                           "figure": json.loads(interactive.ach(rd).to_json())}
-        return CompareResults(
-            source=name or next(iter(folders)),
-            posterior=rd.posterior.to_dict("records") if rd.posterior is not None else None,
-            ach=json.loads(rd.ach.to_json(orient="split")) if rd.ach is not None else None,
-            figures=figs)
-
-    @app.get("/", include_in_schema=False)
-    def index() -> FileResponse:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
-
-    @app.get("/static/{path:path}", include_in_schema=False)
-    def static(path: str) -> FileResponse:
-        if len(path) > 200 or any(len(part) > 100 for part in path.split("/")):
-            raise HTTPException(414, "path refused: too long for a file in the app's static "
-                                     "folder")
-        if path == "vendor/plotly.min.js":
-            import plotly
-
-            return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
-                                media_type="text/javascript")
-        if not SAFE_STATIC.match(path) or ".." in path.split("/"):
-            raise HTTPException(400, "path refused: static paths are plain file names inside "
-                                     "the app's static folder (no '..', no absolute paths)")
-        try:
-            target = (STATIC_DIR / path).resolve()
-            found = target.is_relative_to(STATIC_DIR) and target.is_file()
-        except (OSError, ValueError):  # a name the file system refuses is a missing file
-            found = False
-        if not found:
-            raise HTTPException(404, f"no file {path[:60]!r} in the app's static folder")
-        return FileResponse(target)
-
-    @app.exception_handler(HTTPException)
-    async def _problem(_req: Request, exc: HTTPException) -> JSONResponse:
-        return JSONResponse(status_code=exc.status_code,
-                            content={"detail": str(exc.detail)[:DETAIL_CHARS]})
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": validation_line(exc.errors())})
-
+    app.state.server = Server(jobs, Library(list_fn, load_fn), limits, compare_dir,
+                              compare_root)
+    for router in (scenario_routes, run_routes, output_routes, compare_routes, page_routes):
+        app.include_router(router)
+    app.add_exception_handler(HTTPException, _problem)
+    app.add_exception_handler(RequestValidationError, _invalid)
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(Guard, hosts=hosts, token=token)  # outermost: checked first
     return app
+
+
+async def _problem(_req: Request, exc: HTTPException) -> JSONResponse:
+    return JSONResponse(status_code=exc.status_code,
+                        content={"detail": str(exc.detail)[:DETAIL_CHARS]})
+
+
+async def _invalid(_req: Request, exc: RequestValidationError) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": validation_line(exc.errors())})
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+scenario_routes = APIRouter()
+
+
+@scenario_routes.get("/api/health", tags=["server"])
+def health(request: Request) -> dict[str, Any]:
+    """The server is up: its version and how many runs it holds (for probes and scripts)."""
+    return {"status": "ok", "version": __version__, "active_runs": _server(request).jobs.active()}
+
+
+@scenario_routes.get("/api/scenarios", response_model=list[ScenarioInfo], tags=["scenarios"])
+def list_scenarios_api(request: Request) -> list[ScenarioInfo]:
+    """Built-in scenarios with their main parameters and hypotheses."""
+    lib = _server(request).library
+    return [lib.info(n) for n in sorted(lib.names())]
+
+
+@scenario_routes.get("/api/scenarios/{name}", response_model=ScenarioInfo, responses=ERRORS,
+                     tags=["scenarios"])
+def get_scenario(request: Request, name: str = PathParam(..., max_length=200)) -> ScenarioInfo:
+    """One scenario's parameters (knobs with ranges and defaults) and hypotheses."""
+    return _server(request).library.info(name)
+
+
+# ----------------------------------------------------------------------------- runs
+
+run_routes = APIRouter()
+
+
+def _run_overrides(req: RunRequest, lib: Library) -> tuple[Any, dict[str, Any]]:
+    """The scenario a run request asks for, with its knobs and hypothesis applied, and
+    those overrides; every knob and hypothesis checked against the scenario first."""
+    scn = lib.scenario(req.scenario)
+    allowed = {k.id for k in K.knobs_for(scn)}
+    moved = {k: v for k, v in req.knobs.model_dump().items() if v is not None}
+    wrong = sorted(set(moved) - allowed)
+    if wrong:
+        raise HTTPException(422, f"knob {wrong[0]!r} does not apply to {req.scenario}; it "
+                                 f"takes: {', '.join(sorted(allowed))}")
+    hyps = [h["id"] for h in K.hypotheses_for(scn)]
+    if req.hypothesis and not hyps:
+        raise HTTPException(422, f"scenario {req.scenario} has no hypotheses; leave "
+                                 "hypothesis empty")
+    if req.hypothesis and req.hypothesis not in hyps:
+        raise HTTPException(422, f"no hypothesis {req.hypothesis} in {req.scenario}; choose "
+                                 f"one of: {', '.join(hyps)}")
+    wrong_value = K.out_of_range(scn, moved)
+    if wrong_value:
+        raise HTTPException(422, wrong_value)
+    overrides = K.overrides_for(scn, moved)
+    if req.hypothesis:
+        overrides["hypothesis"] = req.hypothesis
+    try:
+        return lib.load_fn(req.scenario, overrides), overrides
+    except UserError as exc:
+        raise HTTPException(422, str(exc)) from None
+
+
+def _run_size(req: RunRequest, scn: Any, limits: Limits) -> tuple[int, int]:
+    """(ticks, agents) of a requested run, refused when past its calendar (unless asked
+    for) or beyond this server's limits."""
+    ticks = req.ticks or K.default_ticks(scn)
+    period = K.period_ticks(scn)
+    if period is not None and ticks > period and not req.extend:
+        cal = scn.calendar
+        raise HTTPException(422, f"ticks {ticks} runs past the end of {req.scenario}'s "
+                                 f"calendar ({period} {cal.tick}s, {cal.start} to {cal.end})"
+                                 f"; ask for at most {period}, or send \"extend\": true "
+                                 "to run past it on purpose")
+    if ticks > limits.max_ticks:
+        raise HTTPException(422, f"run too long: {ticks} ticks (this server's limit is "
+                                 f"{limits.max_ticks}); ask for fewer ticks")
+    agents = K.estimate_agents(scn)
+    if agents > limits.max_agents:
+        raise HTTPException(422, f"run too large: about {agents} agents (this server's "
+                                 f"limit is {limits.max_agents}); raise the scale's people "
+                                 "per agent or shrink the lattice")
+    return ticks, agents
+
+
+@run_routes.post("/api/runs", response_model=RunStatus, status_code=202,
+                 responses={**ERRORS, 422: {"model": Problem}}, tags=["runs"])
+def start_run(request: Request, req: RunRequest) -> RunStatus:
+    """Start a run; it executes in the background. Poll its status or open its events."""
+    srv = _server(request)
+    scn, overrides = _run_overrides(req, srv.library)
+    ticks, agents = _run_size(req, scn, srv.limits)
+    job = srv.jobs.submit(req.scenario, req.hypothesis, req.seed, ticks, overrides, agents)
+    if job is None:
+        raise HTTPException(429, f"too many runs in progress ({srv.jobs.max_active}); wait "
+                                 "for one to finish")
+    return RunStatus(**job.status())
+
+
+@run_routes.get("/api/runs", response_model=list[RunStatus], tags=["runs"])
+def list_runs(request: Request) -> list[RunStatus]:
+    """Recent runs of this server, newest first."""
+    return [RunStatus(**j.status()) for j in _server(request).jobs.list()]
+
+
+def _job_or_404(request: Request, run_id: str):
+    job = _server(request).jobs.get(run_id)
+    if job is None:
+        raise HTTPException(404, f"no run {run_id[:40]!r} on this server; start one with "
+                                 "POST /api/runs")
+    return job
+
+
+@run_routes.get("/api/runs/{run_id}", response_model=RunStatus, responses=ERRORS,
+                tags=["runs"])
+def run_status(request: Request, run_id: str = PathParam(..., max_length=64)) -> RunStatus:
+    """Progress of a run: ticks done of total, and its state."""
+    return RunStatus(**_job_or_404(request, run_id).status())
+
+
+@run_routes.delete("/api/runs/{run_id}", response_model=RunStatus,
+                   responses={**ERRORS, 409: {"model": Problem}}, tags=["runs"])
+def cancel_run(request: Request, run_id: str = PathParam(..., max_length=64)) -> RunStatus:
+    """Cancel a queued or running run: it stops at its next progress report and keeps
+    no folder."""
+    job = _job_or_404(request, run_id)
+    if not _server(request).jobs.cancel(job):
+        raise HTTPException(409, f"run {run_id} is {job.state}; only a queued or running "
+                                 "run can be cancelled")
+    return RunStatus(**job.status())
+
+
+@run_routes.get("/api/runs/{run_id}/events", responses={**ERRORS, 200: {
+    "content": {"text/event-stream": {}},
+    "description": "server-sent events: `progress` while running, then `end`"}},
+    tags=["runs"])
+async def run_events(request: Request,
+                     run_id: str = PathParam(..., max_length=64)) -> StreamingResponse:
+    """Progress as server-sent events, ending when the run is done or failed."""
+    job = _job_or_404(request, run_id)
+
+    async def stream():
+        last = None
+        while True:
+            st = job.status()
+            key = (st["state"], st["done"], st["total"])
+            if key != last:
+                yield f"event: progress\ndata: {json.dumps(st)}\n\n"
+                last = key
+            if st["state"] in ("done", "error", "cancelled"):
+                yield f"event: end\ndata: {json.dumps(st)}\n\n"
+                return
+            await asyncio.sleep(0.2)
+
+    return StreamingResponse(stream(), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache"})
+
+
+# ----------------------------------------------------------------------------- a run's outputs
+
+output_routes = APIRouter()
+
+
+@output_routes.get("/api/runs/{run_id}/results", response_class=Response,
+                   responses={**ERRORS, 409: {"model": Problem},
+                              200: {"model": RunResults, "content": {"application/json": {}}}},
+                   tags=["runs"])
+async def run_results(request: Request, run_id: str = PathParam(..., max_length=64)) -> Response:
+    """Summary and figures (plotly JSON) of a finished run."""
+    job = _job_or_404(request, run_id)
+    if job.state == "done" and job.result is None and job.run_dir is not None:
+        # a run an earlier server left in --runs-dir: its figures are rebuilt once
+        fut = _server(request).jobs.build_results(job)
+        if fut is None:
+            raise HTTPException(429, "too many files being built; try again in a minute")
+        try:
+            job.result = await asyncio.wrap_future(fut)
+        except Exception as exc:
+            raise HTTPException(500, "the run's results could not be rebuilt: "
+                                     f"{' '.join(str(exc).split())[:200]}") from None
+    if job.state != "done" or job.result is None:
+        detail = job.error if job.state == "error" else f"run {run_id} is {job.state}; " \
+            "wait for it to finish"
+        raise HTTPException(409, detail)
+    # serialised once when the run ended: polling clients cost a memory copy, no more
+    return Response(content=job.result, media_type="application/json")
+
+
+@output_routes.get("/api/runs/{run_id}/report",
+                   responses={**ERRORS, 409: {"model": Problem},
+                              200: {"content": {"text/html": {}}}}, tags=["runs"])
+async def run_report(request: Request,
+                     run_id: str = PathParam(..., max_length=64)) -> FileResponse:
+    """The run's self-contained HTML report, built on first request in a worker process
+    (at most --max-reports at once, a few more waiting; beyond that 429)."""
+    job = _job_or_404(request, run_id)
+    if job.state != "done" or job.run_dir is None:
+        raise HTTPException(409, f"run {run_id} has no report: it is {job.state} or this "
+                                 "server keeps no run folders (start it with --runs-dir)")
+    out = job.run_dir / "report.html"
+    if not out.is_file():
+        fut = _server(request).jobs.build_report(job, out)
+        if fut is None:
+            raise HTTPException(429, "too many reports being built; try again in a "
+                                     "minute")
+        try:
+            await asyncio.wrap_future(fut)
+        except Exception as exc:
+            raise HTTPException(500, "the report could not be built: "
+                                     f"{' '.join(str(exc).split())[:200]}") from None
+    return FileResponse(out, media_type="text/html")
+
+
+@output_routes.get("/api/runs/{run_id}/files/{name}", response_class=FileResponse,
+                   responses={**ERRORS, 409: {"model": Problem}, 200: {"content": {
+                       t: {} for t in sorted(set(DOWNLOADS.values()))}}}, tags=["runs"])
+async def run_file(request: Request, run_id: str = PathParam(..., max_length=64),
+                   name: str = PathParam(..., max_length=32)) -> FileResponse:
+    """Download a finished run's data: ticks.parquet (the tidy per-tick table), the same
+    as ticks.csv, regions.csv (regional worlds), summary.json or scenario.json."""
+    job = _job_or_404(request, run_id)
+    if name not in DOWNLOADS:
+        raise HTTPException(404, f"no file {name[:32]!r} for a run; choose one of: "
+                                 f"{', '.join(DOWNLOADS)}")
+    if job.state != "done" or job.run_dir is None:
+        raise HTTPException(409, f"run {run_id} is {job.state}; its data can be "
+                                 "downloaded once it is done")
+    path = job.run_dir / name
+    if name == "ticks.csv" and not path.is_file():
+        fut = _server(request).jobs.build_csv(job, path)
+        if fut is None:
+            raise HTTPException(429, "too many files being built; try again in a minute")
+        await asyncio.wrap_future(fut)
+    if not path.is_file():
+        raise HTTPException(404, f"run {run_id} has no {name} (not a regional world?)")
+    return FileResponse(path, media_type=DOWNLOADS[name],
+                        filename=f"{job.scenario}-{job.id}-{name}")
+
+
+# ----------------------------------------------------------------------------- compare
+
+compare_routes = APIRouter()
+
+
+@compare_routes.get("/api/compares", response_model=list[CompareFolder], tags=["compare"])
+def list_compares(request: Request) -> list[CompareFolder]:
+    """Compare folders this server can show, newest first: --compare-dir and any compare
+    folder under --compare-root (up to two levels down)."""
+    srv = _server(request)
+    return [CompareFolder(name=n, modified=m)
+            for n, (_p, m) in compare_folders(srv.compare_dir, srv.compare_root).items()]
+
+
+@compare_routes.get("/api/compare", response_model=CompareResults, responses=ERRORS,
+                    tags=["compare"])
+def compare_results(request: Request, name: str | None = Query(None, max_length=200, description=(
+        "one of the names GET /api/compares lists; default: the newest"))) -> CompareResults:
+    """Posterior probabilities and the ACH matrix from one compare folder."""
+    srv = _server(request)
+    folders = compare_folders(srv.compare_dir, srv.compare_root)
+    if not folders:
+        raise HTTPException(404, "no compare results yet: run `centrehold compare --out "
+                                 "out/compare` where the server was started, or start it "
+                                 "with --compare-dir DIR")
+    if name is not None and name not in folders:
+        raise HTTPException(404, f"no compare folder {name[:60]!r}; choose one of: "
+                                 f"{', '.join(list(folders)[:10])}")
+    chosen = folders[name or next(iter(folders))][0]
+    from centrehold.report import interactive
+    from centrehold.report.data import compute
+    from centrehold.report.load import load_runs
+
+    try:
+        rs = load_runs(chosen, max_runs=0)
+    except UserError as exc:
+        raise HTTPException(404, str(exc)) from None
+    rd = compute(rs)
+    figs = {}
+    if rd.posterior is not None:
+        figs["posterior"] = {"title": "Posterior probabilities",
+                             "figure": json.loads(interactive.posterior(rd).to_json())}
+    if rd.ach is not None:
+        figs["ach"] = {"title": "Evidence by hypothesis (ACH)",
+                       "figure": json.loads(interactive.ach(rd).to_json())}
+    return CompareResults(
+        source=name or next(iter(folders)),
+        posterior=rd.posterior.to_dict("records") if rd.posterior is not None else None,
+        ach=json.loads(rd.ach.to_json(orient="split")) if rd.ach is not None else None,
+        figures=figs)
+
+
+# ----------------------------------------------------------------------------- the page
+
+page_routes = APIRouter()
+
+
+@page_routes.get("/", include_in_schema=False)
+def index() -> FileResponse:
+    return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
+
+
+@page_routes.get("/static/{path:path}", include_in_schema=False)
+def static(path: str) -> FileResponse:
+    if len(path) > 200 or any(len(part) > 100 for part in path.split("/")):
+        raise HTTPException(414, "path refused: too long for a file in the app's static "
+                                 "folder")
+    if path == "vendor/plotly.min.js":
+        import plotly
+
+        return FileResponse(Path(plotly.__file__).parent / "package_data" / "plotly.min.js",
+                            media_type="text/javascript")
+    if not SAFE_STATIC.match(path) or ".." in path.split("/"):
+        raise HTTPException(400, "path refused: static paths are plain file names inside "
+                                 "the app's static folder (no '..', no absolute paths)")
+    try:
+        target = (STATIC_DIR / path).resolve()
+        found = target.is_relative_to(STATIC_DIR) and target.is_file()
+    except (OSError, ValueError):  # a name the file system refuses is a missing file
+        found = False
+    if not found:
+        raise HTTPException(404, f"no file {path[:60]!r} in the app's static folder")
+    return FileResponse(target)
