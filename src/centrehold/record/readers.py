@@ -377,32 +377,18 @@ def read_ibc_province(path: str | Path, encoding: str = "utf-8") -> tuple[pd.Dat
 _GED_DEATH_PARTS = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
 
 
-def read_ged(
-    path: str | Path, encoding: str = "utf-8", country: str | None = None
-) -> tuple[pd.DataFrame, ReadReport]:
-    """UCDP GED in its published CSV layout (any country; `country` keeps one).
-
-    Uses `date_start`/`date_end`, `adm_1`, `type_of_violence` (1 state-based, 2
-    non-state, 3 one-sided), `side_a`/`side_b` and `best`/`low`/`high`. Partial
-    extracts are read where it is honest to: only `year` gives year-long date ranges,
-    no `best/low/high` falls back to the sum of `deaths_a/b/civilians/unknown` (GED's
-    own definition of best), and each such fallback is stated in the report's notes.
-    """
-    path = Path(path)
-    report = ReadReport(path=str(path), format="ged")
-    rows = _rows(path, encoding)
-    header = _header(rows, path)
-    has = set(header)
-    has_dates = "date_start" in has
-    has_end = "date_end" in has
-    if not has_dates and "year" not in has:
+def _ged_columns(has: set[str], path: Path, report: ReadReport
+                 ) -> tuple[list[str], list[str]]:
+    """The date and death columns a GED file offers, noting each fallback in the report;
+    refused when it has neither dates nor deaths."""
+    if "date_start" not in has and "year" not in has:
         raise UserError(
             f"{path} has neither date_start/date_end nor year: it is not a UCDP GED file "
             "(check --format)"
         )
-    if has_dates:
-        date_cols = ["date_start", "date_end"] if has_end else ["date_start"]
-        if not has_end:
+    if "date_start" in has:
+        date_cols = ["date_start", "date_end"] if "date_end" in has else ["date_start"]
+        if "date_end" not in has:
             report.notes.append("no `date_end`: each event taken to last one day")
     else:
         date_cols = ["year"]
@@ -436,31 +422,15 @@ def read_ged(
     for column, note in optional.items():
         if column not in has:
             report.notes.append(note)
-    place_col = next(
-        (c for c in ("where_coordinates", "adm_2", "adm_1", "where_description") if c in has),
-        None,
-    )
-    id_col = "id" if "id" in has else None
-    wanted = [c for c in ([id_col] if id_col else []) + date_cols + death_cols]
-    wanted += [c for c in ("adm_1", "type_of_violence", "side_a", "side_b") if c in has]
-    if place_col and place_col not in wanted:
-        wanted.append(place_col)
-    if country is not None:
-        if "country" not in has:
-            raise UserError(f"{path} has no `country` column: drop --country to read it all")
-        wanted.append("country")
-    frame, malformed, count = _collect(rows, header, wanted)
-    report.rows_read = count
-    if country is not None:
-        keep = frame["country"].str.casefold() == country.casefold()
-        report.filtered_out = int((~keep).sum())
-        frame = frame[keep].reset_index(drop=True)
-        if frame.empty and count:
-            report.notes.append(f"no rows with country {country!r}: check its spelling")
-    if has_dates:
+    return date_cols, death_cols
+
+
+def _ged_values(frame: pd.DataFrame, date_cols: list[str], death_cols: list[str]) -> None:
+    """Parsed dates (`start`, `end`), deaths (`best_n`, `low_n`, `high_n`) and the type's
+    name, added to `frame`; what does not parse is left missing for the checks."""
+    if date_cols[0] == "date_start":
         frame["start"] = _parse_dates(frame["date_start"], ("ISO8601",))
-        end_col = "date_end" if has_end else "date_start"
-        frame["end"] = _parse_dates(frame[end_col], ("ISO8601",))
+        frame["end"] = _parse_dates(frame[date_cols[-1]], ("ISO8601",))
     else:
         year = pd.to_numeric(frame["year"], errors="coerce")
         good_year = year.between(1000, 9999)
@@ -478,9 +448,14 @@ def read_ged(
         frame["high_n"] = _numbers(frame["high"]) if "high" in frame else frame["best_n"]
     if "type_of_violence" in frame:
         frame["type_name"] = frame["type_of_violence"].map(GED_TYPES)
+
+
+def _ged_checks(frame: pd.DataFrame, date_cols: list[str], death_cols: list[str]
+                ) -> tuple[pd.DataFrame, list]:
+    """The rows that pass every check, and the others with the reason for each."""
     checks = _Checks(frame)
-    if has_dates:
-        _check_dates(checks, "date_start", "date_end" if has_end else None)
+    if date_cols[0] == "date_start":
+        _check_dates(checks, "date_start", "date_end" if "date_end" in date_cols else None)
     else:
         checks.flag(frame["start"].isna(), lambda f: [f"bad year {v!r}" for v in f["year"]])
     if death_cols == list(_GED_DEATH_PARTS):
@@ -504,7 +479,49 @@ def read_ged(
             frame["type_name"].isna(),
             lambda f: [f"type_of_violence {v!r} is not 1, 2 or 3" for v in f["type_of_violence"]],
         )
-    good, bad = checks.split()
+    return checks.split()
+
+
+def read_ged(
+    path: str | Path, encoding: str = "utf-8", country: str | None = None
+) -> tuple[pd.DataFrame, ReadReport]:
+    """UCDP GED in its published CSV layout (any country; `country` keeps one).
+
+    Uses `date_start`/`date_end`, `adm_1`, `type_of_violence` (1 state-based, 2
+    non-state, 3 one-sided), `side_a`/`side_b` and `best`/`low`/`high`. Partial
+    extracts are read where it is honest to: only `year` gives year-long date ranges,
+    no `best/low/high` falls back to the sum of `deaths_a/b/civilians/unknown` (GED's
+    own definition of best), and each such fallback is stated in the report's notes.
+    """
+    path = Path(path)
+    report = ReadReport(path=str(path), format="ged")
+    rows = _rows(path, encoding)
+    header = _header(rows, path)
+    has = set(header)
+    date_cols, death_cols = _ged_columns(has, path, report)
+    place_col = next(
+        (c for c in ("where_coordinates", "adm_2", "adm_1", "where_description") if c in has),
+        None,
+    )
+    id_col = "id" if "id" in has else None
+    wanted = [c for c in ([id_col] if id_col else []) + date_cols + death_cols]
+    wanted += [c for c in ("adm_1", "type_of_violence", "side_a", "side_b") if c in has]
+    if place_col and place_col not in wanted:
+        wanted.append(place_col)
+    if country is not None:
+        if "country" not in has:
+            raise UserError(f"{path} has no `country` column: drop --country to read it all")
+        wanted.append("country")
+    frame, malformed, count = _collect(rows, header, wanted)
+    report.rows_read = count
+    if country is not None:
+        keep = frame["country"].str.casefold() == country.casefold()
+        report.filtered_out = int((~keep).sum())
+        frame = frame[keep].reset_index(drop=True)
+        if frame.empty and count:
+            report.notes.append(f"no rows with country {country!r}: check its spelling")
+    _ged_values(frame, date_cols, death_cols)
+    good, bad = _ged_checks(frame, date_cols, death_cols)
     report.malformed = sorted(malformed + bad)
     events = _finish(
         good,
