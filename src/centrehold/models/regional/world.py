@@ -167,7 +167,7 @@ def build_world(sc, seed: int, ticks: int | None = None,
     cal = calendar_of(sc.calendar)
     T = int(ticks if ticks is not None else sc.ticks)
     isos = [r.iso for r in sc.regions]
-    R, G, K = len(isos), len(sc.groups), len(sc.forces)
+    R, K = len(isos), len(sc.forces)
     rng = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 20090630])))
 
     personnel = _interp_personnel(sc, cal, T, isos)
@@ -178,6 +178,36 @@ def build_world(sc, seed: int, ticks: int | None = None,
     block_size = targets.max(axis=0) if T > 0 else np.zeros((K, R), dtype=np.int64)
 
     pop = np.array([r.population for r in sc.regions], dtype=float)
+    shares, n_civ, by_group = _civilians_by_group(sc, isos, pop)
+    max_vision = max([sc.intergroup.vision, sc.intergroup.deterrence_radius,
+                      sc.revenge.radius, sc.instigators.radius] + [f.vision for f in sc.forces])
+    n_agents_r = n_civ + block_size.sum(axis=0)
+    side = np.maximum(
+        2 * max_vision + 1, np.ceil(np.sqrt(n_agents_r / sc.intergroup.density))
+    ).astype(np.int64)
+    world = empty_world(
+        side, side, int(n_civ.sum() + block_size.sum()),
+        group_names=tuple(sc.groups), region_names=tuple(isos),
+        force_names=tuple(f.name for f in sc.forces),
+    )
+    world.extra["region_label"] = tuple(r.name for r in sc.regions)
+    nc = _place_civilians(world, sc, rng, side, n_civ, by_group, shares)
+    block_start, block_end = _force_blocks(world, nc, block_size)
+    adj_start, adj_list = _adjacency(sc, isos)
+    return RegionalWorld(
+        world=world, calendar=cal, block_start=block_start, block_end=block_end,
+        street_targets=targets, personnel=personnel, street_persons=street_persons,
+        adj_start=adj_start, adj_list=adj_list,
+        legitimacy=_legitimacy(sc, cal, T, isos),
+        summary=_summary(sc, cal, T, isos, pop, shares, personnel), n_civilians=nc,
+    )
+
+
+def _civilians_by_group(sc, isos: list[str], pop: np.ndarray
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Communities' shares [G, R], civilian agents per region, and agents per (group,
+    region) by largest remainder, so each region's agents add up exactly."""
+    G, R = len(sc.groups), len(isos)
     shares = np.array([[sc.shares_of(iso)[g] for iso in isos] for g in sc.groups])  # [G, R]
     shares = shares / shares.sum(axis=0, keepdims=True)
     n_civ = np.maximum(1, np.rint(pop / sc.people_per_agent)).astype(np.int64)
@@ -189,26 +219,18 @@ def build_world(sc, seed: int, ticks: int | None = None,
         order = np.argsort(-(exact - base), kind="stable")
         base[order[:rest]] += 1
         by_group[:, r] = base
+    return shares, n_civ, by_group
 
-    max_vision = max([sc.intergroup.vision, sc.intergroup.deterrence_radius,
-                      sc.revenge.radius, sc.instigators.radius] + [f.vision for f in sc.forces])
-    n_agents_r = n_civ + block_size.sum(axis=0)
-    side = np.maximum(
-        2 * max_vision + 1, np.ceil(np.sqrt(n_agents_r / sc.intergroup.density))
-    ).astype(np.int64)
-    n_total = int(n_civ.sum() + block_size.sum())
-    world = empty_world(
-        side, side, n_total,
-        group_names=tuple(sc.groups), region_names=tuple(isos),
-        force_names=tuple(f.name for f in sc.forces),
-    )
-    world.extra["region_label"] = tuple(r.name for r in sc.regions)
 
-    # civilians, region by region; placed on a random subset of cells, sorted so that
-    # with segregation s a community fills its own band of columns
+def _place_civilians(world, sc, rng, side: np.ndarray, n_civ: np.ndarray,
+                     by_group: np.ndarray, shares: np.ndarray) -> int:
+    """Civilians region by region on a random subset of cells (a community in its own
+    patches or band, by the layout), then their hardship and risk aversion; returns how
+    many. The draws come in this order, so a seed lays out the same world."""
+    G = len(sc.groups)
     seg = sc.intergroup.local_segregation
     a = 0
-    for r in range(R):
+    for r in range(len(n_civ)):
         n = int(n_civ[r])
         grp = np.repeat(np.arange(G, dtype=np.int8), by_group[:, r])
         if sc.intergroup.layout == "patches":
@@ -225,13 +247,20 @@ def build_world(sc, seed: int, ticks: int | None = None,
         world.cell[sl] = glob
         world.occupant[glob] = np.arange(a, a + n)
         a += n
-    nc = a
-    world.hardship[:nc] = rng.random(nc)
-    world.risk_aversion[:nc] = rng.random(nc)
-    world.state[:nc] = QUIET
+    world.hardship[:a] = rng.random(a)
+    world.risk_aversion[:a] = rng.random(a)
+    world.state[:a] = QUIET
+    return a
 
+
+def _force_blocks(world, first: int, block_size: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """One block of agents per (force, region) after the civilians, all in base until
+    `set_forces` sends them out; returns the blocks' [start, end) ids."""
+    K, R = block_size.shape
     block_start = np.zeros((K, R), dtype=np.int64)
     block_end = np.zeros((K, R), dtype=np.int64)
+    a = first
     for k in range(K):
         for r in range(R):
             block_start[k, r] = a
@@ -240,21 +269,31 @@ def build_world(sc, seed: int, ticks: int | None = None,
             world.kind[block_start[k, r]:a] = k + 1
             world.region[block_start[k, r]:a] = r
             world.state[block_start[k, r]:a] = 4  # IN_BASE until set_forces places them
+    return block_start, block_end
 
-    # adjacency as CSR
-    nb: list[list[int]] = [[] for _ in range(R)]
+
+def _adjacency(sc, isos: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The governorates' land borders as CSR (start offsets, neighbours in order)."""
+    nb: list[list[int]] = [[] for _ in isos]
     for x, y in sc.adjacency:
         nb[isos.index(x)].append(isos.index(y))
         nb[isos.index(y)].append(isos.index(x))
-    adj_start = np.zeros(R + 1, dtype=np.int64)
+    adj_start = np.zeros(len(isos) + 1, dtype=np.int64)
     adj_start[1:] = np.cumsum([len(v) for v in nb])
     adj_list = np.array([j for v in nb for j in sorted(v)], dtype=np.int64)
+    return adj_start, adj_list
 
+
+def _summary(sc, cal, T: int, isos: list[str], pop: np.ndarray, shares: np.ndarray,
+             personnel: np.ndarray) -> WorldSummary:
+    """What hypotheses' placement rules read about the world (population, shares, the
+    occupation's presence before and over time, the calendar's dates)."""
+    R = len(isos)
     names = [f.name for f in sc.forces]
     k_occ = names.index("occupation") if "occupation" in names else None
     occ_t = personnel[:, k_occ, :] if k_occ is not None else np.zeros((T, R))
     t_w = min(max(cal.tick_of(sc.dates.withdrawal), 0), max(T - 1, 0))
-    summary = WorldSummary(
+    return WorldSummary(
         iso=tuple(isos), groups=tuple(sc.groups), population=pop, shares=shares,
         occupation_before=occ_t[max(t_w - 1, 0)] if T else np.zeros(R),
         occupation_over_time=occ_t,
@@ -264,12 +303,6 @@ def build_world(sc, seed: int, ticks: int | None = None,
         abroad=tuple(sc.dates.abroad), iran_tension_onset=sc.dates.iran_tension_onset,
         withdrawal=sc.dates.withdrawal, funding_cut=sc.dates.funding_cut,
         resistance_split=sc.dates.resistance_split,
-    )
-    return RegionalWorld(
-        world=world, calendar=cal, block_start=block_start, block_end=block_end,
-        street_targets=targets, personnel=personnel, street_persons=street_persons,
-        adj_start=adj_start, adj_list=adj_list,
-        legitimacy=_legitimacy(sc, cal, T, isos), summary=summary, n_civilians=nc,
     )
 
 
