@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -48,11 +49,23 @@ def _parse_sets(values: list[str] | None) -> dict[str, str]:
 
 def _print_result(result, console) -> None:
     """The fit first, then the weighing, then the verdict; every table fits 80 columns."""
+    _print_fit(result.posterior, console)
+    _print_calibration(result.posterior, result.settings, console)
+    _print_ach(result, console)
+    _print_forecasts(result.forecast_summary, console)
+    if len(result.premises):
+        _print_premises(result.premises, console)
+    console.print(result.verdict, soft_wrap=False)
+
+
+def _num(v: float, f: str) -> str:
+    return "-" if v != v else format(v, f)  # NaN prints '-'
+
+
+def _print_fit(post, console) -> None:
+    """Each hypothesis's adequacy, its predictive against the record, and its weights."""
     from rich.table import Table
 
-    from centrehold.infer.ach import wide
-
-    post = result.posterior
     among = "probability_adequate" in post.columns
     fit = Table(title="Does it fit? Posterior predictive checks, fit window", title_style="bold")
     for col, just in (("hyp", "left"), ("status", "left"), ("cover", "right"),
@@ -62,13 +75,12 @@ def _print_result(result, console) -> None:
     for row in post.itertuples(index=False):
         style = {"adequate": "green", "inadequate": "yellow", "died out": "dim"}.get(
             row.status, "")
-        num = (lambda v, f: "-" if v != v else format(v, f))  # noqa: E731 - NaN prints '-'
-        fit.add_row(row.hypothesis, f"[{style}]{row.status}[/]", num(row.coverage_fit, ".0%"),
-                    f"{num(row.predictive_mean, '.0f')}/{num(row.record_mean, '.0f')}",
-                    f"{num(row.decline_predicted, '.2f')}/{num(row.decline_record, '.2f')}",
+        fit.add_row(row.hypothesis, f"[{style}]{row.status}[/]", _num(row.coverage_fit, ".0%"),
+                    f"{_num(row.predictive_mean, '.0f')}/{_num(row.record_mean, '.0f')}",
+                    f"{_num(row.decline_predicted, '.2f')}/{_num(row.decline_record, '.2f')}",
                     f"{row.probability:.2f}",
-                    *((num(row.probability_adequate, ".2f"),) if among else ()),
-                    num(row.separability, ".2f"))
+                    *((_num(row.probability_adequate, ".2f"),) if among else ()),
+                    _num(row.separability, ".2f"))
     console.print(fit)
     console.print(
         "[dim]cover: fit months inside the 90% band; s/r: simulated/record; mean: "
@@ -76,6 +88,10 @@ def _print_result(result, console) -> None:
         + ("; Pa: weight among the adequate ones" if among else "")
         + "; sep: recovery on synthetic records[/]"
     )
+
+
+def _print_calibration(post, st, console) -> None:
+    """The forest's votes, and how far the ABC-SMC runs got (tolerance, particles)."""
     if "forest_votes_adequate" in post.columns and post["forest_votes_adequate"].notna().any():
         votes = post.set_index("hypothesis")["forest_votes_adequate"].dropna()
         votes = votes.sort_values(ascending=False, kind="stable")
@@ -85,8 +101,8 @@ def _print_result(result, console) -> None:
             + f"; recovers {post['forest_recovery'].mean():.0%} of the pilot's own "
             f"simulations (sep: {post['separability'].mean():.0%})"
         )
-    st = result.settings
     if st.method == "each":
+        among = "probability_adequate" in post.columns
         eps_a = post["epsilon_adequate"].iloc[0] if among and len(post) else float("nan")
         eff = post["effective_particles"] if "effective_particles" in post.columns else []
         console.print(
@@ -99,42 +115,101 @@ def _print_result(result, console) -> None:
             f"ABC: {st.generations_run} generations, {st.simulations} simulations, "
             f"final tolerance {st.final_epsilon:.3g}, acceptance {st.final_acceptance:.1%}"
         )
+
+
+def _print_ach(result, console) -> None:
+    """The ACH matrix's twelve most diagnostic items."""
+    from rich.table import Table
+
+    from centrehold.infer.ach import wide
+
     ratings = wide(result.ach, "rating") if len(result.ach) else None
-    if ratings is not None and len(ratings):
-        diag = result.diagnosticity.set_index("item")
-        top = diag.sort_values("diagnosticity", ascending=False).index[:12]
-        mat = Table(title="ACH: the 12 most diagnostic items (fitted hypotheses)")
-        mat.add_column("item", no_wrap=True, max_width=28, overflow="ellipsis")
-        for h in ratings.columns:
-            mat.add_column(h, justify="center", no_wrap=True)
-        for item in [i for i in top if i in ratings.index]:
-            cells = [f"[{RATING_STYLE.get(r, '')}]{r}[/]" for r in ratings.loc[item]]
-            mat.add_row(item, *cells)
-        console.print(mat)
+    if ratings is None or not len(ratings):
+        return
+    diag = result.diagnosticity.set_index("item")
+    top = diag.sort_values("diagnosticity", ascending=False).index[:12]
+    mat = Table(title="ACH: the 12 most diagnostic items (fitted hypotheses)")
+    mat.add_column("item", no_wrap=True, max_width=28, overflow="ellipsis")
+    for h in ratings.columns:
+        mat.add_column(h, justify="center", no_wrap=True)
+    for item in [i for i in top if i in ratings.index]:
+        cells = [f"[{RATING_STYLE.get(r, '')}]{r}[/]" for r in ratings.loc[item]]
+        mat.add_row(item, *cells)
+    console.print(mat)
+
+
+def _print_forecasts(summary, console) -> None:
+    """The held-out year's mean CRPS, forecasters and naive baselines together."""
+    from rich.table import Table
+
     fc = Table(title="Held-out check: mean CRPS (lower is better)")
     for col in ("forecaster", "level", "CRPS", "skill"):
         fc.add_column(col, justify="left" if col in ("forecaster", "level") else "right",
                       no_wrap=True)
-    for row in result.forecast_summary.itertuples(index=False):
+    for row in summary.itertuples(index=False):
         fc.add_row(row.forecaster, row.level, f"{row.mean_crps:.1f}",
                    f"{row.skill_vs_best_baseline:+.2f}")
     console.print(fc)
-    if len(result.premises):
-        pt = Table(title="The article's premises, read off the record (not the model)")
-        for col in ("premise", "window", "value", "90% interval"):
-            # the window is the one column that wraps: the rest stay whole at 80 columns
-            pt.add_column(col, no_wrap=col != "window",
-                          justify="right" if col == "value" else "left")
-        for row in result.premises.itertuples(index=False):
-            if row.value != row.value:  # the record cannot say
-                pt.add_row(str(row.premise), str(row.window), "-", "not in the record")
-                continue
-            pt.add_row(str(row.premise), str(row.window), f"{row.value:.2f}",
-                       f"{row.low:.2f}-{row.high:.2f}")
-        console.print(pt)
-        console.print("[dim]ratios: after/before, or before the election / nearby weeks; "
-                      "premises.csv states each premise, docs/premises.md how it is read[/]")
-    console.print(result.verdict, soft_wrap=False)
+
+
+def _print_premises(premises, console) -> None:
+    """The article's premises as the record reads them (not the model)."""
+    from rich.table import Table
+
+    pt = Table(title="The article's premises, read off the record (not the model)")
+    for col in ("premise", "window", "value", "90% interval"):
+        # the window is the one column that wraps: the rest stay whole at 80 columns
+        pt.add_column(col, no_wrap=col != "window",
+                      justify="right" if col == "value" else "left")
+    for row in premises.itertuples(index=False):
+        if row.value != row.value:  # the record cannot say
+            pt.add_row(str(row.premise), str(row.window), "-", "not in the record")
+            continue
+        pt.add_row(str(row.premise), str(row.window), f"{row.value:.2f}",
+                   f"{row.low:.2f}-{row.high:.2f}")
+    console.print(pt)
+    console.print("[dim]ratios: after/before, or before the election / nearby weeks; "
+                  "premises.csv states each premise, docs/premises.md how it is read[/]")
+
+
+def _checked_options(budget: int, method: str, population: int | None, pilot: int,
+                     predictive: int, workers: int, record: str, tick: str) -> int:
+    """Refuse, in one line each, options that cannot run; returns the population."""
+    if budget < 1:
+        raise UserError(f"--budget {budget} must be positive; try --budget {DEFAULT_BUDGET}")
+    if method not in METHODS:
+        raise UserError(f"--method {method!r} is unknown; use {' or '.join(METHODS)}")
+    if population is None:
+        population = DEFAULT_POPULATION if method == "each" else DEFAULT_JOINT_POPULATION
+    if population < 2:
+        raise UserError(f"--population {population} is too small; use 20 or more")
+    if pilot < 2 * 7:
+        raise UserError(f"--pilot {pilot} is too small to scale the distance; use 70 or more")
+    if predictive < 2:
+        raise UserError(f"--predictive {predictive} is too small; use 10 or more")
+    if workers < 1:
+        raise UserError(f"--workers {workers} must be at least 1")
+    if record not in RECORDS and not Path(record).is_file():
+        raise UserError(
+            f"--record {record!r} is not one of {', '.join(RECORDS)} nor an event file "
+            "(UCDP GED or ACLED CSV); pass --record ibc-max"
+        )
+    if tick not in ("day", "week"):
+        raise UserError(f"--tick {tick!r} is not day or week; pass --tick week")
+    return population
+
+
+def _regional_scenario(scenario: str, overrides: dict[str, str]) -> Any:
+    """The scenario with compare's overrides, refused unless it has hypotheses to weigh."""
+    from centrehold.scenario import load_scenario
+
+    base = load_scenario(scenario)
+    if getattr(base, "model", "") != "regional":
+        raise UserError(
+            f"scenario {base.name} is a {base.model} model without hypotheses; "
+            "compare needs a regional scenario such as iraq-2009"
+        )
+    return load_scenario(scenario, overrides)
 
 
 def compare_command(
@@ -192,37 +267,10 @@ def compare_command(
         require("infer", "pyabc", "cloudpickle", command="centrehold compare")
         from rich.console import Console
 
-        from centrehold.scenario import load_scenario
-
-        if budget < 1:
-            raise UserError(f"--budget {budget} must be positive; try --budget {DEFAULT_BUDGET}")
-        if method not in METHODS:
-            raise UserError(f"--method {method!r} is unknown; use {' or '.join(METHODS)}")
-        if population is None:
-            population = DEFAULT_POPULATION if method == "each" else DEFAULT_JOINT_POPULATION
-        if population < 2:
-            raise UserError(f"--population {population} is too small; use 20 or more")
-        if pilot < 2 * 7:
-            raise UserError(f"--pilot {pilot} is too small to scale the distance; use 70 or more")
-        if predictive < 2:
-            raise UserError(f"--predictive {predictive} is too small; use 10 or more")
-        if workers < 1:
-            raise UserError(f"--workers {workers} must be at least 1")
-        if record not in RECORDS and not Path(record).is_file():
-            raise UserError(
-                f"--record {record!r} is not one of {', '.join(RECORDS)} nor an event file "
-                "(UCDP GED or ACLED CSV); pass --record ibc-max"
-            )
-        if tick not in ("day", "week"):
-            raise UserError(f"--tick {tick!r} is not day or week; pass --tick week")
+        population = _checked_options(budget, method, population, pilot, predictive, workers,
+                                      record, tick)
         overrides = {"people_per_agent": str(scale), "calendar.tick": tick, **_parse_sets(sets)}
-        base = load_scenario(scenario)
-        if getattr(base, "model", "") != "regional":
-            raise UserError(
-                f"scenario {base.name} is a {base.model} model without hypotheses; "
-                "compare needs a regional scenario such as iraq-2009"
-            )
-        sc = load_scenario(scenario, overrides)
+        sc = _regional_scenario(scenario, overrides)
         console = Console()
         err = Console(stderr=True)
         t0 = time.perf_counter()
