@@ -88,6 +88,29 @@ def decline_ratio(series: np.ndarray) -> float | np.ndarray:
     return np.array([year_ratio(row) for row in s])
 
 
+def decline_check(fit_draws: np.ndarray, observed: np.ndarray, decline_band: float
+                  ) -> dict[str, float | bool]:
+    """The record's second-year/first-year ratio against the ratios of the predictive
+    simulations, each over its own run: their mean, the gap to the record's (`error`, the
+    target), the central `decline_band` of them and whether the record's lies inside
+    (true when there is nothing to judge it by)."""
+    obs_decline = float(decline_ratio(observed))
+    all_ratios = (np.asarray(decline_ratio(fit_draws), dtype=float) if fit_draws.size
+                  else np.zeros(0))
+    pred_decline = float(np.nanmean(all_ratios)) if fit_draws.size else np.nan
+    error = (abs(pred_decline - obs_decline) / obs_decline
+             if np.isfinite(obs_decline) and obs_decline > 0 else float("nan"))
+    ratios = all_ratios[np.isfinite(all_ratios)]
+    if ratios.size and np.isfinite(obs_decline):
+        lo_d, hi_d = band(ratios[:, None], decline_band)
+        inside = bool(lo_d[0] <= obs_decline <= hi_d[0])
+    else:
+        lo_d = hi_d = np.array([np.nan])
+        inside = True  # nothing to judge it by
+    return {"predicted": pred_decline, "record": obs_decline, "error": error,
+            "low": float(lo_d[0]), "high": float(hi_d[0]), "inside": inside}
+
+
 def check_hypothesis(
     fit_draws: np.ndarray,
     fit_observed: np.ndarray,
@@ -119,20 +142,7 @@ def check_hypothesis(
     pred_mean = float(fit_draws.mean()) if fit_draws.size else float("nan")
     obs_mean = float(obs.mean())
     level_error = abs(pred_mean - obs_mean) / obs_mean if obs_mean > 0 else float("nan")
-    obs_decline = float(decline_ratio(obs))
-    # each predictive simulation's own ratio, computed once for the mean and the band
-    all_ratios = (np.asarray(decline_ratio(fit_draws), dtype=float) if fit_draws.size
-                  else np.zeros(0))
-    pred_decline = float(np.nanmean(all_ratios)) if fit_draws.size else np.nan
-    decline_error = (abs(pred_decline - obs_decline) / obs_decline
-                     if np.isfinite(obs_decline) and obs_decline > 0 else float("nan"))
-    ratios = all_ratios[np.isfinite(all_ratios)]
-    if ratios.size and np.isfinite(obs_decline):
-        lo_d, hi_d = band(ratios[:, None], rule.decline_band)
-        decline_inside = bool(lo_d[0] <= obs_decline <= hi_d[0])
-    else:
-        lo_d = hi_d = np.array([np.nan])
-        decline_inside = True  # nothing to judge it by
+    dec = decline_check(fit_draws, obs, rule.decline_band)
     crps = float(np.mean([crps_sample(fit_draws[:, j], obs[j]) for j in range(obs.size)]))
     crps_constant = float(np.mean(np.abs(obs - obs_mean)))
     pvals = {
@@ -146,21 +156,21 @@ def check_hypothesis(
         reasons.append(f"{BAND:.0%} band covers {cover:.0%} of fit months")
     if not level_error <= rule.max_level_error:
         reasons.append(f"level off by {level_error:.0%}")
-    if not decline_inside:
-        reasons.append(f"record's second-year/first-year ratio {obs_decline:.2f} outside "
+    if not dec["inside"]:
+        reasons.append(f"record's second-year/first-year ratio {dec['record']:.2f} outside "
                        f"the predictive's {rule.decline_band:.0%} band "
-                       f"{lo_d[0]:.2f}-{hi_d[0]:.2f}")
+                       f"{dec['low']:.2f}-{dec['high']:.2f}")
     out: dict[str, object] = {
         "adequate": not reasons,
         "coverage_fit": cover,
         "predictive_mean": pred_mean,
         "record_mean": obs_mean,
         "level_error": level_error,
-        "decline_predicted": pred_decline,
-        "decline_record": obs_decline,
-        "decline_error": decline_error,
-        "decline_low": float(lo_d[0]),
-        "decline_high": float(hi_d[0]),
+        "decline_predicted": dec["predicted"],
+        "decline_record": dec["record"],
+        "decline_error": dec["error"],
+        "decline_low": dec["low"],
+        "decline_high": dec["high"],
         "crps_fit": crps,
         "crps_fit_constant": crps_constant,
         "statistics_missed": len(missed),
