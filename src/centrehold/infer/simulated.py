@@ -490,18 +490,7 @@ def run_compare(
     bombings' share of it (`abc.distance.LevelGate`; 0: none).
     """
     t0 = time.perf_counter()
-    if method not in METHODS:
-        raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
-    for flag, value in (("--level-gate", level_gate), ("--decline-gate", decline_gate),
-                        ("--composition-gate", composition_gate)):
-        if not (math.isfinite(value) and value >= 0):
-            raise UserError(f"{flag} {value} is not a number of noise standard deviations; "
-                            "give 0 (no gate) or a number such as 1")
-    if budget < population:
-        raise UserError(
-            f"--budget {budget} is below one generation of {population} particles; "
-            f"give --budget {population * 3} or more"
-        )
+    _check_settings(method, (level_gate, decline_gate, composition_gate), budget, population)
     chosen = select_hypotheses(hypotheses_from_scenario(scenario), hypotheses)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -517,13 +506,7 @@ def run_compare(
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
     hypotheses = chosen
-    least = 2 * population * len(hypotheses)
-    if method == "each" and budget < least:
-        raise UserError(
-            f"--budget {budget} is below two generations of {population} particles for "
-            f"each of {len(hypotheses)} hypotheses; give --budget {least} or more, or a "
-            "smaller --population"
-        )
+    _check_budget(method, budget, population, len(hypotheses))
     observed_fit, observed_test, premises = _record_inputs(
         record, observed_fit, observed_test, fit_window, test_window)
     regions = tuple(r.iso for r in scenario.regions)
@@ -534,6 +517,34 @@ def run_compare(
         calib, hypotheses, _gather(draws, results, calib.dead, hypotheses), obs_stats,
         observed_fit, observed_test, regions, premises, settings, scenario, out, t0,
     )
+
+
+def _check_settings(method: str, gates: tuple[float, float, float], budget: int,
+                    population: int) -> None:
+    """Refuse, in one line, settings that cannot run, before anything is simulated."""
+    if method not in METHODS:
+        raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
+    for flag, value in zip(("--level-gate", "--decline-gate", "--composition-gate"), gates,
+                           strict=True):
+        if not (math.isfinite(value) and value >= 0):
+            raise UserError(f"{flag} {value} is not a number of noise standard deviations; "
+                            "give 0 (no gate) or a number such as 1")
+    if budget < population:
+        raise UserError(
+            f"--budget {budget} is below one generation of {population} particles; "
+            f"give --budget {population * 3} or more"
+        )
+
+
+def _check_budget(method: str, budget: int, population: int, n_hypotheses: int) -> None:
+    """A run per hypothesis needs two generations each within the budget."""
+    least = 2 * population * n_hypotheses
+    if method == "each" and budget < least:
+        raise UserError(
+            f"--budget {budget} is below two generations of {population} particles for "
+            f"each of {n_hypotheses} hypotheses; give --budget {least} or more, or a "
+            "smaller --population"
+        )
 
 
 def _record_inputs(
