@@ -203,6 +203,13 @@ def simulate(
         if progress is not None and (t % every == 0 or t == ticks):
             progress(t, ticks)
 
+    return _dataset(scenario, seed, schedule, rules, variant, world, out, cops, legit)
+
+
+def _dataset(scenario, seed: int, schedule: str, rules, variant, world, out: dict,
+             cops: np.ndarray, legit: np.ndarray) -> xr.Dataset:
+    """The run's counts by tick and group, labelled, with what it ran with."""
+    ticks = len(cops) - 1
     dims = ("tick", "group")
     ds = xr.Dataset(
         {name: (dims, arr) for name, arr in out.items()},
