@@ -88,3 +88,17 @@ def test_cli_all_lists_every_malformed_row(tmp_path, layouts):
     full = runner.invoke(app, ["data", "import", str(path), "--out", out, "--all"])
     assert "... and 10 more" in short.output and "line 31:" not in short.output
     assert "line 31: negative best (-1)" in full.output and "more" not in full.output
+
+
+def test_a_country_that_matches_no_row_is_said_in_either_layout(tmp_path, layouts):
+    # both readers keep one country the same way: a misspelt one leaves nothing, and the
+    # report says so instead of returning an empty record silently
+    ged = layouts.ged(tmp_path / "ged.csv", [layouts.ged_row(country="Iraq")])
+    acled = layouts.acled(tmp_path / "acled.csv", [{"event_date": "2017-01-01",
+                                                     "fatalities": 1, "country": "Iraq"}])
+    for reader, path in ((read_ged, ged), (read_acled, acled)):
+        events, report = reader(path, country="Irak")
+        assert events.empty and report.rows_read == 1 and report.filtered_out == 1
+        assert any("check its spelling" in n for n in report.notes), reader.__name__
+        kept, _ = reader(path, country="iraq")
+        assert len(kept) == 1

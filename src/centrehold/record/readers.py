@@ -377,6 +377,25 @@ def read_ibc_province(path: str | Path, encoding: str = "utf-8") -> tuple[pd.Dat
 _GED_DEATH_PARTS = ("deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown")
 
 
+def _collect_country(rows, header: list[str], wanted: list[str], country: str | None,
+                     path: Path, report: ReadReport) -> tuple[pd.DataFrame, list]:
+    """The wanted columns of every row (and the malformed ones), kept to one `country`
+    when it is given; the rows read and those left out go in the report."""
+    if country is not None:
+        if "country" not in header:
+            raise UserError(f"{path} has no `country` column: drop --country to read it all")
+        wanted = [*wanted, "country"]
+    frame, malformed, count = _collect(rows, header, wanted)
+    report.rows_read = count
+    if country is not None:
+        keep = frame["country"].str.casefold() == country.casefold()
+        report.filtered_out = int((~keep).sum())
+        frame = frame[keep].reset_index(drop=True)
+        if frame.empty and count:
+            report.notes.append(f"no rows with country {country!r}: check its spelling")
+    return frame, malformed
+
+
 def _ged_columns(has: set[str], path: Path, report: ReadReport
                  ) -> tuple[list[str], list[str]]:
     """The date and death columns a GED file offers, noting each fallback in the report;
@@ -508,18 +527,7 @@ def read_ged(
     wanted += [c for c in ("adm_1", "type_of_violence", "side_a", "side_b") if c in has]
     if place_col and place_col not in wanted:
         wanted.append(place_col)
-    if country is not None:
-        if "country" not in has:
-            raise UserError(f"{path} has no `country` column: drop --country to read it all")
-        wanted.append("country")
-    frame, malformed, count = _collect(rows, header, wanted)
-    report.rows_read = count
-    if country is not None:
-        keep = frame["country"].str.casefold() == country.casefold()
-        report.filtered_out = int((~keep).sum())
-        frame = frame[keep].reset_index(drop=True)
-        if frame.empty and count:
-            report.notes.append(f"no rows with country {country!r}: check its spelling")
+    frame, malformed = _collect_country(rows, header, wanted, country, path, report)
     _ged_values(frame, date_cols, death_cols)
     good, bad = _ged_checks(frame, date_cols, death_cols)
     report.malformed = sorted(malformed + bad)
@@ -562,16 +570,7 @@ def read_acled(
     id_col = next((c for c in ("event_id_cnty", "data_id", "event_id") if c in has), None)
     wanted = ([id_col] if id_col else []) + ["event_date", "fatalities"]
     wanted += [c for c in ("admin1", "event_type", "actor1", "actor2", "location") if c in has]
-    if country is not None:
-        if "country" not in has:
-            raise UserError(f"{path} has no `country` column: drop --country to read it all")
-        wanted.append("country")
-    frame, malformed, count = _collect(rows, header, wanted)
-    report.rows_read = count
-    if country is not None:
-        keep = frame["country"].str.casefold() == country.casefold()
-        report.filtered_out = int((~keep).sum())
-        frame = frame[keep].reset_index(drop=True)
+    frame, malformed = _collect_country(rows, header, wanted, country, path, report)
     frame["start"] = _parse_dates(frame["event_date"], ("ISO8601", "%d %B %Y", "%d %b %Y"))
     frame["end"] = frame["start"]
     frame["deaths"] = _numbers(frame["fatalities"])
