@@ -490,8 +490,9 @@ def run_compare(
     bombings' share of it (`abc.distance.LevelGate`; 0: none).
     """
     t0 = time.perf_counter()
-    _check_settings(method, (level_gate, decline_gate, composition_gate), budget, population)
     chosen = select_hypotheses(hypotheses_from_scenario(scenario), hypotheses)
+    _check_settings(method, (level_gate, decline_gate, composition_gate), budget, population,
+                    len(chosen))
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     settings = CompareSettings(
@@ -506,7 +507,6 @@ def run_compare(
         fit_window=tuple(fit_window), test_window=tuple(test_window),
     )
     hypotheses = chosen
-    _check_budget(method, budget, population, len(hypotheses))
     observed_fit, observed_test, premises = _record_inputs(
         record, observed_fit, observed_test, fit_window, test_window)
     regions = tuple(r.iso for r in scenario.regions)
@@ -520,8 +520,9 @@ def run_compare(
 
 
 def _check_settings(method: str, gates: tuple[float, float, float], budget: int,
-                    population: int) -> None:
-    """Refuse, in one line, settings that cannot run, before anything is simulated."""
+                    population: int, n_hypotheses: int) -> None:
+    """Refuse, in one line, settings that cannot run, before anything is simulated (a
+    run per hypothesis needs two generations each within the budget)."""
     if method not in METHODS:
         raise UserError(f"method {method!r} is unknown; use {' or '.join(METHODS)}")
     for flag, value in zip(("--level-gate", "--decline-gate", "--composition-gate"), gates,
@@ -534,10 +535,6 @@ def _check_settings(method: str, gates: tuple[float, float, float], budget: int,
             f"--budget {budget} is below one generation of {population} particles; "
             f"give --budget {population * 3} or more"
         )
-
-
-def _check_budget(method: str, budget: int, population: int, n_hypotheses: int) -> None:
-    """A run per hypothesis needs two generations each within the budget."""
     least = 2 * population * n_hypotheses
     if method == "each" and budget < least:
         raise UserError(

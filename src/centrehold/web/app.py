@@ -353,8 +353,7 @@ def create_app(limits: Limits | None = None, simulate: Callable[..., Any] | None
     app = FastAPI(title="centrehold", version=__version__, lifespan=lifespan,
                   description="Run agent-based models of political violence and see them "
                               "beside the record.")
-    app.state.jobs = jobs
-    app.state.limits = limits
+    app.state.jobs = jobs  # the handle scripts and tests inspect runs through
     app.state.server = Server(jobs, Library(list_fn, load_fn), limits, compare_dir,
                               compare_root)
     for router in (scenario_routes, run_routes, output_routes, compare_routes, page_routes):
