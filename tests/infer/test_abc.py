@@ -240,15 +240,26 @@ def test_separability_tells_distinct_hypotheses_apart_and_not_twins():
     np.testing.assert_allclose(conf.sum(axis=1).to_numpy(), 1.0)
 
 
-def test_budget_ends_the_run_at_a_complete_generation(tmp_path):
+@pytest.mark.parametrize("budget", [150, 170, 230])
+def test_budget_ends_the_run_within_it_keeping_the_partial_last_generation(tmp_path, budget):
+    import pyabc
+
     observed = toy_simulator("negbin", {"rate": 4.0, "shape": 0.7}, 3)
     res = calibrate(toy_simulator, TOY_HYPOTHESES, observed, tmp_path / "h.db",
-                    population_size=30, max_generations=20, budget=150, pilot=20, seed=1)
+                    population_size=30, max_generations=20, budget=budget, pilot=20, seed=1)
     # thresholds fall each generation, so the budget, not the generation count, ends it
     assert 2 <= len(res.epsilons) < 20
-    assert res.n_simulations <= 150
     assert np.all(np.diff(res.epsilons.to_numpy()[1:]) < 0)
     assert res.probabilities.sum() == pytest.approx(1.0)
+    pops = pyabc.History(f"sqlite:///{tmp_path / 'h.db'}").get_all_populations()
+    pops = pops[pops["t"] >= 0]
+    # never over the budget, and nothing of it left that could have kept a particle
+    assert pops["samples"].sum() == res.n_simulations <= budget
+    assert budget - res.n_simulations < 30
+    # every generation but the last is whole; the last, cut short by the budget, keeps
+    # what it accepted when that is at least a quarter of the population (10 here)
+    assert (pops["particles"].iloc[:-1] == 30).all()
+    assert 10 <= pops["particles"].iloc[-1] <= 30
 
 
 def test_worker_processes_give_the_in_process_result_bit_for_bit(tmp_path):

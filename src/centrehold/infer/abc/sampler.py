@@ -16,10 +16,19 @@ Because the tasks of a generation are seeded by (seed, t, i, round), a resumed r
 redoes the interrupted generation exactly and ends where an uninterrupted run ends.
 
 Budget. Each round of a generation's tasks may spend only its share of the budget
-left; particles still missing are retried in further rounds while the budget lasts. A
-generation that cannot finish within it is not stored, and the run ends at the last
-complete generation. A generation that could not finish even at the previous one's
-acceptance rate is not started: its budget stays unspent.
+left; particles still missing are retried in further rounds while the budget lasts.
+The run ends with the generation the budget runs out in, kept with the particles it
+accepted (a partial generation) when they are at least `least_kept`; fewer than that
+and it is not stored, and the run ends at the last complete generation. A generation
+that could not accept `least_kept` particles even at the previous one's acceptance rate
+is not started.
+
+Why keep a partial generation: it is the one at the lowest tolerance, and dropping it
+wasted about a fifth of `compare`'s budget (docs/compare.md, "Where a run's time
+goes"). Its particles are exact draws at its tolerance: a task's accepted particle is
+the first of independent proposals to land within it, whether or not other tasks ran
+out of their share, so stopping a task at its share selects tasks, not particles; and
+the evidence counts every simulation the generation ran (`marginal`).
 """
 
 from __future__ import annotations
@@ -83,6 +92,7 @@ class SeededMappingSampler(Sampler):
         on_generation: Callable[[int, int], None] | None = None,
         budget: float = np.inf,
         spent: int = 0,
+        least_kept: int | None = None,
     ) -> None:
         super().__init__()
         self.seed = int(seed)
@@ -91,21 +101,30 @@ class SeededMappingSampler(Sampler):
         self.budget = budget
         self.spent = int(spent)
         self.last_rate = 1.0  # share of the last generation's simulations accepted
+        # the fewest particles a generation the budget cuts short is kept with (None:
+        # a quarter of the population, at least 10)
+        self.least_kept = least_kept
+        self.exhausted = False  # a generation ran out of budget: start no other
 
-    def sample_until_n_accepted(
+    def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
+        # replaced below the class by `_keeps_partial(_sample_generation)`
+        return self._sample_generation(n, simulate_one, t, **kwargs)
+
+    def _sample_generation(
         self, n, simulate_one, t, *, max_eval=np.inf, all_accepted=False, ana_vars=None
     ):
         # Work comes in rounds: every particle still missing gets a task that may run
         # up to `cap` simulations; tasks that did not accept go to the next round with
         # fresh seeds (seeded by generation, particle and round, so the rounds are
         # reproducible too). A generation that would overrun what is left of the budget
-        # is not stored (sample not ok) and the run ends at the last complete
-        # generation: without this, one generation at a tiny threshold could run for
-        # hours.
+        # stops there, and the run ends with it (kept partial, or not stored): without
+        # this, one generation at a tiny threshold could run for hours.
         left = min(self.budget - self.spent, max_eval)
-        if np.isfinite(left) and n / max(self.last_rate, 1e-12) > left:
+        least = min(n, self.least_kept if self.least_kept is not None else max(10, n // 4))
+        if self.exhausted or (np.isfinite(left)
+                              and least / max(self.last_rate, 1e-12) > left):
             # even at the last generation's acceptance rate (the next one's threshold is
-            # lower, so its rate is too) it cannot finish: leave the budget unspent
+            # lower, so its rate is too) it cannot keep enough: leave the budget unspent
             sample = self._create_empty_sample()
             sample.ok = False
             self.nr_evaluations_ = 0
@@ -120,25 +139,33 @@ class SeededMappingSampler(Sampler):
         pending = list(range(n))
         total = 0
         rnd = 0
-        while pending:
-            tasks = [(_task_seed(self.seed, t, i, rnd), cap) for i in pending]
+        while pending and total < left:
+            # a round gives each missing particle `cap` simulations, or, where that would
+            # overrun the budget, what is left of it spread over as many as it reaches
+            room = left - total
+            run, each = pending, cap
+            if cap * len(pending) > room:
+                run = pending[:int(min(len(pending), room))]
+                each = max(1, int(room // len(run)))
+            tasks = [(_task_seed(self.seed, t, i, rnd), each) for i in run]
             results = self.map_(fn, tasks)
             missing = []
-            for i, (part, evals, accepted) in zip(pending, results, strict=True):
+            for i, (part, evals, accepted) in zip(run, results, strict=True):
                 parts[i].append(part)
                 total += evals
                 if not accepted:
                     missing.append(i)
-            pending = missing
+            pending = missing + pending[len(run):]
             rnd += 1
-            if pending and total + len(pending) > left:
-                break
         sample = self._create_empty_sample()
         for i in range(n):
             for part in parts[i]:
                 sample += part
         if pending:
-            sample.ok = False
+            # cut short by the budget: kept with what it accepted, if enough; either
+            # way the run ends here
+            sample.ok = n - len(pending) >= least
+            self.exhausted = True
         else:
             self.last_rate = n / max(total, 1)
         self.spent += total
@@ -146,6 +173,25 @@ class SeededMappingSampler(Sampler):
         if self.on_generation is not None:
             self.on_generation(t, total)
         return sample
+
+
+def _keeps_partial(method: Callable) -> Callable:
+    """pyabc's class-creation wrapper around `sample_until_n_accepted` refuses a sample
+    with fewer than n particles marked ok; set after the class is made, this one keeps
+    its other check (no particle left unevaluated) and lets a partial generation
+    through (this module's docstring says why)."""
+    @functools.wraps(method)
+    def sample_until_n_accepted(self, n, simulate_one, t, **kwargs):
+        sample = method(self, n, simulate_one, t, **kwargs)
+        if any(particle.preliminary for particle in sample.all_particles):
+            raise AssertionError("There cannot be non-evaluated particles.")
+        return sample
+
+    return sample_until_n_accepted
+
+
+SeededMappingSampler.sample_until_n_accepted = _keeps_partial(
+    SeededMappingSampler._sample_generation)
 
 
 def executor_map(executor: Any) -> Callable[..., list]:
