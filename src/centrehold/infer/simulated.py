@@ -111,9 +111,12 @@ def _by_month(
     a column per keyword. Months no tick reaches are left out."""
     present = shares.sum(axis=0) > 0
     months, shares = months[present], shares[:, present]
+    # month starts in microseconds and regions as pandas strings: the form
+    # `EvidenceInput` validates to, so that (regions sorted) it only checks the values
     frame = {
-        "month": np.repeat(np.asarray(months), len(regions)),
-        "region": np.tile(np.asarray(regions, dtype=object), len(months)),
+        "month": np.repeat(np.asarray(months, dtype="datetime64[us]"), len(regions)),
+        "region": pd.array(np.tile(np.asarray(regions, dtype=object), len(months)),
+                           dtype=pd.StringDtype(na_value=np.nan)),
     }
     for name, values in by_tick.items():
         frame[name] = (shares.T @ np.asarray(values, dtype=float)).ravel()
@@ -208,10 +211,13 @@ def _target_deaths(
                                  np.zeros((T, R)))
     if ds.sizes.get("attack", 0):
         tick = np.asarray(ds["attack_tick"].values, dtype=np.int64)
-        index = {r: i for i, r in enumerate(regions)}
-        region = np.array([index[str(r)] for r in ds["attack_region"].values], dtype=np.int64)
+        # whole arrays, not a Python loop over attacks: this runs once per simulation
+        region = pd.Index(regions).get_indexer(np.asarray(ds["attack_region"].values, str))
+        if (region < 0).any():
+            raise UserError("the simulated Dataset has attacks in a region it does not list; "
+                            "pass the Dataset as the engine wrote it")
         toll = np.asarray(ds["attack_deaths"].values, dtype=float)
-        target = np.array([str(t) for t in ds["attack_target"].values], dtype=object)
+        target = np.asarray(ds["attack_target"].values, dtype=str)
         kinds = {"target_state": target == "state", "target_crowds": target == "any",
                  "target_community": np.isin(target, list(groups))}
         for column, sel in kinds.items():

@@ -1,7 +1,7 @@
 """The calibration run: pilot, yardstick, ABC-SMC generations, resume.
 
 Resume. The history is an SQLite file; a run stopped at any point continues from the
-last complete generation (pyabc stores a generation in one transaction and resumes only
+last stored generation (pyabc stores a generation in one transaction and resumes only
 at generation boundaries, by design). The sampler's seeding (`sampler`) makes the
 resumed run end where an uninterrupted run ends. The yardstick and the seed are kept in
 a sidecar beside the history, so a resumed run weighs with the same distance.

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numba import njit
 
 
 def street_pressure(street_persons: np.ndarray, effectiveness: np.ndarray) -> np.ndarray:
@@ -39,20 +40,38 @@ def capacity_path(
         return out
     p0 = pressure[0]
     rel = np.divide(pressure, p0[None, :], out=np.ones_like(pressure), where=p0[None, :] > 0)
-    k = np.asarray(start, dtype=float).copy()
-    out[0] = k
+    start = np.broadcast_to(np.asarray(start, dtype=float), (R,))
     rebuild = timescale_days if rebuild_days is None else rebuild_days
-    for t in range(1, T):
-        level = np.divide(floor_share * start, rel[t - 1], out=np.zeros(R),
-                          where=rel[t - 1] > 0)
-        # within a tick K moves monotonically towards the level, so whether the stock
-        # is worn down or rebuilt is known at the tick's start and the step stays exact
-        tau = np.where(level > k, rebuild, timescale_days)
-        decay = np.exp(-rel[t - 1] / tau * step_days)
-        k = np.where(rel[t - 1] > 0, level + (k - level) * decay,
-                     k + floor_share * start * step_days / tau)
-        out[t] = k
+    # everything but the stock's own path, for every tick at once; the path itself in a
+    # compiled loop (it runs once per simulation, thousands of times in a calibration)
+    floor = floor_share * start
+    level = np.divide(floor, rel, out=np.zeros((T, R)), where=rel > 0)
+    worn = np.exp(-rel / timescale_days * step_days)
+    rebuilt = np.exp(-rel / rebuild * step_days)
+    grow_worn = floor * step_days / timescale_days
+    grow_rebuilt = floor * step_days / rebuild
+    _stock_path(rel, level, worn, rebuilt, grow_worn, grow_rebuilt, start.copy(), out)
     return out
+
+
+@njit(cache=True)
+def _stock_path(rel, level, worn, rebuilt, grow_worn, grow_rebuilt, k, out):
+    """K[t] from K[t - 1], tick by tick (the arithmetic of `capacity_path`, each value
+    the same float as NumPy's elementwise operations give)."""
+    T, R = rel.shape
+    out[0] = k
+    for t in range(1, T):
+        for r in range(R):
+            # within a tick K moves monotonically towards the level, so whether the
+            # stock is worn down or rebuilt is known at the tick's start and the step
+            # stays exact
+            up = level[t - 1, r] > k[r]
+            if rel[t - 1, r] > 0:
+                decay = rebuilt[t - 1, r] if up else worn[t - 1, r]
+                k[r] = level[t - 1, r] + (k[r] - level[t - 1, r]) * decay
+            else:
+                k[r] = k[r] + (grow_rebuilt[r] if up else grow_worn[r])
+            out[t, r] = k[r]
 
 
 def insurgency_weights(

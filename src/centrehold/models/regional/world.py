@@ -83,11 +83,15 @@ def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
     # plain dicts rather than a DataFrame: this runs once per simulation, and an ABC
     # calibration runs thousands of them
     series: dict[tuple[int, int], list[tuple[float, float]]] = {}
-    start = pd.Timestamp(cal.start)
-    for row in sc.force_levels:
-        day = float((pd.Timestamp(str(row["date"])) - start).days)
-        key = (names.index(row["force"]), isos.index(row["iso"]))
-        series.setdefault(key, []).append((day, float(row["personnel"])))
+    # the dates parsed in one call, and the forces and regions found by dict: per row,
+    # both cost more than the rest of building the world
+    days = (pd.to_datetime([str(row["date"]) for row in sc.force_levels])
+            - pd.Timestamp(cal.start)).days
+    force_at = {n: k for k, n in reversed(list(enumerate(names)))}
+    region_at = {iso: r for r, iso in reversed(list(enumerate(isos)))}
+    for row, day in zip(sc.force_levels, days, strict=True):
+        key = (force_at[row["force"]], region_at[row["iso"]])
+        series.setdefault(key, []).append((float(day), float(row["personnel"])))
     t_days = np.arange(T) * cal.step_days
     for (k, r), points in series.items():
         points.sort()
