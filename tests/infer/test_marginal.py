@@ -10,7 +10,12 @@ import pytest
 
 from centrehold.infer.abc import HypothesisSpec, PriorSpec
 from centrehold.infer.abc.each import calibrate_each, history_path
-from centrehold.infer.abc.marginal import evidence_at, evidence_shares
+from centrehold.infer.abc.marginal import (
+    complete_epsilons,
+    evidence_at,
+    evidence_shares,
+    final_epsilons,
+)
 from centrehold.infer.abc.priors import prior_of
 from centrehold.infer.abc.transition import kernel_for
 
@@ -77,6 +82,25 @@ def test_the_narrow_prior_wins_four_to_one(fitted):
                                   epsilon=float(res.final_epsilons.min()))
     assert shares["narrow"] == pytest.approx(0.8, abs=0.07)
     assert res.dead == []
+
+
+def test_the_shares_are_weighed_where_every_generation_used_was_complete(fitted):
+    # the budget cuts both runs' last generation short; it is kept (and sharpens the
+    # posterior) but the common tolerance is the loosest of the complete generations'
+    _, res = fitted
+    ev = res.evidence
+    kept = ev.groupby(["hypothesis", "generation"]).size()
+    complete, final = complete_epsilons(ev), final_epsilons(ev)
+    for h in ("narrow", "wide"):
+        assert kept[h].iloc[-1] < kept[h].iloc[0] == 200
+        last_whole = kept[h].index[-2]
+        assert complete[h] == ev.loc[(ev["hypothesis"] == h)
+                                     & (ev["generation"] == last_whole), "epsilon"].iloc[0]
+        assert complete[h] > final[h]
+    assert res.common_epsilon == complete.max()
+    shares, eps = evidence_shares(ev, ["narrow", "wide"])
+    assert eps == complete.max()
+    pd.testing.assert_series_equal(shares, res.probabilities, check_names=False)
 
 
 def test_each_hypothesis_keeps_its_own_history_and_the_run_is_reproducible(fitted, tmp_path):

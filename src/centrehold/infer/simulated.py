@@ -395,7 +395,10 @@ class ScenarioSimulator:
         return simulate(run, seed=int(seed), ticks=_ticks_to(sc, end or self.end))
 
     def statistics(self, ds: xr.Dataset) -> pd.Series:
-        inp = evidence_input(ds, self.start, self.end)
+        return self.statistics_of(evidence_input(ds, self.start, self.end))
+
+    def statistics_of(self, inp: EvidenceInput) -> pd.Series:
+        """The evidence statistics of a run's input on the fit window."""
         with warnings.catch_warnings():
             # the power-law fit warns on every small or degenerate sample; the
             # statistic then reads NaN, which the distance handles
@@ -423,10 +426,11 @@ class _PredictiveTask:
         """(fit-window statistics, fit-window national monthly deaths, test-window
         monthly deaths by region) of one posterior-predictive simulation."""
         hypothesis, params, seed = draw
-        ds = self.simulator.dataset(hypothesis, params, seed, end=self.test_end)
-        stats = self.simulator.statistics(ds)
         sim = self.simulator
-        fit = national_series(evidence_input(ds, sim.start, sim.end), sim.start, sim.end)
+        ds = sim.dataset(hypothesis, params, seed, end=self.test_end)
+        inp = evidence_input(ds, sim.start, sim.end)
+        stats = sim.statistics_of(inp)
+        fit = national_series(inp, sim.start, sim.end)
         test = evidence_input(ds, self.test_start, self.test_end).monthly
         return stats, fit.to_numpy(dtype=float), test
 
