@@ -79,7 +79,13 @@ from centrehold.infer.forecast import (
     score_forecasts,
     summarise_scores,
 )
-from centrehold.record.observations import EXPLOSIVE, TARGET_COLUMNS, EvidenceInput
+from centrehold.record.observations import (
+    EXPLOSIVE,
+    MONTH_DTYPE,
+    REGION_DTYPE,
+    TARGET_COLUMNS,
+    EvidenceInput,
+)
 from centrehold.scenario.calendar import month_shares
 
 Progress = Callable[[int, int], None]
@@ -114,9 +120,9 @@ def _by_month(
     # month starts in microseconds and regions as pandas strings: the form
     # `EvidenceInput` validates to, so that (regions sorted) it only checks the values
     frame = {
-        "month": np.repeat(np.asarray(months, dtype="datetime64[us]"), len(regions)),
+        "month": np.repeat(np.asarray(months, dtype=MONTH_DTYPE), len(regions)),
         "region": pd.array(np.tile(np.asarray(regions, dtype=object), len(months)),
-                           dtype=pd.StringDtype(na_value=np.nan)),
+                           dtype=REGION_DTYPE),
     }
     for name, values in by_tick.items():
         frame[name] = (shares.T @ np.asarray(values, dtype=float)).ravel()

@@ -39,9 +39,11 @@ TARGET_GROUPS: dict[str, tuple[str, ...]] = {
 TARGET_COLUMNS: tuple[str, ...] = tuple(f"target_{g}" for g in TARGET_GROUPS)
 
 
-#: The dtypes validation gives `month` and `region` (pandas' own, whatever its version).
-_MONTH_DTYPE = pd.Series(pd.to_datetime(["2008-01-01"])).dt.to_period("M").dt.to_timestamp().dtype
-_REGION_DTYPE = pd.Series(["IQ-BG"], dtype=object).astype(str).dtype
+#: The dtypes validation gives `month` (month starts) and `region`: a producer that
+#: builds its frame with them, sorted and one row per month and region, skips the
+#: pandas steps of validation (`_canonical`).
+MONTH_DTYPE = np.dtype("datetime64[us]")
+REGION_DTYPE = pd.StringDtype(na_value=np.nan)
 
 
 def _canonical(frame: pd.DataFrame) -> bool:
@@ -49,16 +51,16 @@ def _canonical(frame: pd.DataFrame) -> bool:
     strings, float values, one row per (month, region) sorted by both. Then validation
     changes nothing but the index; checked on arrays, in well under a millisecond."""
     month, region = frame["month"], frame["region"]
-    if month.dtype != _MONTH_DTYPE or region.dtype != _REGION_DTYPE:
+    if month.dtype != MONTH_DTYPE or region.dtype != REGION_DTYPE:
         return False
     if any(frame[c].dtype != np.float64 for c in frame.columns[2:]):
         return False
     m = month.to_numpy()
     if np.isnat(m).any() or not (m.astype("datetime64[M]").astype(m.dtype) == m).all():
         return False
-    r = region.to_numpy(dtype=object)
     if len(m) < 2:
         return True
+    r = region.to_numpy(dtype=object)
     later = m[1:] > m[:-1]
     same = m[1:] == m[:-1]
     return bool((later | (same & (r[1:] > r[:-1]))).all())
@@ -142,24 +144,9 @@ class EvidenceInput:
         frame["month"] = month.dt.tz_localize(None) if month.dt.tz is not None else month
         frame["month"] = frame["month"].dt.to_period("M").dt.to_timestamp()
         frame["region"] = frame["region"].astype(str)
-        frame["deaths"] = frame["deaths"].astype(float)
-        if (frame["deaths"] < 0).any() or frame["deaths"].isna().any():
-            raise UserError("EvidenceInput.monthly has negative or missing deaths: fix the input")
-        if EXPLOSIVE in frame.columns:
-            frame[EXPLOSIVE] = frame[EXPLOSIVE].astype(float)
-            bad = frame[EXPLOSIVE].isna() | (frame[EXPLOSIVE] < 0)
-            bad |= frame[EXPLOSIVE] > frame["deaths"] * (1 + 1e-9) + 1e-9
-            if bad.any():
-                raise UserError(
-                    "EvidenceInput.monthly has explosive deaths that are missing, negative "
-                    "or above the row's deaths: they are a part of deaths, fix the input"
-                )
-        for column in columns[3:]:
+        for column in columns[2:]:
             frame[column] = frame[column].astype(float)
-            if frame[column].isna().any() or (frame[column] < 0).any():
-                raise UserError(
-                    f"EvidenceInput.monthly has negative or missing {column}: fix the input"
-                )
+        _check_values(frame[columns[2:]].to_numpy(), columns[2:])
         frame = frame.groupby(["month", "region"], as_index=False, sort=True)[
             columns[2:]
         ].sum()

@@ -187,13 +187,10 @@ def complete_epsilons(table: pd.DataFrame) -> pd.Series:
     """Each hypothesis's tolerance at its last complete generation: the last that kept as
     many particles as its first (the prior's, which keeps them all), so a partial last
     generation, cut short by the budget (`sampler`), is passed over."""
-    kept = table.groupby(["hypothesis", "generation"]).size().rename("kept").reset_index()
-    full = kept["kept"] == kept.groupby("hypothesis")["kept"].transform("first")
-    last = kept[full].groupby("hypothesis")["generation"].max()
-    eps = table.drop_duplicates(["hypothesis", "generation"]).set_index(
-        ["hypothesis", "generation"])["epsilon"]
-    return pd.Series({h: float(eps.loc[(h, g)]) for h, g in last.items()}, name="epsilon",
-                     dtype=float)
+    gens = table.groupby(["hypothesis", "generation"])["epsilon"].agg(["size", "first"])
+    full = gens["size"] == gens.groupby(level="hypothesis")["size"].transform("first")
+    last = gens.loc[full, "first"].groupby(level="hypothesis").last()
+    return last.astype(float).rename("epsilon")
 
 
 def evidence_shares(table: pd.DataFrame, hypotheses: list[str],

@@ -87,6 +87,7 @@ def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
     # both cost more than the rest of building the world
     days = (pd.to_datetime([str(row["date"]) for row in sc.force_levels])
             - pd.Timestamp(cal.start)).days
+    # first occurrence wins, as with list.index
     force_at = {n: k for k, n in reversed(list(enumerate(names)))}
     region_at = {iso: r for r, iso in reversed(list(enumerate(isos)))}
     for row, day in zip(sc.force_levels, days, strict=True):
