@@ -302,3 +302,41 @@ def test_a_number_for_a_transfer_date_in_the_scenario_file_is_refused(tmp_path):
                                       "transfer: {IQ-BG: -1.0e-09,", 1))
     with pytest.raises(UserError, match="YYYY-MM-DD"):
         load_scenario(str(yaml_file))
+
+
+def test_operations_kept_after_the_withdrawal_wear_the_actors_down_where_patrols_left():
+    """The occupation's operations count in the pressure on capacity by their own share
+    after the withdrawal; before it, and for the patrols the lattice sees, nothing moves."""
+    from centrehold.models.regional.world import drivers, operations_persons
+
+    ov = {"calendar.tick": "week", "insurgency.timescale_days": "60"}
+    T = 156
+    worlds = {}
+    for kept in ("0.1", "1.0"):
+        sc = scenario({**ov, "operations.kept_after_withdrawal": kept})
+        built = build_world(sc, 1, T)
+        worlds[kept] = (sc, built, drivers(sc, built, T))
+    (sc_lo, b_lo, d_lo), (sc_hi, b_hi, d_hi) = worlds["0.1"], worlds["1.0"]
+    k = [f.name for f in sc_lo.forces].index("occupation")
+    t_w = b_lo.calendar.tick_of(sc_lo.dates.withdrawal)
+    # a share equal to the street share is the patrols' own array: the world of before
+    assert operations_persons(sc_lo, b_lo) is b_lo.street_persons
+    ops = operations_persons(sc_hi, b_hi)
+    street = sc_hi.forces[k].street_share
+    np.testing.assert_allclose(ops[t_w:, k], b_hi.personnel[t_w:, k] * street, rtol=1e-12)
+    np.testing.assert_array_equal(ops[:t_w], b_hi.street_persons[:t_w])
+    # the patrols on the lattice are the same either way
+    np.testing.assert_array_equal(b_lo.street_targets, b_hi.street_targets)
+    np.testing.assert_array_equal(d_lo.insurgent[:t_w + 1], d_hi.insurgent[:t_w + 1])
+    # where the occupation operated, more kept pressure holds the insurgency lower a year on
+    lo, hi = d_lo.insurgent.sum(axis=2), d_hi.insurgent.sum(axis=2)
+    where = b_lo.personnel[0, k] > 0
+    assert (hi[t_w + 52, where] <= lo[t_w + 52, where]).all()
+    assert hi[t_w + 52].sum() < 0.95 * lo[t_w + 52].sum()
+
+
+def test_the_operations_share_is_refused_outside_zero_to_one():
+    from centrehold.errors import UserError
+
+    with pytest.raises(UserError, match="kept_after_withdrawal"):
+        scenario({"operations.kept_after_withdrawal": "1.5"})

@@ -9,6 +9,8 @@ Three mechanisms the 2008-2009 record needs and the agent rules alone do not giv
   tells, and rebuilds when the pressure lifts.
 - `MilitiaParams`: the same stock for the militias behind the endogenous killing: it
   scales the rate at which active agents kill.
+- `OperationsParams`: how much of the occupation's pressure on that capacity its
+  operations kept after it left the cities' streets.
 - `IntraCommunityParams`: dated episodes of fighting inside one community (the
   government offensive in Basra and the fighting in Sadr City in spring 2008).
 
@@ -131,6 +133,25 @@ class InsurgencyParams(CapacityParams):
                 "exceed 1; lower one of them"
             )
         return self
+
+
+class OperationsParams(_Strict):
+    """The forces' operations against armed actors (raids on cells, arrests of leaders): the
+    pressure P that wears a capacity stock down (`CapacityParams`), apart from patrols.
+
+    Why apart: the withdrawal from the cities (`dates.withdrawal`) took the occupation's
+    patrols off the streets (`street_share_after_withdrawal`, what the lattice sees),
+    while operations carried out with the Iraqi forces went on under the Security
+    Agreement (general knowledge; check). How much of the occupation's pressure on the
+    armed actors those operations kept is not known, so iraq-2009 gives it a prior.
+    """
+
+    kept_after_withdrawal: float = Field(
+        default=0.1, ge=0.0, le=1.0,
+        description="share of the occupation's pressure on armed actors' capacity kept "
+                    "after the withdrawal from the cities; 0.1, the default street share, "
+                    "makes the pressure follow the patrols",
+    )
 
 
 class MilitiaParams(CapacityParams):

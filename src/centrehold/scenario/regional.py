@@ -24,6 +24,7 @@ from centrehold.scenario.armed import (
     InsurgencyParams,
     IntraCommunityParams,
     MilitiaParams,
+    OperationsParams,
     number_for_date,
 )
 from centrehold.scenario.base import ScenarioBase
@@ -313,6 +314,7 @@ class RegionalScenario(ScenarioBase):
     )
     insurgency: InsurgencyParams = Field(default_factory=InsurgencyParams)
     militias: MilitiaParams = Field(default_factory=MilitiaParams)
+    operations: OperationsParams = Field(default_factory=OperationsParams)
     intra_community: IntraCommunityParams = Field(default_factory=IntraCommunityParams)
     awakening: AwakeningParams = Field(default_factory=AwakeningParams)
     warmup_days: int = Field(

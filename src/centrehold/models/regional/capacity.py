@@ -14,13 +14,13 @@ import numpy as np
 from numba import njit
 
 
-def street_pressure(street_persons: np.ndarray, effectiveness: np.ndarray) -> np.ndarray:
-    """Effectiveness-weighted force personnel on the streets, by (tick, region).
+def force_pressure(persons: np.ndarray, effectiveness: np.ndarray) -> np.ndarray:
+    """Effectiveness-weighted force personnel in operations, by (tick, region).
 
-    `street_persons` is [T, K, R] in persons (not agents), so the pressure, and every
-    capacity path derived from it, is the same at every `people_per_agent`.
+    `persons` is [T, K, R] in persons (not agents), so the pressure, and every capacity
+    path derived from it, is the same at every `people_per_agent`.
     """
-    return np.einsum("tkr,k->tr", street_persons, effectiveness)
+    return np.einsum("tkr,k->tr", persons, effectiveness)
 
 
 def capacity_path(

@@ -109,8 +109,12 @@ def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
     return out
 
 
-def _street_persons(sc, cal: Calendar, personnel: np.ndarray) -> np.ndarray:
-    """Force personnel on the streets per tick (persons): personnel x street share."""
+def _street_persons(
+    sc, cal: Calendar, personnel: np.ndarray, after_withdrawal: float | None = None
+) -> np.ndarray:
+    """Force personnel on the streets per tick (persons): personnel x street share, the
+    occupation's share multiplied by `after_withdrawal` from the withdrawal on
+    (`street_share_after_withdrawal` unless given)."""
     T = personnel.shape[0]
     share = np.array([f.street_share for f in sc.forces])[None, :, None] * np.ones_like(personnel)
     names = [f.name for f in sc.forces]
@@ -118,8 +122,23 @@ def _street_persons(sc, cal: Calendar, personnel: np.ndarray) -> np.ndarray:
         k = names.index("occupation")
         t_w = cal.tick_of(sc.dates.withdrawal)
         if t_w < T:
-            share[max(t_w, 0):, k, :] *= sc.street_share_after_withdrawal
+            kept = after_withdrawal
+            if kept is None:
+                kept = sc.street_share_after_withdrawal
+            share[max(t_w, 0):, k, :] *= kept
     return personnel * share * sc.force_scale
+
+
+def operations_persons(sc, built: RegionalWorld) -> np.ndarray:
+    """Force personnel whose operations wear the armed actors' capacity down, by (tick,
+    force, region): those on the streets, but with the occupation's operations after
+    the withdrawal kept by `operations.kept_after_withdrawal` rather than by its street
+    share (scenario/armed.py, `OperationsParams`). The same array, not a copy of it,
+    when the two shares agree, so that such a world is the one of before."""
+    kept = float(sc.operations.kept_after_withdrawal)
+    if kept == float(sc.street_share_after_withdrawal):
+        return built.street_persons
+    return _street_persons(sc, built.calendar, built.personnel, after_withdrawal=kept)
 
 
 def _legitimacy(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
@@ -419,7 +438,7 @@ def drivers(sc, built: RegionalWorld, T: int) -> Drivers:
     base_mean = (sc.intergroup.kill_rate * sc.people_per_agent * step
                  * (1.0 - dep * (1.0 - funding)))
     effectiveness = np.array([f.effectiveness for f in sc.forces])
-    pressure = cap.street_pressure(built.street_persons, effectiveness)
+    pressure = cap.force_pressure(operations_persons(sc, built), effectiveness)
     militia = np.ones((T, R))
     if mech_on.militia_capacity:
         mp = sc.militias
