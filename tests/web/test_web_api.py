@@ -30,6 +30,7 @@ def test_scenarios_list_knobs_and_hypotheses(small_app):
     assert {"epstein-1", "iraq-2009"} <= set(by)
     iraq = by["iraq-2009"]
     assert [k["id"] for k in iraq["knobs"]] == ["legitimacy", "forces_after_withdrawal",
+                                                "operations_after_withdrawal",
                                                 "revenge", "funding_cut", "scale"]
     from centrehold.scenario import load_scenario
 
@@ -45,7 +46,8 @@ def test_scenarios_list_knobs_and_hypotheses(small_app):
 def test_knobs_land_in_the_scenario():
     base = load_scenario("iraq-2009")
     ov = K.overrides_for(base, {"legitimacy": 0.5, "funding_cut": 0.75, "revenge": 1.25,
-                                "forces_after_withdrawal": 0.35, "scale": 5000})
+                                "forces_after_withdrawal": 0.35, "scale": 5000,
+                                "operations_after_withdrawal": 0.8})
     scn = load_scenario("iraq-2009", ov)
     old, new = base.intergroup.legitimacy, scn.intergroup.legitimacy
     assert sum(new.values()) / len(new) == pytest.approx(0.5)
@@ -54,6 +56,7 @@ def test_knobs_land_in_the_scenario():
     assert max(diffs.values()) - min(diffs.values()) == pytest.approx(0.0, abs=1e-12)
     assert scn.funding.cut_level == pytest.approx(0.25)
     assert scn.revenge.strength == 1.25 and scn.street_share_after_withdrawal == 0.35
+    assert scn.operations.kept_after_withdrawal == 0.8
     assert scn.people_per_agent == 5000
     # agents scale inversely with people per agent
     assert K.estimate_agents(scn) == pytest.approx(K.estimate_agents(base) * 2000 / 5000, rel=0.01)

@@ -65,6 +65,10 @@ class KnobValues(BaseModel):
     forces_after_withdrawal: float | None = Field(
         None, ge=K.SPAN["forces_after_withdrawal"][0], le=K.SPAN["forces_after_withdrawal"][1],
         description="iraq-2009: occupation street share kept")
+    operations_after_withdrawal: float | None = Field(
+        None, ge=K.SPAN["operations_after_withdrawal"][0],
+        le=K.SPAN["operations_after_withdrawal"][1],
+        description="iraq-2009: share of the occupation's pressure on capacity kept")
     revenge: float | None = Field(None, ge=K.SPAN["revenge"][0], le=K.SPAN["revenge"][1],
                                   description="iraq-2009")
     funding_cut: float | None = Field(None, ge=K.SPAN["funding_cut"][0],

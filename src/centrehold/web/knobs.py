@@ -26,6 +26,7 @@ class Knob:
 # (min, max, step) of each slider: the page draws these and the API refuses anything
 # outside them, so what a request can ask for is what a person can set on the page.
 REGIONAL_RANGES = {"legitimacy": (0.0, 1.0, 0.01), "forces_after_withdrawal": (0.0, 1.0, 0.05),
+                   "operations_after_withdrawal": (0.0, 1.0, 0.05),
                    "revenge": (0.0, 2.0, 0.05), "funding_cut": (0.0, 1.0, 0.05),
                    "scale": (200.0, 10_000.0, 100.0)}
 EPSTEIN_RANGES = {"legitimacy": (0.0, 1.0, 0.01), "forces": (0.0, 0.3, 0.005),
@@ -51,6 +52,10 @@ def _regional(scn: Any) -> list[Knob]:
         _knob(r, "forces_after_withdrawal", "Forces left on the streets after the withdrawal",
               "share of the occupation forces' street presence kept after the withdrawal date",
               float(scn.street_share_after_withdrawal)),
+        _knob(r, "operations_after_withdrawal", "Operations kept after the withdrawal",
+              "share of the occupation's pressure on the armed actors' capacity (raids with "
+              "the Iraqi forces) kept after the withdrawal date",
+              float(scn.operations.kept_after_withdrawal)),
         _knob(r, "revenge", "Revenge strength", "grievance a killing adds to the victim's "
               "community nearby", float(scn.revenge.strength)),
         _knob(r, "funding_cut", "Funding cut", "share of the armed factions' funding lost at "
@@ -123,6 +128,8 @@ def overrides_for(scn: Any, values: dict[str, float]) -> dict[str, str]:
                 out["legitimacy"] = repr(float(v))
         elif key == "forces_after_withdrawal":
             out["street_share_after_withdrawal"] = repr(float(v))
+        elif key == "operations_after_withdrawal":
+            out["operations.kept_after_withdrawal"] = repr(float(v))
         elif key == "revenge":
             out["revenge.strength"] = repr(float(v))
         elif key == "funding_cut":
