@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "forecast_past.py"
+from .scripts import load_script
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("forecast_past", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("forecast_past")
 
 
 def test_weighted_quantiles_invert_the_weighted_distribution():

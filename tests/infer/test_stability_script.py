@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pandas as pd
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "stability.py"
+from .scripts import load_script
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("stability", SCRIPT)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script("stability")
 
 
 def _rows(probs: dict[int, dict[str, float]], status: dict[int, dict[str, str]]):
