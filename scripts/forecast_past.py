@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -31,7 +32,9 @@ import pandas as pd
 
 from centrehold.infer.abc import posterior_draws
 from centrehold.infer.evidence import national_series
+from centrehold.infer.folder import CompareSettings
 from centrehold.infer.simulated import FIT_START, ScenarioSimulator, evidence_input
+from centrehold.infer.whatif import scenario_overrides
 from centrehold.scenario import load_scenario
 
 QUANTILES = (0.05, 0.5, 0.95)
@@ -41,10 +44,9 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray,
                        quantiles: tuple[float, ...] = QUANTILES) -> list[float]:
     """The smallest value whose cumulative weight reaches each quantile (an inverse of
     the weighted empirical distribution, no interpolation)."""
-    order = np.argsort(values, kind="stable")
-    cum = np.cumsum(np.asarray(weights, float)[order])
-    cum = cum / cum[-1]
-    return [float(np.asarray(values, float)[order][np.searchsorted(cum, q)]) for q in quantiles]
+    q = np.quantile(np.asarray(values, float), list(quantiles), weights=np.asarray(weights, float),
+                    method="inverted_cdf")
+    return [float(v) for v in q]
 
 
 def summarise(draws: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
@@ -61,9 +63,8 @@ def summarise(draws: pd.DataFrame, weight: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _simulate(job: tuple[str, dict, str, str, dict, int]) -> dict[int, float]:
-    scenario, overrides, end, hypothesis, params, seed = job
-    sim = ScenarioSimulator(load_scenario(scenario, overrides))
+def _simulate(sim: ScenarioSimulator, end: str, job: tuple[str, dict, int]) -> dict[int, float]:
+    hypothesis, params, seed = job
     ds = sim.dataset(hypothesis, params, seed, end=end)
     series = national_series(evidence_input(ds, FIT_START, end), FIT_START, end)
     return {int(y): float(v) for y, v in series.groupby(series.index.year).mean().items()}
@@ -86,25 +87,25 @@ def main(argv: list[str] | None = None) -> None:
         pd.Period(a.end, freq="M")
     except ValueError:
         raise SystemExit(f"error: --end {a.end!r} is not a month; write YYYY-MM") from None
-    settings = json.loads((a.folder / "settings.json").read_text())
+    settings = CompareSettings.from_json(json.loads((a.folder / "settings.json").read_text()))
     post = pd.read_csv(a.folder / "posterior.csv")
     weight = post[post["status"] == "adequate"].set_index("hypothesis")["probability_adequate"]
     if weight.empty:
         raise SystemExit(f"error: {a.folder} has no adequate hypothesis; nothing to forecast")
     last_day = pd.Period(a.end, freq="M").end_time.date().isoformat()
-    # the scale and tick the folder ran at (recorded apart from --set by older runs)
-    overrides = {"people_per_agent": str(settings["people_per_agent"]),
-                 "calendar.tick": str(settings["tick"]), **settings.get("overrides", {}),
-                 "calendar.end": last_day}
+    overrides = {**scenario_overrides(settings), "calendar.end": last_day}
+    # the scenario is read and validated once, not once a draw
+    sim = ScenarioSimulator(load_scenario(settings.scenario, overrides))
     particles = SimpleNamespace(parameters=pd.read_parquet(a.folder / "parameters.parquet"))
     jobs, keys = [], []
     for k, h in enumerate(weight.index):
         for d, params in enumerate(posterior_draws(particles, h, a.draws, a.seed + 101 * k)):
             seed = a.seed * 100_000 + 1000 * k + d
-            jobs.append((settings["scenario"], overrides, a.end, h, params, seed))
+            jobs.append((h, params, seed))
             keys.append((h, d, seed))
     with ProcessPoolExecutor(a.workers) as pool:
-        results = list(pool.map(_simulate, jobs))  # in the jobs' order: same seed, same file
+        # in the jobs' order: same seed, same file
+        results = list(pool.map(partial(_simulate, sim, a.end), jobs, chunksize=8))
     draws = pd.DataFrame([{"hypothesis": h, "draw": d, "seed": s, "year": y,
                            "deaths_per_month": v}
                           for (h, d, s), by_year in zip(keys, results, strict=True)
