@@ -15,6 +15,8 @@ from centrehold.infer.abc.marginal import (
     evidence_at,
     evidence_shares,
     final_epsilons,
+    fitted_epsilons,
+    weighing_epsilon,
 )
 from centrehold.infer.abc.priors import prior_of
 from centrehold.infer.abc.transition import kernel_for
@@ -84,23 +86,36 @@ def test_the_narrow_prior_wins_four_to_one(fitted):
     assert res.dead == []
 
 
-def test_the_shares_are_weighed_where_every_generation_used_was_complete(fitted):
+def test_the_shares_are_weighed_where_every_hypothesis_counts_a_fitted_generation(fitted):
     # the budget cuts both runs' last generation short; it is kept (and sharpens the
-    # posterior) but the common tolerance is the loosest of the complete generations'
+    # posterior) but the weighing tolerance is the smallest first fitted generation's:
+    # looser, one run would count its prior's draws alone
     _, res = fitted
     ev = res.evidence
     kept = ev.groupby(["hypothesis", "generation"]).size()
-    complete, final = complete_epsilons(ev), final_epsilons(ev)
+    first = fitted_epsilons(ev)
     for h in ("narrow", "wide"):
         assert kept[h].iloc[-1] < kept[h].iloc[0] == 200
-        last_whole = kept[h].index[-2]
-        assert complete[h] == ev.loc[(ev["hypothesis"] == h)
-                                     & (ev["generation"] == last_whole), "epsilon"].iloc[0]
-        assert complete[h] > final[h]
-    assert res.common_epsilon == complete.max()
+        assert first[h] == ev.loc[(ev["hypothesis"] == h) & (ev["generation"] == 1),
+                                  "epsilon"].iloc[0]
+        assert first[h] > complete_epsilons(ev)[h] > final_epsilons(ev)[h]
+    assert res.common_epsilon == first.min()
     shares, eps = evidence_shares(ev, ["narrow", "wide"])
-    assert eps == complete.max()
+    assert eps == first.min() == weighing_epsilon(ev, ["narrow", "wide"])
     pd.testing.assert_series_equal(shares, res.probabilities, check_names=False)
+    # each run's evidence there counts its first fitted generation's particles
+    for h in ("narrow", "wide"):
+        usable = ev[(ev["hypothesis"] == h) & (ev["epsilon"] >= eps)]
+        assert 1 in set(usable["generation"])
+    # a subset is weighed at its own: the wide run alone at its own first tolerance
+    assert weighing_epsilon(ev, ["wide"]) == first["wide"]
+
+
+def test_a_run_that_never_got_past_its_prior_falls_back_to_the_complete_tolerance(fitted):
+    _, res = fitted
+    prior_only = res.evidence[res.evidence["generation"] == 0]
+    assert fitted_epsilons(prior_only).empty
+    assert weighing_epsilon(prior_only, ["narrow", "wide"]) == np.inf
 
 
 def test_each_hypothesis_keeps_its_own_history_and_the_run_is_reproducible(fitted, tmp_path):
@@ -223,3 +238,4 @@ def test_prior_density_is_pyabc_pdf_row_by_row_to_the_bit():
     assert 0 < np.count_nonzero(got == 0) < len(got)  # both sides of the support
     with pytest.raises(ValueError, match="not the prior"):
         prior_density(prior, pts[:, :2], ["a", "b"])
+

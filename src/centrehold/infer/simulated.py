@@ -837,8 +837,8 @@ def _posterior(
     posterior["separability"] = posterior["hypothesis"].map(recovery)
     posterior = posterior.merge(adequacy, on="hypothesis", how="left")
     if calib.method == "each":
-        # weigh again among the adequate ones only, at the loosest final tolerance among
-        # them: the ones that miss the record do not set the yardstick
+        # weigh again among the adequate ones only, at their own weighing tolerance
+        # (marginal.weighing_epsilon): the ones that miss the record do not set the yardstick
         posterior["final_epsilon"] = posterior["hypothesis"].map(calib.final_epsilons)
         ok = posterior.loc[posterior["adequate"].fillna(False).astype(bool), "hypothesis"]
         names = [str(h) for h in ok]

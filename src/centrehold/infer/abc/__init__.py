@@ -36,6 +36,8 @@ from centrehold.infer.abc.marginal import (
     evidence_bootstrap,
     evidence_shares,
     final_epsilons,
+    fitted_epsilons,
+    weighing_epsilon,
 )
 from centrehold.infer.abc.pilot import (
     Simulator,
@@ -75,6 +77,7 @@ __all__ = [
     "Progress", "RidgedTransition", "SeededMappingSampler", "Simulator", "StatisticsDistance",
     "EVIDENCE_COLUMNS", "as_stats", "calibrate", "calibrate_each", "diagnosticity_weights",
     "evidence_at", "evidence_bootstrap", "evidence_shares", "final_epsilons",
+    "fitted_epsilons", "weighing_epsilon",
     "draw_from_prior", "executor_map",
     "explored_width", "group_factors", "load_reference", "local_spread", "natural_value",
     "nearest_rows", "noise_spread",

@@ -124,10 +124,11 @@ def calibrate_each(
 
     ``groups`` and ``gates`` shape the distance as in `calibration.calibrate`.
 
-    `probabilities` are the evidence shares at the loosest final tolerance any hypothesis
-    stopped at (every one of them reached it); `evidence` keeps what is needed to weigh
-    any subset again at its own tolerance (`marginal.evidence_shares`), which `compare`
-    does for the adequate ones. No hypothesis dies out: each has its own particles.
+    `probabilities` are the evidence shares at `marginal.weighing_epsilon` (the loosest
+    tolerance at which each hypothesis counts a fitted generation); `evidence` keeps
+    what is needed to weigh any subset again at its own tolerance
+    (`marginal.evidence_shares`), which `compare` does for the adequate ones. No
+    hypothesis dies out: each has its own particles.
     """
     names, obs = _observed_vector(hypotheses, population_size, observed)
     db_path = Path(db_path).resolve()

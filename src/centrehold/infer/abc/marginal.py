@@ -193,24 +193,47 @@ def complete_epsilons(table: pd.DataFrame) -> pd.Series:
     return last.astype(float).rename("epsilon")
 
 
+def fitted_epsilons(table: pd.DataFrame) -> pd.Series:
+    """Each hypothesis's tolerance at its first fitted generation (the one after the
+    prior's); a hypothesis whose run never got past the prior's is left out."""
+    first = table[table["generation"] == 1].groupby("hypothesis")["epsilon"].first()
+    return first.astype(float).rename("epsilon")
+
+
+def weighing_epsilon(table: pd.DataFrame, hypotheses: list[str]) -> float:
+    """The tolerance `hypotheses` are weighed at: the loosest at which every one of them
+    still counts the particles of a fitted generation, i.e. the smallest of their first
+    fitted generations' tolerances (`fitted_epsilons`).
+
+    Why. A hypothesis weighed at a tolerance looser than its own first fitted generation's
+    has only its prior's draws to count (a population's worth, 40 by default), so its
+    evidence is a binomial share of a few dozen; one such hypothesis was enough to make
+    the shares move by 0.14 between seeds. The earlier rule, the loosest of the last
+    complete generations' tolerances, was set by the slowest run and left the others on
+    their prior's draws alone. Tighter than this rule, fewer particles lie within the
+    tolerance and the importance weights spread more: the shares moved more, not less
+    (docs/compare.md, "Weighed where every hypothesis has a fitted generation"). When no
+    hypothesis has a fitted generation, the loosest complete tolerance is used.
+    """
+    fitted = fitted_epsilons(table).reindex(hypotheses).dropna()
+    if fitted.empty:
+        return float(complete_epsilons(table).reindex(hypotheses).max())
+    return float(fitted.min())
+
+
 def evidence_shares(table: pd.DataFrame, hypotheses: list[str],
                     epsilon: float | None = None, estimator: str = "mixture",
                     ) -> tuple[pd.Series, float]:
     """Each hypothesis's evidence at one common tolerance, normalised over `hypotheses`
-    (equal prior odds), and that tolerance: by default the loosest among their last
-    complete generations' tolerances (`complete_epsilons`), which every one of them
-    reached with a whole generation.
+    (equal prior odds), and that tolerance: by default `weighing_epsilon`'s, at which
+    every one of them counts a fitted generation's particles, not its prior's alone.
 
-    Why not the partial generations' tolerances. A generation the budget cut short holds
-    as few as a quarter of the particles; at the loosest of those tolerances every other
-    hypothesis's evidence rests on its own partial generation alone, and the shares moved
-    by up to 0.17 between seeds where, at the complete generations' tolerance, they moved
-    by at most 0.09 (five seeds of iraq-2009; docs/compare.md). The partial generations
-    still sharpen each hypothesis's posterior (`each.pooled_posterior`)."""
+    The partial last generations (cut short by the budget) sharpen each hypothesis's
+    posterior (`each.pooled_posterior`) but never set the weighing's tolerance."""
     if not hypotheses:
         return pd.Series(dtype=float, name="probability"), float("nan")
     if epsilon is None:
-        epsilon = float(complete_epsilons(table).reindex(hypotheses).max())
+        epsilon = weighing_epsilon(table, hypotheses)
     z = pd.Series({h: evidence_at(table, h, epsilon, estimator) for h in hypotheses},
                   dtype=float)
     z = z.fillna(0.0)
