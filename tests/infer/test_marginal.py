@@ -239,3 +239,33 @@ def test_prior_density_is_pyabc_pdf_row_by_row_to_the_bit():
     with pytest.raises(ValueError, match="not the prior"):
         prior_density(prior, pts[:, :2], ["a", "b"])
 
+
+def test_truncated_weights_cap_the_largest_at_mean_times_root_n():
+    from centrehold.infer.abc.each import truncated_weights
+
+    even = np.full(16, 0.25)
+    assert np.array_equal(truncated_weights(even), even)  # nothing above the cap
+    w = np.array([100.0] + [1.0] * 99)
+    cap = w.mean() * 10.0  # mean x sqrt(100)
+    got = truncated_weights(w)
+    assert got[0] == pytest.approx(cap)
+    assert np.array_equal(got[1:], w[1:])  # weights under the cap are left alone
+
+    def ess(x):
+        return x.sum() ** 2 / (x ** 2).sum()
+
+    assert ess(w) < 4.0 < 25.0 < ess(got)
+    assert truncated_weights(np.zeros(0)).size == 0
+
+
+def test_truncation_keeps_weights_unbiased_in_the_limit():
+    # draws from q = N(0, 2), target p = N(0, 1): the self-normalised mean of x^2 under
+    # p is 1 with or without truncation, and truncation does not move it beyond noise
+    from centrehold.infer.abc.each import truncated_weights
+
+    rng = np.random.default_rng(11)
+    x = rng.normal(0.0, 2.0, 200_000)
+    w = np.exp(-x ** 2 / 2) / np.exp(-x ** 2 / 8)
+    t = truncated_weights(w)
+    assert np.sum(t * x ** 2) / t.sum() == pytest.approx(1.0, abs=0.02)
+    assert np.sum(w * x ** 2) / w.sum() == pytest.approx(1.0, abs=0.02)
