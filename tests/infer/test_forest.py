@@ -106,6 +106,12 @@ def test_posterior_gets_forest_columns_and_the_verdict_reads_them():
     assert "chooses B" in text and "The two weighings disagree" in text
     assert "B's 90% predictive band" in text  # the verdict follows the forest
     assert "A is the most probable" in text  # and reports the evidence's ranking beside
+    # an evidence lead that redraws unseat is no rival: the verdict does not call the
+    # weighings at odds, it says the evidence names no clear leader
+    post["leads"] = post["hypothesis"].map({"A": 0.55, "B": 0.45})
+    text = verdict(post, "test", ("2008-01", "2009-12"))
+    assert "chooses B" in text and "The two weighings disagree" not in text
+    assert "The evidence names no clear leader; the verdict follows the forest" in text
 
 
 def test_one_adequate_hypothesis_takes_every_vote_and_none_leaves_the_forest_silent():

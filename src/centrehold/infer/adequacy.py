@@ -299,10 +299,14 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
     text += forest_summary(posterior)
     text += _evidence_ranking(posterior, abc_lead)
     if lead != abc_lead:
+        # with no clear lead the evidence names no rival to the forest's choice, so
+        # calling the two weighings at odds would overstate what it says
         text += (
-            "The two weighings disagree; the verdict follows the forest, which names the "
-            "generating hypothesis of synthetic records more often (forest_recovery against "
-            "separability in posterior.csv). "
+            ("The two weighings disagree; " if lead_is_clear(posterior, abc_lead) else
+             "The evidence names no clear leader; ")
+            + "the verdict follows the forest, which names the generating hypothesis of "
+            "synthetic records more often (forest_recovery against separability in "
+            "posterior.csv). "
         )
     row = posterior.set_index("hypothesis").loc[lead]
     text += (
