@@ -226,3 +226,35 @@ def test_any_truncation_or_flipped_byte_is_detected(tmp_path):
 
     damaged()
     assert store.task_done(out, 3)
+
+
+def test_a_coarse_run_whose_feud_had_few_agents_says_so():
+    """Few active agents on an average day put a regional run in the regime where the
+    feud dies out by chance (docs/engine.md, "Resolution"): the summary counts them and
+    the terminal says what it means; a run with enough says nothing."""
+    from pathlib import Path
+
+    import numpy as np
+    import xarray as xr
+
+    from centrehold.cli.run import _human_summary
+    from centrehold.runs.single import FEW_ACTIVE_AGENTS, summarize
+
+    def run_with(active_per_tick: int) -> dict:
+        T, R, G = 8, 3, 2
+        dims = ("tick", "region", "group")
+        active = np.zeros((T, R, G), dtype=int)
+        active[:, 0, 0] = active_per_tick
+        ds = xr.Dataset(
+            {"active": (dims, active), "quiet": (dims, np.ones((T, R, G), dtype=int))},
+            coords={"tick": np.arange(T), "region": ["IQ-BG", "IQ-NI", "IQ-BA"],
+                    "group": ["g0", "g1"]},
+            attrs={"params": json.dumps({"people_per_agent": 10000})},
+        )
+        return summarize(ds)
+
+    few = run_with(int(FEW_ACTIVE_AGENTS) - 15)
+    assert few["mean_active_agents"] == FEW_ACTIVE_AGENTS - 15
+    assert "dies out by chance" in _human_summary(few, Path("out"))
+    many = run_with(int(FEW_ACTIVE_AGENTS) + 30)
+    assert "dies out" not in _human_summary(many, Path("out"))

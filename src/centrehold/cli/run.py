@@ -114,6 +114,11 @@ def _human_summary(summary: dict[str, Any], out: Path) -> str:
             when += f" ({summary['peak_active_date']})"
         lines.append(f"peak active {summary['peak_active']} at {when}; "
                      f"arrests {summary['total_arrests']}; {deaths}")
+    from centrehold.runs.single import few_actives_note
+
+    note = few_actives_note(summary)
+    if note:
+        lines.append(note)
     lines.append(f"written to {out}/")
     return "\n".join(lines)
 

@@ -155,6 +155,25 @@ def _total_along_tick(ds: xr.Dataset, name: str) -> xr.DataArray:
     return _sum_to(ds[name], ("tick",))
 
 
+#: Active agents on an average day below which a regional run's sectarian feud dies out
+#: by chance often enough to lower its level: 1:2000 (about 37 on iraq-2009) matches
+#: 1:1000 within 4%, 1:10,000 (under 5) gives two thirds (docs/engine.md, "Resolution").
+FEW_ACTIVE_AGENTS = 20.0
+
+
+def few_actives_note(summary: dict[str, Any]) -> str | None:
+    """Why a coarse regional run's level may be low, when its feud had few agents."""
+    n = summary.get("mean_active_agents")
+    ppa = summary.get("people_per_agent")
+    if n is None or ppa is None or n >= FEW_ACTIVE_AGENTS:
+        return None
+    return (f"note: {n:.1f} agents were active on an average day; with fewer than "
+            f"{FEW_ACTIVE_AGENTS:.0f}, a governorate's feud dies out by chance and the "
+            f"sectarian level runs low (about a third low at 1:10,000); for levels use a "
+            f"people_per_agent below {int(ppa)} (iraq-2009: 2000 or less; docs/engine.md, "
+            f"Resolution)")
+
+
 def summarize(ds: xr.Dataset, wall_seconds: float | None = None) -> dict[str, Any]:
     """The run in a few numbers: what `--json` prints and `summary.json` holds."""
     summary: dict[str, Any] = {
@@ -191,6 +210,8 @@ def summarize(ds: xr.Dataset, wall_seconds: float | None = None) -> dict[str, An
     if isinstance(params, dict) and "people_per_agent" in params:
         # state counts are agents; a regional engine's `deaths` are people
         summary["people_per_agent"] = params["people_per_agent"]
+        if "active" in ds:
+            summary["mean_active_agents"] = round(float(_total_along_tick(ds, "active").mean()), 2)
     summary["centrehold_version"] = ds.attrs.get("centrehold_version", __version__)
     return summary
 
