@@ -8,6 +8,7 @@ from centrehold.models.regional import tick
 
 PARAMS = dict(
     key=np.uint64(3), warmup=0, substeps=1, parallel=False, people_per_agent=1, vision=2,
+    settled_stay=False,
     deterrence=4,
     threshold=0.1, size_alpha=3.0, size_max=50.0, intergroup=True, arrests=True,
     jail_ticks=30, arrest_tries=1, revenge=True, decay=1.0, reach=1.0,

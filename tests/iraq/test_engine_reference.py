@@ -35,8 +35,11 @@ def _now() -> pd.DataFrame:
     # (Its incident sizes were a governorate's killing summed over a tick; the
     # statistics now read the engine's incident log, so the reference's sizing is used.)
     # Its hardship term had a summer peak (0.1), since turned off in iraq-2009.
+    # Every civilian took rule M every turn (test_movers.py holds today's default, only
+    # those who might act moving, to that).
     df = statistics(seeds=range(200, 224), incident_log=False, extra={
-        "calendar.agents_daily": "false", "mechanisms.instigator_capacity": "false",
+        "calendar.agents_daily": "false", "intergroup.movers": "everyone",
+        "mechanisms.instigator_capacity": "false",
         "insurgency.rebuild_days": "150", "militias.rebuild_days": "150",
         "insurgency.reach_share": "0.0", "insurgency.footprint_share": "0.0",
         "hardship.summer_amplitude": "0.1",

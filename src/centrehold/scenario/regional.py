@@ -169,6 +169,12 @@ class IntergroupParams(_Strict):
         description="patches: same-size neighbourhoods at every scale; bands: one per community",
     )
     patch: int = Field(default=5, ge=1, le=100, description="side of a neighbourhood, in cells")
+    movers: Literal["aggrieved", "everyone"] = Field(
+        default="aggrieved",
+        description="who takes rule M each day: aggrieved (civilians whose grievance "
+                    "passes the threshold, and the forces; the rest stay where they live) "
+                    "or everyone (Epstein's rule M)",
+    )
 
 
 class ArrestParams(_Strict):

@@ -105,6 +105,7 @@ class Params(NamedTuple):
     parallel: bool
     people_per_agent: int
     vision: int
+    settled_stay: bool  # civilians who cannot turn active skip rule M
     deterrence: int
     threshold: float
     size_alpha: float  # sectarian incident tolls
@@ -435,6 +436,15 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
         c0 = cell[a]
         if c0 == EMPTY:
             continue
+        if p.settled_stay and kind[a] == 0:
+            # a civilian with no grievance above the threshold is quiet wherever it
+            # stands, so it stays where it lives: only those who might act, and the
+            # forces, take rule M (docs/engine.md, "Who moves")
+            if hardship[a] * (1.0 - legit[group[a], r]) + revenge[a] <= thr:
+                if s != QUIET:
+                    state[a] = QUIET
+                    tag[c0] = _civ_tag(group[a], False)
+                continue
         w = width[r]
         base = offset[r]
         hr = height[r]

@@ -536,6 +536,7 @@ def _records(sc, built: RegionalWorld, drv: Drivers, ticks_in: plugins.TickInput
         key=tick.stage_key(seed), warmup=-(-int(sc.warmup_days) // cal.step_days),
         substeps=substeps,
         parallel=schedule == "parallel", people_per_agent=ppa, vision=ig.vision,
+        settled_stay=ig.movers == "aggrieved",
         deterrence=ig.deterrence_radius, threshold=float(ig.threshold),
         size_alpha=float(ig.size_alpha), size_max=float(ig.size_max),
         intergroup=bool(mech_on.intergroup), arrests=bool(mech_on.arrests),
