@@ -1,13 +1,15 @@
 """The default weighing of `compare`, in one place that imports nothing heavy (the CLI
 reads it to draw its help without loading pyabc).
 
-About 4,500 simulations in all: about ten minutes on two quiet cores at one agent
-per 10,000 people and weekly ticks of seven daily turns (one simulation with its
-statistics costs about 0.25 s). Eleven hypotheses share each generation's particles,
-so a generation holds 200: with 100, model probabilities swung between seeds.
+About 6,000 simulations in all (5,500 for ABC-SMC, the pilot and the predictive
+runs besides): about nine minutes on two quiet cores at one agent per 10,000 people
+and weekly ticks of seven daily turns (one simulation with its statistics costs a
+worker about 0.18 s since only civilians who might act move; it was 0.25 s, and the
+budget 4,000). Eleven hypotheses share each generation's particles, so a generation
+holds 200: with 100, model probabilities swung between seeds.
 """
 
-DEFAULT_BUDGET = 4000
+DEFAULT_BUDGET = 5500
 #: How the hypotheses are weighed: "each" fits every hypothesis with its own ABC-SMC run
 #: and weighs them by evidence at a common tolerance (`infer.abc.each`); "joint" is one
 #: ABC-SMC run over all of them, weighed by the particles each keeps.
