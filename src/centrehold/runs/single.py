@@ -156,8 +156,9 @@ def _total_along_tick(ds: xr.Dataset, name: str) -> xr.DataArray:
 
 
 #: Active agents on an average day below which a regional run's sectarian feud dies out
-#: by chance often enough to lower its level: 1:2000 (about 37 on iraq-2009) matches
-#: 1:1000 within 4%, 1:10,000 (under 5) gives two thirds (docs/engine.md, "Resolution").
+#: by chance often enough to lower its level: 1:2000 (about 33 on iraq-2009) matches
+#: 1:1000 within 5%, 1:10,000 (under 5) gives two thirds of its sectarian killing
+#: (docs/engine.md, "Resolution").
 FEW_ACTIVE_AGENTS = 20.0
 
 
