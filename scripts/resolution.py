@@ -55,17 +55,22 @@ def measure(ppa: int, tick: str, seed: int, hypothesis: str) -> dict[str, float]
 PER_WORLD = ("insurgency", "instigators", "intra_community")
 
 
+def shrunk_world(ppa: int, shrink: int, hypothesis: str = "H2", end: str = "2009-12-31"):
+    """iraq-2009 at 1:`ppa`, daily, with the per-world mechanisms off and every
+    population and force divided by `shrink` (tests/iraq/test_resolution.py uses it too)."""
+    sc = load_scenario("iraq-2009", {
+        "people_per_agent": str(ppa), "hypothesis": hypothesis, "calendar.end": end,
+        "force_scale": str(1.0 / shrink), **{f"mechanisms.{m}": "false" for m in PER_WORLD}})
+    if shrink == 1:
+        return sc
+    return sc.model_copy(update={"regions": [
+        r.model_copy(update={"population": r.population // shrink}) for r in sc.regions]})
+
+
 def finite_size(ppa: int, shrink: int, seed: int, hypothesis: str) -> dict[str, float]:
     """Sectarian deaths a month, active persons, active agents and the share of
-    governorate-days with no active agent in Baghdad and in Anbar, with the per-world
-    mechanisms off; `shrink` divides every population and force."""
-    sc = load_scenario("iraq-2009", {
-        "people_per_agent": str(ppa), "hypothesis": hypothesis, "calendar.end": "2009-12-31",
-        "force_scale": str(1.0 / shrink), **{f"mechanisms.{m}": "false" for m in PER_WORLD}})
-    if shrink != 1:
-        sc = sc.model_copy(update={"regions": [
-            r.model_copy(update={"population": r.population // shrink}) for r in sc.regions]})
-    ds = simulate(sc, seed=seed)
+    governorate-days with no active agent in Baghdad and in Anbar, in `shrunk_world`."""
+    ds = simulate(shrunk_world(ppa, shrink, hypothesis), seed=seed)
     active = ds.active.sum("group")  # tick x region, agents
     return {"sectarian": float(ds.deaths.sel(cause="sectarian").sum()) * shrink / 24,
             "active_persons": float(active.sum("region").mean()) * ppa * shrink,

@@ -3,6 +3,9 @@ benchmarks/results/resolution.md, written by scripts/resolution.py)."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 
 from centrehold.engine import simulate
@@ -10,6 +13,7 @@ from centrehold.engine import simulate
 from .conftest import scenario
 
 END = "2009-12-31"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _monthly(ppa: str, tick: str, seed: int) -> tuple[float, float]:
@@ -51,15 +55,15 @@ def test_scale_moves_the_level_little():
     assert 0.8 < coarse / fine < 1.1, (coarse, fine)
 
 
-def _sectarian_persons(ppa: str, shrink: int, seed: int) -> float:
-    """Sectarian deaths 2008-2009 with the per-world mechanisms off; `shrink` divides
-    every population and force, and the deaths are multiplied back."""
-    off = {f"mechanisms.{m}": "false" for m in ("insurgency", "instigators", "intra_community")}
-    sc = scenario({"hypothesis": "H2", "calendar.end": END, "force_scale": 1.0 / shrink,
-                   **off}, ppa=ppa)
-    if shrink != 1:
-        sc = sc.model_copy(update={"regions": [
-            r.model_copy(update={"population": r.population // shrink}) for r in sc.regions]})
+def _sectarian_persons(ppa: int, shrink: int, seed: int) -> float:
+    """Sectarian deaths 2008-2009 in scripts/resolution.py's `shrunk_world`, multiplied
+    back by `shrink`."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        from resolution import shrunk_world
+    finally:
+        sys.path.pop(0)
+    sc = shrunk_world(ppa, shrink, "H2", END)
     return float(simulate(sc, seed=seed).deaths.sel(cause="sectarian").sum()) * shrink
 
 
@@ -70,6 +74,6 @@ def test_a_coarse_world_is_a_shrunk_fine_world_person_for_person():
     # each agent standing for ten times the people. Measured over 4 seeds: 0.95-0.98.
     # (What remains of the scale's effect is the world's size in agents: the shrunk world
     # itself gives 0.66-0.73 of the full 1:1000 world; docs/engine.md, "Resolution".)
-    coarse = np.mean([_sectarian_persons("10000", 1, s) for s in range(4)])
-    shrunk = np.mean([_sectarian_persons("1000", 10, s) for s in range(4)])
+    coarse = np.mean([_sectarian_persons(10000, 1, s) for s in range(4)])
+    shrunk = np.mean([_sectarian_persons(1000, 10, s) for s in range(4)])
     assert 0.85 < coarse / shrunk < 1.15, (coarse, shrunk)

@@ -194,8 +194,8 @@ def summarize(ds: xr.Dataset, wall_seconds: float | None = None) -> dict[str, An
             str(g): {s: int(last[s].sel(group=g).sum()) for s in STATES if s in ds}
             for g in ds["group"].values
         }
-    if "active" in ds:
-        active = _total_along_tick(ds, "active")
+    active = _total_along_tick(ds, "active") if "active" in ds else None
+    if active is not None:
         at = int(active.argmax("tick"))
         summary["peak_active"] = int(active.values[at])
         summary["peak_active_tick"] = int(ds["tick"].values[at])
@@ -211,8 +211,8 @@ def summarize(ds: xr.Dataset, wall_seconds: float | None = None) -> dict[str, An
     if isinstance(params, dict) and "people_per_agent" in params:
         # state counts are agents; a regional engine's `deaths` are people
         summary["people_per_agent"] = params["people_per_agent"]
-        if "active" in ds:
-            summary["mean_active_agents"] = round(float(_total_along_tick(ds, "active").mean()), 2)
+        if active is not None:
+            summary["mean_active_agents"] = round(float(active.mean()), 2)
     summary["centrehold_version"] = ds.attrs.get("centrehold_version", __version__)
     return summary
 

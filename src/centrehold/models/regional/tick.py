@@ -436,11 +436,14 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
         c0 = cell[a]
         if c0 == EMPTY:
             continue
-        if p.settled_stay and kind[a] == 0:
-            # a civilian with no grievance above the threshold is quiet wherever it
-            # stands, so it stays where it lives: only those who might act, and the
-            # forces, take rule M (docs/engine.md, "Who moves")
-            if hardship[a] * (1.0 - legit[group[a], r]) + revenge[a] <= thr:
+        # a civilian's grievance does not depend on where it stands, so it is taken
+        # once, before rule M
+        grievance = 0.0
+        if kind[a] == 0:
+            grievance = hardship[a] * (1.0 - legit[group[a], r]) + revenge[a]
+            if p.settled_stay and grievance <= thr:
+                # quiet wherever it stands, so it stays where it lives: only those who
+                # might act, and the forces, take rule M (docs/engine.md, "Who moves")
                 if s != QUIET:
                     state[a] = QUIET
                     tag[c0] = _civ_tag(group[a], False)
@@ -471,7 +474,6 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
         if kind[a] == 0:
             # rule A
             g = group[a]
-            grievance = hardship[a] * (1.0 - legit[g, r]) + revenge[a]
             if grievance <= thr:
                 # net risk is never negative, so G <= T means quiet whatever is in view
                 if s != QUIET:
