@@ -1,10 +1,9 @@
-"""The regional tick rebuilds the lattice's tags and deterrence counts only when
-something outside the agents' turns changed the lattice (`Scratch.stale`); the turns
-must keep both exact.
+"""The regional tick builds the lattice's tags and deterrence counts from the occupants
+once; every step that changes the lattice afterwards (the turns, forces set out or
+withdrawn, attack victims, displacement) must keep both exact.
 
-Checked directly: a world is run day by day through the tick's own steps, and after
-every day that left the lattice marked fresh the maintained arrays are compared with
-arrays rebuilt from the occupants.
+Checked directly: a world is run through the tick's own steps, and after every step
+the maintained arrays are compared with arrays rebuilt from the occupants.
 """
 
 from __future__ import annotations
@@ -46,23 +45,36 @@ def test_turns_keep_tags_and_deterrence_exact(schedule, movers):
     R = lat.width.shape[0]
     K = st.block_start.shape[0]
     tick.tally(ag, G, R, K, sc_.counts, sc_.on_streets)
-    checked = changed = 0
+    checked = changed = killed = 0
+
+    def check():
+        nonlocal checked
+        tags, fc = _rebuilt(lat, ag, p)
+        np.testing.assert_array_equal(lat.tag, tags)
+        np.testing.assert_array_equal(lat.deterrence, fc)
+        checked += 1
+
     for t in range(T):
-        tick.set_forces(lat, ag, st, inp.street_targets[t], p.key, t, sc_.stale)
+        tick.set_forces(lat, ag, st, inp.street_targets[t], p.key, t, p.deterrence)
+        if not sc_.stale[0]:  # built by the first pass, kept up to date since
+            check()
         share = tick._shares(sc_.counts, G, R)
         for d in range(p.substeps):
             before = lat.tag.copy()
             tick._agents_day(t, d, lat, ag, st, p, inp, out, lg, sc_, share)
             changed += int((lat.tag != before).sum())
-            if not sc_.stale[0]:
-                tags, fc = _rebuilt(lat, ag, p)
-                np.testing.assert_array_equal(lat.tag, tags)
-                np.testing.assert_array_equal(lat.deterrence, fc)
-                checked += 1
-        # no attacks here: they strike at the tick's end and mark the lattice stale when
-        # they kill (the whole loop is compared run for run in test_reproducible)
+            assert not sc_.stale[0]
+            check()
+        n_att = tick.draw_attacks(inp.insurgent_rate[t], 2, p.attack_size_min,
+                                  p.attack_size_alpha, p.attack_size_max, p.key, t, sc_, 0,
+                                  out)
+        n_kill = tick.place_attacks(lat, ag, p, n_att, G, p.key, t, sc_, out.dropped, 0)
+        tick._victims_out(t, True, n_kill, ag, sc_, out)
+        killed += n_kill
+        check()
         tick.tally(ag, G, R, K, sc_.counts, sc_.on_streets)
-    # the check saw days, and agents moved and changed state on them
-    assert checked >= T
+    # the check saw days, and agents moved, changed state, were displaced and killed
+    assert checked >= T * p.substeps
     assert changed > 0
     assert out.displaced.sum() > 0
+    assert killed > 0

@@ -82,3 +82,50 @@ def test_only_those_who_might_act_move():
     # and with Epstein's rule everyone moves
     before, after, aggrieved = _days_on_one_lattice(settled_stay=False)
     assert (after[~aggrieved] != before[~aggrieved]).sum() >= 15
+
+
+def _copy(rec):
+    return type(rec)(*[np.copy(a) for a in rec])
+
+
+def test_leaving_out_those_whose_turn_cannot_change_anything_changes_nothing():
+    """The day's order holds only `_turn_takers`: sweeping a random order over every
+    agent, and the same order with the others left out, must give the same world."""
+    from centrehold.models.regional.world import _records, build_world, drivers, tick_inputs
+    from centrehold.scenario import load_scenario
+
+    sc = load_scenario("iraq-2009", {"people_per_agent": "10000", "calendar.tick": "week",
+                                     "hypothesis": "H2"})
+    T = 40
+    built = build_world(sc, 5, T)
+    drv = drivers(sc, built, T)
+    lat, ag, st, p, inp, out, lg, scr, per = _records(sc, built, drv,
+                                                      tick_inputs(sc, built, drv, T), T, 5,
+                                                      "sequential")
+    G, R, K = len(sc.groups), lat.width.shape[0], st.block_start.shape[0]
+    tick.tally(ag, G, R, K, scr.counts, scr.on_streets)
+    tick.run_ticks(-p.warmup, 30, lat, ag, st, p, inp, out, lg, scr, per)
+    legit = inp.legitimacy[30]
+    n = tick._turn_takers(ag.kind, ag.state, ag.group, ag.region, ag.hardship, ag.revenge,
+                          legit, p.threshold, p.settled_stay, scr.takers)
+    # most agents sit the day out, and some of those who take a turn act
+    assert 0 < n < 0.2 * ag.kind.shape[0]
+    assert (ag.state == tick.ACTIVE).any()
+    for day in range(5):
+        everyone = np.random.default_rng(day).permutation(ag.kind.shape[0])
+        takers = everyone[scr.takers[everyone]]
+        kt = tick.stage_tick(p.key, tick.STAGE_AGENTS, 1000 + day)
+        worlds = []
+        for order in (everyone, takers):
+            lat2, ag2, sc2 = _copy(lat), _copy(ag), _copy(scr)
+            tick._sweep(order, 0, order.shape[0], kt, lat2, ag2, st, p, legit,
+                        inp.arrest_k[30], inp.incident_mean[30], sc2)
+            worlds.append((lat2, ag2, sc2))
+        (la, aa, sa), (lb, ab, sb) = worlds
+        for x, y in [(la, lb), (aa, ab)]:
+            for u, v in zip(x, y, strict=True):
+                np.testing.assert_array_equal(u, v)
+        np.testing.assert_array_equal(sa.inc_n, sb.inc_n)
+        np.testing.assert_array_equal(sa.arrests_gr, sb.arrests_gr)
+        # and the day changed the world: a test of a no-op would pass anything
+        assert (aa.cell != ag.cell).any()

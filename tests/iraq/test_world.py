@@ -107,10 +107,13 @@ def test_forces_by_region_kurdish_only_in_kurdistan_and_placed_on_lattice():
         assert has == (iso in ("IQ-AR", "IQ-DA", "IQ-SU"))
     st = tick.Static(b.block_start, b.block_end, b.adj_start, b.adj_list,
                      np.ones(len(sc.forces)), np.full(len(sc.forces), 4), np.arange(len(isos)))
-    stale = np.zeros(1, dtype=np.int8)
-    tick.set_forces(tick.lattice_of(w), tick.agents_of(w), st, b.street_targets[0],
-                    np.uint64(5), 0, stale)
-    assert stale[0] == 1  # forces came out: the lattice's tags must be rebuilt
+    lat = tick.lattice_of(w)
+    tick.set_forces(lat, tick.agents_of(w), st, b.street_targets[0], np.uint64(5), 0, 4)
+    # the lattice's books follow: each force out is tagged, and counted by the cells
+    # within the deterrence radius (4) around it
+    on = w.cell[(w.kind > 0) & (w.state == QUIET)]
+    assert (lat.tag[on] == tick.TAG_FORCE).all()
+    assert int(lat.deterrence.sum()) == len(on) * 9 ** 2
     for k in range(len(sc.forces)):
         for r in range(len(isos)):
             blk = slice(b.block_start[k, r], b.block_end[k, r])

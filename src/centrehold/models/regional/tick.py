@@ -11,7 +11,8 @@ Why keyed draws: every random number is a hash of (seed, stage, tick, who, slot)
 shifts no other draw, and regions can be swept on any number of threads with the
 same result. The agents pass has two schedules over the same rules and draws:
 
-* ``sequential`` (the reference): every agent once per tick in one random order;
+* ``sequential`` (the reference): every agent once a day in one random order (the
+  agents whose turn cannot change anything sit the day out, `_turn_takers`);
 * ``parallel``: each region swept in its own random order, regions spread over the
   threads. Within the pass a region never reads or writes another region's cells or
   agents (moves, arrests, killings and releases stay inside the region), so this is
@@ -175,6 +176,7 @@ class Log(NamedTuple):
 
 class Scratch(NamedTuple):
     order: np.ndarray  # int64[N]: the sequential activation order
+    takers: np.ndarray  # bool[N]: whose turn today can change anything
     reg_start: np.ndarray  # int64[R + 1]: agents of region r in reg_agents[start:end]
     reg_agents: np.ndarray  # int64[N]
     reg_fill: np.ndarray  # int64[R]
@@ -202,9 +204,9 @@ class Scratch(NamedTuple):
     ev_cell: np.ndarray
     ev_group: np.ndarray
     ev_persons: np.ndarray
-    # int8[1]: 1 when something outside the agents' turns (forces set out or withdrawn,
-    # attack victims, displacement) changed the lattice since its tags and deterrence
-    # counts were last rebuilt; the turns themselves keep both up to date
+    # int8[1]: 1 until the lattice's tags and deterrence counts are first built from
+    # the occupants (the first agents' pass does it); from then on every step that
+    # changes the lattice keeps both up to date itself
     stale: np.ndarray
 
 
@@ -356,11 +358,12 @@ def _member_cell(occ, offset, kind, group, r, g, h, slot0, tries):
 
 
 @njit(cache=True)
-def set_forces(lat, ag, st, targets, key, tk, stale):
+def set_forces(lat, ag, st, targets, key, tk, dd):
     """Exactly targets[k, r] members of force block (k, r) on the streets; the first of
     the block are the ones out, so a falling target withdraws the same agents it last
-    sent. Sets stale[0] if any force agent came out or went in."""
-    occ, offset = lat.occupant, lat.offset
+    sent. The lattice's tags and deterrence counts (radius `dd`) follow each move."""
+    occ, offset, tag, fc = lat.occupant, lat.offset, lat.tag, lat.deterrence
+    width, height = lat.width, lat.height
     cell, state = ag.cell, ag.state
     b0, b1 = st.block_start, st.block_end
     kt = stage_tick(key, STAGE_FORCES, tk)
@@ -377,14 +380,17 @@ def set_forces(lat, ag, st, targets, key, tk, stale):
                         c = _empty_cell(occ, offset, r, hash_agent(kt, j), 0, 200)
                         if c != EMPTY:
                             occ[c] = j
+                            tag[c] = TAG_FORCE
+                            _deter(fc, offset, width, height, r, c, dd, 1)
                             cell[j] = c
                             state[j] = QUIET
-                            stale[0] = 1
                 else:
                     if on:
-                        occ[cell[j]] = EMPTY
+                        c = cell[j]
+                        occ[c] = EMPTY
+                        tag[c] = TAG_EMPTY
+                        _deter(fc, offset, width, height, r, c, dd, -1)
                         cell[j] = EMPTY
-                        stale[0] = 1
                     state[j] = IN_BASE
 
 
@@ -580,22 +586,51 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
 
 
 @njit(cache=True)
-def _group_by_region(ag, sc, R):
-    """Agents who take a turn (not dead, not in base), by region, in id order."""
-    kind, state, region = ag.kind, ag.state, ag.region
-    fill, start, out = sc.reg_fill, sc.reg_start, sc.reg_agents
-    fill[:] = 0
+def _turn_takers(kind, state, group, region, hardship, revenge, legit, threshold,
+                 settled_stay, takers):
+    """Marks in `takers` the agents whose turn today can change anything; returns
+    how many.
+
+    A quiet civilian whose grievance is at or below the threshold, where settled
+    civilians stay put, does nothing on its turn whatever happens around it: its
+    grievance does not change during the agents' pass (hardship, legitimacy and revenge
+    move only between passes), it does not move, and it stays quiet. Leaving it out of
+    the day's order changes no outcome's distribution, and on most days most of the
+    population is such a civilian (docs/engine.md, "Who takes a turn"). Plain arrays,
+    not the records: reading a record's array inside the loop costs a reference count
+    each time, which made this pass cost as much as the turns themselves."""
+    n = 0
     for a in range(kind.shape[0]):
         s = state[a]
+        take = False
         if s != DEAD and s != IN_BASE:
+            if kind[a] != 0 or s != QUIET or not settled_stay:
+                take = True
+            else:
+                take = (hardship[a] * (1.0 - legit[group[a], region[a]]) + revenge[a]
+                        > threshold)
+        takers[a] = take
+        n += take
+    return n
+
+
+@njit(cache=True)
+def _group_by_region(ag, sc, R, p, legit):
+    """Agents who take a turn today (`_turn_takers`), by region, in id order."""
+    region, takers = ag.region, sc.takers
+    fill, start, out = sc.reg_fill, sc.reg_start, sc.reg_agents
+    _turn_takers(ag.kind, ag.state, ag.group, region, ag.hardship, ag.revenge, legit,
+                 p.threshold, p.settled_stay, takers)
+    fill[:] = 0
+    for a in range(region.shape[0]):
+        if takers[a]:
             fill[region[a]] += 1
     start[0] = 0
     for r in range(R):
         start[r + 1] = start[r] + fill[r]
         fill[r] = start[r]
-    for a in range(kind.shape[0]):
-        s = state[a]
-        if s != DEAD and s != IN_BASE:
+    for a in range(region.shape[0]):
+        if takers[a]:
             r = region[a]
             out[fill[r]] = a
             fill[r] += 1
@@ -613,7 +648,7 @@ def _shuffle(order, lo, hi, h):
 def _agents_parallel(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, sc):
     R = lat.width.shape[0]
     rebuild = sc.stale[0] != 0
-    _group_by_region(ag, sc, R)
+    _group_by_region(ag, sc, R, p, legit)
     for i in prange(R):
         r = st.region_order[i]
         if rebuild:
@@ -636,10 +671,15 @@ def _agents_sequential(kt, ko, lat, ag, st, p, legit, arrest_k, incident_mean, s
             _build_deterrence(lat.occupant, lat.deterrence, lat.offset, lat.width,
                               lat.height, ag.kind, p.deterrence, r)
         sc.stale[0] = 0
-    n = ag.kind.shape[0]
-    order = sc.order
-    for i in range(n):
-        order[i] = i
+    # one random order over the agents whose turn can change anything
+    order, takers = sc.order, sc.takers
+    _turn_takers(ag.kind, ag.state, ag.group, ag.region, ag.hardship, ag.revenge, legit,
+                 p.threshold, p.settled_stay, takers)
+    n = 0
+    for a in range(takers.shape[0]):
+        if takers[a]:
+            order[n] = a
+            n += 1
     _shuffle(order, 0, n, hash_agent(ko, -1))
     _sweep(order, 0, n, kt, lat, ag, st, p, legit, arrest_k, incident_mean, sc)
 
@@ -724,6 +764,7 @@ def place_attacks(lat, ag, p, n_att, G, key, tk, sc, dropped, n_kill):
             b = cand[j]
             state[b] = DEAD
             occ[cell[b]] = EMPTY
+            lat.tag[cell[b]] = TAG_EMPTY
             kill_victim[n_kill] = b
             n_kill += 1
     return n_kill
@@ -792,7 +833,7 @@ def apply_revenge(lat, ag, st, p, n_ev, sc, key, tk):
 def displace(lat, ag, st, p, share, key, tk, moved):
     """Threatened members of a local minority move to the neighbouring region where
     their community is the largest share, if that share is higher than at home."""
-    occ, offset = lat.occupant, lat.offset
+    occ, offset, tag = lat.occupant, lat.offset, lat.tag
     kind, group, region, cell, state, revenge = (ag.kind, ag.group, ag.region, ag.cell,
                                                  ag.state, ag.revenge)
     adj_start, adj_list = st.adj_start, st.adj_list
@@ -825,7 +866,9 @@ def displace(lat, ag, st, p, share, key, tk, moved):
         if c == EMPTY:
             continue
         occ[cell[a]] = EMPTY
+        tag[cell[a]] = TAG_EMPTY
         occ[c] = a
+        tag[c] = _civ_tag(g, state[a] == ACTIVE)
         cell[a] = c
         region[a] = best
         moved[g, r] += 1
@@ -1017,11 +1060,12 @@ def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
     incidents are counted and stir revenge, threatened minorities move. A weekly tick
     runs seven of these (`substeps`), so the agents live by the day whatever the tick.
 
-    The lattice's tags and deterrence counts are rebuilt from the occupants only when
-    `sc.stale` says so: the agents' turns keep both up to date as they move, turn
-    active or quiet, kill, arrest and leave jail, so only what happens outside the
-    turns (forces set out or withdrawn, attack victims, displacement) leaves them
-    stale, and each of those marks it."""
+    The lattice's tags and deterrence counts are built from the occupants once (the
+    first pass, `sc.stale`); after that every step that changes the lattice keeps them
+    up to date: the turns as agents move, turn active or quiet, kill, arrest and leave
+    jail, and, outside the turns, forces set out or withdrawn, attack victims and
+    displacement. Rebuilding them after each of those cost as much as the whole pass
+    at coarse scales."""
     G = inp.legitimacy.shape[1]
     R = lat.width.shape[0]
     ti = max(t, 0)  # warm-up ticks run on the first day's inputs
@@ -1046,11 +1090,9 @@ def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
         apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
     if p.displacement:
         displace(lat, ag, st, p, share, p.key, tk, sc.moved)
-        for g in range(G):
-            for r in range(R):
-                if sc.moved[g, r] > 0:
-                    sc.stale[0] = 1
-                if rec:
+        if rec:
+            for g in range(G):
+                for r in range(R):
                     out.displaced[t, r, g] += sc.moved[g, r]
 
 
@@ -1063,7 +1105,7 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
     ti = max(t, 0)  # warm-up ticks run on the first day's inputs
     tk = t + p.warmup  # and draw numbers of their own
     rec = t >= 0
-    set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk, sc.stale)
+    set_forces(lat, ag, st, inp.street_targets[ti], p.key, tk, p.deterrence)
     sc.arrests_gr[:] = 0
     # communities' shares as of the last tally: they change only when it runs again
     share = _shares(sc.counts, G, R)
@@ -1082,8 +1124,6 @@ def _tick(t, lat, ag, st, p, inp, out, lg, sc):
                              p.intra_size_max, p.key, tk, sc, n_att, out)
     if n_att > 0:
         n_kill = place_attacks(lat, ag, p, n_att, G, p.key, tk, sc, out.dropped, 0)
-        if n_kill > 0:
-            sc.stale[0] = 1
         n_ev = _collect_attacks(t, rec, n_att, 0, G, sc, out.deaths, lg)
         if p.revenge and n_ev > 0:
             apply_revenge(lat, ag, st, p, n_ev, sc, p.key, tk)
@@ -1147,7 +1187,8 @@ def scratch(n_agents: int, sizes: np.ndarray, G: int, K: int, attack_radius: int
         return np.zeros(shape, dtype=dtype)
 
     return Scratch(
-        order=z(n_agents), reg_start=z(R + 1), reg_agents=z(n_agents), reg_fill=z(R),
+        order=z(n_agents), takers=z(n_agents, dtype=np.bool_), reg_start=z(R + 1),
+        reg_agents=z(n_agents), reg_fill=z(R),
         inc_start=inc_start, inc_n=z(R), inc_drop=z(R), inc_group=z(n_inc),
         inc_cell=z(n_inc), inc_toll=z(n_inc), kill_start=inc_start.copy(), kill_n=z(R),
         kill_victim=z(n_inc + attack_cap * 64), arrests_gr=z(G, R), counts=z(R, G, 5),
