@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from centrehold.infer.adequacy import named_leader
 from centrehold.infer.defaults import (
     DEFAULT_BUDGET,
     DEFAULT_COMPOSITION_GATE,
@@ -67,6 +68,15 @@ def adequate_sets(rows: pd.DataFrame) -> pd.Series:
     """Each seed's adequate hypotheses as one string; "none" for a seed without any."""
     return pd.Series({seed: ", ".join(sorted(f.loc[f["status"] == "adequate", "hypothesis"]))
                       or "none" for seed, f in rows.groupby("seed")})
+
+
+def named_by_seed(rows: pd.DataFrame) -> pd.Series:
+    """The hypothesis each seed's verdict names (`adequacy.named_leader`); "none" where
+    no weighing was sure of a leader."""
+    if "named" not in rows.columns:
+        return pd.Series(dtype=object)
+    return pd.Series({seed: next(iter(f.loc[f["named"].astype(bool), "hypothesis"]), "none")
+                      for seed, f in rows.groupby("seed")})
 
 
 def _by_seed(rows: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -118,6 +128,7 @@ def main() -> None:
                           level_gate=a.level_gate, decline_gate=a.decline_gate,
                           composition_gate=a.composition_gate)
         wall = time.perf_counter() - t0
+        named = named_leader(res.posterior)
         for r in res.posterior.itertuples(index=False):
             rows.append({"seed": seed, "hypothesis": r.hypothesis,
                          "probability": float(r.probability),
@@ -126,7 +137,7 @@ def main() -> None:
                          "forest_votes": float(getattr(r, "forest_votes", float("nan"))),
                          "forest_votes_adequate": float(getattr(r, "forest_votes_adequate",
                                                                 float("nan"))),
-                         "status": r.status,
+                         "status": r.status, "named": r.hypothesis == named,
                          "coverage_fit": r.coverage_fit, "coverage_test": r.coverage_test,
                          "predictive_mean": r.predictive_mean,
                          "level_error": r.level_error, "decline": r.decline_predicted,
@@ -164,6 +175,10 @@ def main() -> None:
              "## Probability over all hypotheses", "",
              markdown(wide.round(3)), "",
              "Adequate set by seed: " + "; ".join(f"{s}: {v}" for s, v in adequate.items()),
+             "Named by the verdict, by seed: "
+             + "; ".join(f"{s}: {v}" for s, v in named_by_seed(table).items())
+             + (" (the same on every seed)" if named_by_seed(table).nunique() == 1 else
+                " (changes with the seed)"),
              "", f"Verdict: **{reason}**.", "", among,
              "## How well each fit reproduces the record, seed by seed", "",
              "Level error: |predictive mean - record mean| / record mean over the fit "

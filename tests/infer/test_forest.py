@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 
 from centrehold.infer.abc.forest import forest_choice
-from centrehold.infer.adequacy import verdict
-from centrehold.infer.choice import forest_leader, with_forest
+from centrehold.infer.adequacy import named_leader, verdict
+from centrehold.infer.choice import forest_choice_is_clear, forest_leader, with_forest
 
 
 def _reference(shifts: dict[str, float], n: int = 150, seed: int = 0) -> pd.DataFrame:
@@ -122,3 +122,27 @@ def test_one_adequate_hypothesis_takes_every_vote_and_none_leaves_the_forest_sil
     post, _ = with_forest(_posterior([False, False, False]), ref, OBS_B, seed=0)
     assert forest_leader(post) is None
     assert post["forest_votes"].notna().all()  # the all-hypotheses forest still reads
+
+
+def test_a_forest_choice_below_the_bar_is_a_leaning_and_the_verdict_names_none():
+    ref = _reference({"A": 0.0, "B": 3.0, "C": 6.0})
+    post, _ = with_forest(_posterior([True, True, False]), ref, OBS_B, seed=0)
+    assert named_leader(post) == "B"  # sure: the forest's choice is named
+    unsure = post.copy()
+    unsure.loc[unsure["hypothesis"] == "B", "forest_probability"] = 0.69
+    unsure["leads"] = unsure["hypothesis"].map({"A": 0.62, "B": 0.38})
+    assert forest_leader(unsure) == "B" and not forest_choice_is_clear(unsure)
+    assert named_leader(unsure) is None
+    text = verdict(unsure, "test", ("2008-01", "2009-12"))
+    assert "chooses B" in text  # the leaning is still reported
+    assert "Neither weighing names a clear leader" in text and "names none" in text
+    assert "B's 90% predictive band" not in text
+    assert "bands cover 90%-90% of the fit months" in text
+    # a sure evidence with an unsure forest: the verdict follows the evidence
+    firm = unsure.assign(leads=unsure["hypothesis"].map({"A": 0.95, "B": 0.05}))
+    assert named_leader(firm) == "A"
+    text = verdict(firm, "test", ("2008-01", "2009-12"))
+    assert "the verdict follows the evidence" in text and "A's 90% predictive band" in text
+    # the only adequate hypothesis is named whatever the probabilities
+    alone, _ = with_forest(_posterior([False, True, False]), ref, OBS_B, seed=0)
+    assert forest_choice_is_clear(alone) and named_leader(alone) == "B"

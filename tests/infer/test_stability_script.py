@@ -40,3 +40,11 @@ def test_a_seed_with_no_adequate_hypothesis_is_listed_as_none():
     st = {0: {"H0": "adequate", "H1": "adequate"}, 1: {"H0": "inadequate", "H1": "inadequate"}}
     sets = mod.adequate_sets(_rows({0: {"H0": 0.5, "H1": 0.5}, 1: {"H0": 0.5, "H1": 0.5}}, st))
     assert sets.to_dict() == {0: "H0, H1", 1: "none"}
+
+
+def test_the_named_leader_by_seed_reads_none_where_the_verdict_named_none():
+    mod = _module()
+    st = {s: {"H0": "adequate", "H1": "adequate"} for s in (0, 1, 2)}
+    rows = _rows({s: {"H0": 0.5, "H1": 0.5} for s in (0, 1, 2)}, st)
+    rows["named"] = [False, False, False, True, False, False]  # seed 1, H1
+    assert mod.named_by_seed(rows).to_dict() == {0: "none", 1: "H1", 2: "none"}

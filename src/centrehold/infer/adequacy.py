@@ -20,7 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from centrehold.infer.choice import forest_leader, forest_summary
+from centrehold.infer.choice import (
+    FOREST_SURE,
+    forest_choice_is_clear,
+    forest_leader,
+    forest_summary,
+)
 from centrehold.infer.evidence import year_ratio
 from centrehold.infer.forecast import crps_sample
 
@@ -242,6 +247,32 @@ def lead_is_clear(posterior: pd.DataFrame, lead: str) -> bool:
     return bool(share is not None and share == share and share >= LEAD_SURE)
 
 
+def named_leader(posterior: pd.DataFrame) -> str | None:
+    """The hypothesis the verdict names, or None when no weighing is sure of one.
+
+    The forest's choice among the adequate ones when it is clear
+    (`choice.forest_choice_is_clear`); else the evidence's leader when it stays first on
+    LEAD_SURE of the redraws; else none. Naming the larger of a few near-equal weights
+    would name whichever the seed favoured: on the real record five seeds named three
+    different hypotheses that way (docs/compare.md)."""
+    abc_lead = leading(posterior)
+    if abc_lead is None:
+        return None
+    forest = forest_leader(posterior)
+    if forest is not None and forest_choice_is_clear(posterior):
+        return forest
+    return abc_lead if lead_is_clear(posterior, abc_lead) else None
+
+
+def _adequate_range(posterior: pd.DataFrame) -> str:
+    """How the adequate ones fit, as ranges, when the verdict names none of them."""
+    ok = posterior[posterior["adequate"].fillna(False).astype(bool)]
+    cov, mean = ok["coverage_fit"], ok["predictive_mean"]
+    return (f"Their {BAND:.0%} predictive bands cover {cov.min():.0%}-{cov.max():.0%} of "
+            f"the fit months; their means are {mean.min():.0f}-{mean.max():.0f} deaths a "
+            f"month against the record's {ok['record_mean'].iloc[0]:.0f}. ")
+
+
 #: What the bundled record counts, for the verdict's limits.
 IBC_COVERAGE = ("the record counts civilian deaths that were reported (IBC), not combatants "
                 "or unreported deaths")
@@ -274,12 +305,15 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
     record counts, in words).
 
     Where the posterior carries the forest's columns (`infer.choice`), the forest's
-    choice among the adequate ones is the one named: on records the model wrote, it
-    names the truth far more often than ABC-SMC's evidence does (docs/compare.md,
-    "Model choice by random forest"). The evidence's ranking is reported beside it.
+    choice among the adequate ones is the one named when it is clear: on records the
+    model wrote, it names the truth far more often than ABC-SMC's evidence does
+    (docs/compare.md, "Model choice by random forest"). The evidence's ranking is
+    reported beside it. When neither is sure of its leader (`named_leader`) the verdict
+    names none and says so.
     """
     abc_lead = leading(posterior)
-    lead = forest_leader(posterior) or abc_lead
+    forest = forest_leader(posterior)
+    lead = named_leader(posterior)
     n_ok = int(posterior["adequate"].fillna(False).astype(bool).sum())
     dead = posterior.loc[posterior["status"] == "died out", "hypothesis"].tolist()
     span = f"{fit_window[0]} to {fit_window[1]}"
@@ -287,7 +321,7 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
         f"Limits: {coverage}; the model's mechanisms and inputs are assumptions stated in "
         "docs/iraq-2009.md; a posterior weighs only the explanations put to it."
     )
-    if lead is None or abc_lead is None:
+    if abc_lead is None:
         return (
             f"No hypothesis is adequate: none of the {len(posterior)} reproduces the "
             f"{record_label} record's national monthly deaths over {span} well enough to be "
@@ -298,22 +332,36 @@ def verdict(posterior: pd.DataFrame, record_label: str, fit_window: tuple[str, s
             f"over {span}. ")
     text += forest_summary(posterior)
     text += _evidence_ranking(posterior, abc_lead)
-    if lead != abc_lead:
-        # with no clear lead the evidence names no rival to the forest's choice, so
-        # calling the two weighings at odds would overstate what it says
+    if lead is None:
         text += (
-            ("The two weighings disagree; " if lead_is_clear(posterior, abc_lead) else
-             "The evidence names no clear leader; ")
-            + "the verdict follows the forest, which names the generating hypothesis of "
-            "synthetic records more often (forest_recovery against separability in "
-            "posterior.csv). "
+            ("Neither weighing names a clear leader (the forest's choice needs a posterior "
+             f"probability of at least {FOREST_SURE:.1f}, the evidence's leader must stay "
+             f"first on {LEAD_SURE:.0%} of redraws)" if forest is not None else
+             "The weighing names no clear leader")
+            + ": on these statistics the record does not tell the adequate hypotheses "
+            "apart, and the verdict names none of them; the leanings above are not a "
+            "verdict. " + _adequate_range(posterior)
         )
-    row = posterior.set_index("hypothesis").loc[lead]
-    text += (
-        f"{lead}'s {BAND:.0%} predictive band covers {row['coverage_fit']:.0%} of the fit "
-        f"months, its mean is {row['predictive_mean']:.0f} deaths a month against the "
-        f"record's {row['record_mean']:.0f}. "
-    )
+    else:
+        if forest is not None and lead == forest and lead != abc_lead:
+            # with no clear lead the evidence names no rival to the forest's choice, so
+            # calling the two weighings at odds would overstate what it says
+            text += (
+                ("The two weighings disagree; " if lead_is_clear(posterior, abc_lead) else
+                 "The evidence names no clear leader; ")
+                + "the verdict follows the forest, which names the generating hypothesis "
+                "of synthetic records more often (forest_recovery against separability in "
+                "posterior.csv). "
+            )
+        elif forest is not None and lead != forest:
+            text += (f"The forest's choice is not clear (its posterior probability is below "
+                     f"{FOREST_SURE:.1f}); the verdict follows the evidence. ")
+        row = posterior.set_index("hypothesis").loc[lead]
+        text += (
+            f"{lead}'s {BAND:.0%} predictive band covers {row['coverage_fit']:.0%} of the "
+            f"fit months, its mean is {row['predictive_mean']:.0f} deaths a month against "
+            f"the record's {row['record_mean']:.0f}. "
+        )
     mass = float(posterior.loc[posterior["adequate"].fillna(False).astype(bool),
                                "probability"].sum())
     if mass < 0.5:

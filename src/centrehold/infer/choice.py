@@ -84,6 +84,28 @@ def forest_leader(posterior: pd.DataFrame) -> str | None:
     return str(votes.index[int(np.argmax(votes.to_numpy()))])
 
 
+#: Least posterior probability of the forest's choice (the chance that the choice is
+#: right at records like the observed one; Pudlo et al., Bioinformatics 32, 2016) for
+#: the verdict to name it: the bar `adequacy.LEAD_SURE` sets the evidence's leader.
+#: Below it the choice is a leaning, and on the real record it moved with the seed
+#: (H3, H1, H5 at probabilities 0.57-0.69; docs/compare.md).
+FOREST_SURE = 0.9
+
+
+def forest_choice_is_clear(posterior: pd.DataFrame) -> bool:
+    """Whether the forest's choice among the adequate ones is sure enough to name: its
+    posterior probability reaches FOREST_SURE, or it is the only adequate one."""
+    lead = forest_leader(posterior)
+    if lead is None:
+        return False
+    votes = posterior.set_index("hypothesis")["forest_votes_adequate"].dropna()
+    if len(votes) == 1:
+        return True
+    prob = posterior.set_index("hypothesis").get("forest_probability")
+    p = np.nan if prob is None else prob.get(lead, np.nan)
+    return bool(p == p and p >= FOREST_SURE)
+
+
 def forest_summary(posterior: pd.DataFrame, top: int = 3) -> str:
     """The forest's reading in one sentence (empty when it has none)."""
     lead = forest_leader(posterior)

@@ -585,6 +585,16 @@ def _sweep(agents, lo, hi, kt, lat, ag, st, p, legit, arrest_k, incident_mean, s
                     arrests_gr[group[b], r] += 1
 
 
+@njit(cache=True, inline="always")
+def _takes(kind, state, group, region, hardship, revenge, legit, threshold, settled_stay):
+    """Whether one agent's turn today can change anything (`_turn_takers`)."""
+    if state == DEAD or state == IN_BASE:
+        return False
+    if kind != 0 or state != QUIET or not settled_stay:
+        return True
+    return hardship * (1.0 - legit[group, region]) + revenge > threshold
+
+
 @njit(cache=True)
 def _turn_takers(kind, state, group, region, hardship, revenge, legit, threshold,
                  settled_stay, takers):
@@ -601,17 +611,20 @@ def _turn_takers(kind, state, group, region, hardship, revenge, legit, threshold
     each time, which made this pass cost as much as the turns themselves."""
     n = 0
     for a in range(kind.shape[0]):
-        s = state[a]
-        take = False
-        if s != DEAD and s != IN_BASE:
-            if kind[a] != 0 or s != QUIET or not settled_stay:
-                take = True
-            else:
-                take = (hardship[a] * (1.0 - legit[group[a], region[a]]) + revenge[a]
-                        > threshold)
+        take = _takes(kind[a], state[a], group[a], region[a], hardship[a], revenge[a], legit,
+                      threshold, settled_stay)
         takers[a] = take
         n += take
     return n
+
+
+@njit(cache=True, parallel=True)
+def _turn_takers_parallel(kind, state, group, region, hardship, revenge, legit, threshold,
+                          settled_stay, takers):
+    """`_turn_takers` on every thread (each agent's mark is its own: the same marks)."""
+    for a in prange(kind.shape[0]):
+        takers[a] = _takes(kind[a], state[a], group[a], region[a], hardship[a], revenge[a],
+                           legit, threshold, settled_stay)
 
 
 @njit(cache=True)
@@ -619,8 +632,8 @@ def _group_by_region(ag, sc, R, p, legit):
     """Agents who take a turn today (`_turn_takers`), by region, in id order."""
     region, takers = ag.region, sc.takers
     fill, start, out = sc.reg_fill, sc.reg_start, sc.reg_agents
-    _turn_takers(ag.kind, ag.state, ag.group, region, ag.hardship, ag.revenge, legit,
-                 p.threshold, p.settled_stay, takers)
+    _turn_takers_parallel(ag.kind, ag.state, ag.group, region, ag.hardship, ag.revenge,
+                          legit, p.threshold, p.settled_stay, takers)
     fill[:] = 0
     for a in range(region.shape[0]):
         if takers[a]:
@@ -937,13 +950,27 @@ def _log(lg, t, r, target, deaths, who):
     lg.n[0] = i + 1
 
 
+@njit(cache=True, inline="always")
+def _decayed(v, factor):
+    if v == 0.0:
+        return v
+    v *= factor
+    return 0.0 if v < 1e-6 else v
+
+
 @njit(cache=True)
 def decay_revenge(revenge, factor):
     for i in range(revenge.shape[0]):
-        if revenge[i] != 0.0:
-            revenge[i] *= factor
-            if revenge[i] < 1e-6:
-                revenge[i] = 0.0
+        revenge[i] = _decayed(revenge[i], factor)
+
+
+@njit(cache=True, parallel=True)
+def decay_revenge_parallel(revenge, factor):
+    """`decay_revenge` on every thread (each agent's revenge is its own: the same
+    values); a pass over every agent a day, which at one agent per person is a tenth
+    of a day's work."""
+    for i in prange(revenge.shape[0]):
+        revenge[i] = _decayed(revenge[i], factor)
 
 
 @njit(cache=True)
@@ -1072,7 +1099,10 @@ def _agents_day(t, d, lat, ag, st, p, inp, out, lg, sc, share):
     tk = (t + p.warmup) * p.substeps + d  # the day's own draws
     rec = t >= 0
     if p.revenge:
-        decay_revenge(ag.revenge, p.decay)
+        if p.parallel:
+            decay_revenge_parallel(ag.revenge, p.decay)
+        else:
+            decay_revenge(ag.revenge, p.decay)
     sc.inc_n[:] = 0
     sc.kill_n[:] = 0
     kt = stage_tick(p.key, STAGE_AGENTS, tk)
