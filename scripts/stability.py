@@ -166,6 +166,7 @@ def main() -> None:
             "## Forest votes among the adequate hypotheses", "",
             markdown(wide_fa.round(3)), "", f"Verdict: **{reason_fa}**.", ""])
     adequate = adequate_sets(table)
+    named = named_by_seed(table)
     lines = [f"# Stability of the verdict over seeds {a.seeds}", "",
              f"Settings: method {a.method}, budget {a.budget}, population {a.population}, "
              f"pilot {a.pilot}, predictive {a.predictive}, record {a.record}, "
@@ -176,8 +177,8 @@ def main() -> None:
              markdown(wide.round(3)), "",
              "Adequate set by seed: " + "; ".join(f"{s}: {v}" for s, v in adequate.items()),
              "Named by the verdict, by seed: "
-             + "; ".join(f"{s}: {v}" for s, v in named_by_seed(table).items())
-             + (" (the same on every seed)" if named_by_seed(table).nunique() == 1 else
+             + "; ".join(f"{s}: {v}" for s, v in named.items())
+             + (" (the same on every seed)" if named.nunique() == 1 else
                 " (changes with the seed)"),
              "", f"Verdict: **{reason}**.", "", among,
              "## How well each fit reproduces the record, seed by seed", "",

@@ -98,11 +98,10 @@ def forest_choice_is_clear(posterior: pd.DataFrame) -> bool:
     lead = forest_leader(posterior)
     if lead is None:
         return False
-    votes = posterior.set_index("hypothesis")["forest_votes_adequate"].dropna()
-    if len(votes) == 1:
+    rows = posterior.set_index("hypothesis")
+    if rows["forest_votes_adequate"].notna().sum() == 1:
         return True
-    prob = posterior.set_index("hypothesis").get("forest_probability")
-    p = np.nan if prob is None else prob.get(lead, np.nan)
+    p = rows["forest_probability"].get(lead, np.nan) if "forest_probability" in rows else np.nan
     return bool(p == p and p >= FOREST_SURE)
 
 
