@@ -149,13 +149,21 @@ def national_series(
     index = pd.date_range(lo, hi, freq="MS")
     # Month offsets from `lo` by integer arithmetic: a pandas groupby per call costs
     # more than everything else here, and this runs once per simulation.
-    stamps = monthly["month"].dt
-    offset = (stamps.year.to_numpy() - lo.year) * 12 + (stamps.month.to_numpy() - lo.month)
+    offset = _month_numbers(monthly["month"].to_numpy()) - _month_number(lo)
     inside = (offset >= 0) & (offset < len(index))
     values = np.bincount(
         offset[inside], weights=monthly[column].to_numpy()[inside], minlength=len(index)
     )
     return pd.Series(values.astype(float), index=index, name="deaths")
+
+
+def _month_numbers(months: np.ndarray) -> np.ndarray:
+    """Months since 1970-01 of an array of datetimes (any unit)."""
+    return months.astype("datetime64[M]").astype(np.int64)
+
+
+def _month_number(month: pd.Timestamp) -> int:
+    return int(np.datetime64(month.to_datetime64(), "M").astype(np.int64))
 
 
 def quarterly_means(series: pd.Series) -> dict[str, float]:
@@ -178,10 +186,13 @@ def target_shares(inp: EvidenceInput, lo, hi) -> dict[str, float]:
     their own community hit its gatherings, opponents of the withdrawal hit the state,
     sponsors diverting attention hit crowds.
     """
-    frame = _window(inp.monthly, lo, hi)
-    sums = frame[list(TARGET_COLUMNS)].sum()
-    total = float(sums.sum())
-    return {f"target_share_{c.removeprefix('target_')}": (float(v) / total if total > 0
+    return _target_shares(_window(inp.monthly, lo, hi))
+
+
+def _target_shares(frame: pd.DataFrame) -> dict[str, float]:
+    sums = {c: float(frame[c].to_numpy().sum()) for c in TARGET_COLUMNS}
+    total = float(sum(sums.values()))
+    return {f"target_share_{c.removeprefix('target_')}": (v / total if total > 0
                                                           else math.nan)
             for c, v in sums.items()}
 
@@ -235,13 +246,39 @@ def event_statistics(
     first = pd.Timestamp(lo).normalize() if lo is not None else daily.index.min()
     last = (pd.Timestamp(hi) + pd.offsets.MonthEnd(0)).normalize() if hi is not None \
         else daily.index.max()
-    days = pd.date_range(first, last, freq="D")
-    values = daily.reindex(days, fill_value=0.0).to_numpy(dtype=float)
-    out = {}
-    for kind, dates in events.items():
-        inside = [d for d in dates if first <= pd.Timestamp(d) <= last]
-        out[f"event_ratio_{kind}"] = event_ratio(values, _cached_windows(first, len(days),
-                                                                         tuple(inside)))
+    n_days = (last - first).days + 1
+    values = _on_days(daily, first, n_days)
+    kinds = tuple((kind, tuple(str(pd.Timestamp(d).date()) for d in dates))
+                  for kind, dates in events.items())
+    return {f"event_ratio_{kind}": event_ratio(values, windows)
+            for kind, windows in _windows_by_kind(first, last, n_days, kinds)}
+
+
+def _on_days(daily: pd.Series, first: pd.Timestamp, n_days: int) -> np.ndarray:
+    """A daily series' values on the `n_days` days from `first`, days it lacks as 0
+    (what reindexing it on those days gives, without building the index)."""
+    values = np.zeros(n_days)
+    if daily.empty:
+        return values
+    offset = (pd.DatetimeIndex(daily.index).to_numpy() - first.to_datetime64()) \
+        / np.timedelta64(1, "D")
+    at = offset.astype(np.int64)
+    on = (offset == at) & (at >= 0) & (at < n_days)
+    values[at[on]] = daily.to_numpy(dtype=float)[on]
+    return values
+
+
+@functools.lru_cache(maxsize=64)
+def _windows_by_kind(
+    first: pd.Timestamp, last: pd.Timestamp, n_days: int,
+    kinds: tuple[tuple[str, tuple[str, ...]], ...],
+) -> list[tuple[str, list]]:
+    """Each kind's `event_windows` over its dates inside [first, last], computed once per
+    series layout and set of dates."""
+    out = []
+    for kind, dates in kinds:
+        inside = tuple(d for d in dates if first <= pd.Timestamp(d) <= last)
+        out.append((kind, _cached_windows(first, n_days, inside)))
     return out
 
 
@@ -291,7 +328,11 @@ def located_deaths(
 
     ``column="explosive"`` counts the deaths in explosive incidents instead.
     """
-    frame = _window(inp.monthly, start, end)
+    return _located(_window(inp.monthly, start, end), column)
+
+
+def _located(frame: pd.DataFrame, column: str = "deaths") -> dict[str, float]:
+    """`located_deaths` of an already windowed frame, regions in sorted order."""
     codes, inverse = np.unique(frame["region"].to_numpy(dtype=object), return_inverse=True)
     sums = np.bincount(inverse, weights=frame[column].to_numpy(), minlength=len(codes))
     return {
@@ -314,9 +355,13 @@ def regional_shares(
     output of `located_deaths` in place of the input, to share one pass over the data.
     """
     by_region = inp if isinstance(inp, dict) else located_deaths(inp, start, end)
+    return pd.Series(_shares(by_region, regions), dtype=float)
+
+
+def _shares(by_region: dict[str, float], regions: Sequence[str]) -> dict[str, float]:
     total = sum(by_region.values())
-    values = [by_region.get(code, 0.0) / total if total > 0 else math.nan for code in regions]
-    return pd.Series(values, index=[f"share_{code}" for code in regions], dtype=float)
+    return {f"share_{code}": by_region.get(code, 0.0) / total if total > 0 else math.nan
+            for code in regions}
 
 
 def withdrawal_ratio(series: pd.Series, date: str, months: int = 6) -> float:
@@ -329,18 +374,28 @@ def withdrawal_ratio(series: pd.Series, date: str, months: int = 6) -> float:
     """
     if months < 1:
         raise UserError(f"withdrawal window must be at least 1 month, got {months}")
+    after, before = _withdrawal_months(str(date), int(months))
+    at = series.index.get_indexer(after.append(before))
+    if (at < 0).any():
+        return math.nan
+    values = series.to_numpy(dtype=float)
+    mean_before = float(values[at[months:]].mean())
+    if mean_before <= 0:
+        return math.nan
+    return float(values[at[:months]].mean()) / mean_before
+
+
+@functools.lru_cache(maxsize=64)
+def _withdrawal_months(date: str, months: int) -> tuple[pd.DatetimeIndex, pd.DatetimeIndex]:
+    """The month starts after and before a withdrawal date (computed once per date: the
+    statistic runs once per simulation)."""
     day = pd.Timestamp(date)
     first_after = (day + pd.offsets.MonthBegin(1)).normalize()
     if day.day == 1:
         first_after = day.normalize()
     after = pd.date_range(first_after, periods=months, freq="MS")
     before = pd.date_range(end=first_after - pd.offsets.MonthBegin(1), periods=months, freq="MS")
-    if not (set(after) | set(before)) <= set(series.index):
-        return math.nan
-    mean_before = float(series.loc[before].mean())
-    if mean_before <= 0:
-        return math.nan
-    return float(series.loc[after].mean()) / mean_before
+    return after, before
 
 
 def pre_election_months(
@@ -352,6 +407,14 @@ def pre_election_months(
     election day); for 2010-03-07: January and February 2010 (March runs past it).
     Only months inside the series are returned.
     """
+    chosen = _election_months(tuple(str(e) for e in elections), int(months))
+    return chosen[pd.DatetimeIndex(series_index).get_indexer(chosen) >= 0]
+
+
+@functools.lru_cache(maxsize=64)
+def _election_months(elections: tuple[str, ...], months: int) -> pd.DatetimeIndex:
+    """Every pre-election month of `pre_election_months`, sorted, before the series
+    limits them (computed once per set of dates)."""
     chosen: set[pd.Timestamp] = set()
     for election in elections:
         day = pd.Timestamp(election).normalize()
@@ -359,7 +422,7 @@ def pre_election_months(
         month_end = (month_start + pd.offsets.MonthEnd(0)).normalize()
         last = month_start if month_end <= day else month_start - pd.offsets.MonthBegin(1)
         chosen.update(pd.date_range(end=last, periods=months, freq="MS"))
-    return pd.DatetimeIndex(sorted(m for m in chosen if m in set(series_index)))
+    return pd.DatetimeIndex(sorted(chosen))
 
 
 def pre_election_ratio(
@@ -370,14 +433,18 @@ def pre_election_ratio(
     NaN when no pre-election month falls in the window, none falls outside it, or
     the other months hold no deaths.
     """
-    pre = pre_election_months(series.index, elections, months)
-    if len(pre) == 0 or len(pre) == len(series):
+    at = series.index.get_indexer(_election_months(tuple(str(e) for e in elections),
+                                                   int(months)))
+    at = at[at >= 0]
+    if len(at) == 0 or len(at) == len(series):
         return math.nan
-    others = series.drop(pre)
-    mean_other = float(others.mean())
+    values = series.to_numpy(dtype=float)
+    others = np.ones(len(values), dtype=bool)
+    others[at] = False
+    mean_other = float(values[others].mean())
     if mean_other <= 0:
         return math.nan
-    return float(series.loc[pre].mean()) / mean_other
+    return float(values[at].mean()) / mean_other
 
 
 def mixed_share(
@@ -532,7 +599,7 @@ def evidence_table(
         values.update(quarterly_means(series))
     values["national_year_ratio"] = year_ratio(series)
     by_region = located_deaths(inp, lo, hi)
-    values.update(regional_shares(by_region, regions).to_dict())
+    values.update(_shares(by_region, regions))
     if classes is not None:
         values.update(class_shares(by_region, classes).to_dict())
     alpha, xmin, n_tail = tail_exponent(inp.sizes, xmin=tail_xmin)
@@ -588,8 +655,7 @@ def explosive_statistics(
         "explosive_trend": national_trend(b_series),
         "explosive_year_ratio": year_ratio(b_series),
     }
-    shares = regional_shares(by_region, regions)
-    out.update({f"explosive_{k}": v for k, v in shares.items()})
+    out.update({f"explosive_{k}": v for k, v in _shares(by_region, regions).items()})
     out.update(
         {
             "explosive_withdrawal_ratio": withdrawal_ratio(
