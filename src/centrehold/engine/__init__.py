@@ -3,7 +3,9 @@
 `centrehold.engine.core` holds what every model runs on (the structure-of-arrays
 world, keyed random streams, the shared rule kernels); `centrehold.models.epstein`
 and `centrehold.models.regional` are the models. Callers import from here:
-`simulate` runs a scenario to a labelled Dataset (whichever model it names); `step`
+`simulate` runs a scenario to a labelled Dataset (whichever model it names);
+`run_regional` runs a regional one to its unlabelled outputs (`RegionalRun`), which
+`regional_dataset` labels, for callers that read thousands of runs; `step`
 runs one tick of an Epstein world (extensions build their own `World` and call it);
 `build_world` places the agents of an Epstein scenario.
 
@@ -30,6 +32,9 @@ _EXPORTS = {
     "step": "centrehold.models.epstein.step",
     "TickInputs": "centrehold.models.epstein.step",
     "World": "centrehold.engine.core.state",
+    "RegionalRun": "centrehold.models.regional.world",
+    "regional_dataset": "centrehold.models.regional.world",
+    "run_regional": "centrehold.models.regional.world",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -1,19 +1,13 @@
-"""From a simulated regional world to evidence, and the whole `compare` pipeline.
+"""The whole `compare` pipeline, and the simulator it calls thousands of times.
 
-`evidence_input` reduces an engine Dataset to what the record also offers (deaths
-by month and governorate, and incident sizes), so that `evidence_table` can treat
-both alike. Incidents are the instigated attacks (one per entry of the ``attack``
-dim, at their own toll) plus the sectarian killings grouped per governorate and
-tick: the record's incidents are events in one place on one day, and a tick (a day
-by default, a week at the scale `compare` uses) is the finest time the engine
-resolves. At a weekly tick the grouping is coarser than IBC's, which pushes
-simulated sectarian incidents toward larger sizes; this is a stated limit.
-
-`run_compare` is the pipeline behind `centrehold compare`, in named steps: read the
-record (`_record_inputs`, `_observed_statistics`), calibrate on the fit window and
-simulate each hypothesis's posterior predictive to the end of the test window
-(`_simulate`), check adequacy, build the ACH matrix and the forecast scores (`_assess`),
-and write the compare folder (`write_outputs`, through `centrehold.infer.folder`).
+`ScenarioSimulator` runs one hypothesis with given parameters and returns its evidence
+statistics, reading the run through `centrehold.infer.simulated_record` (the record's
+view of a simulated world). `run_compare` is the pipeline behind
+`centrehold compare`, in named steps: read the record (`_record_inputs`,
+`_observed_statistics`), calibrate on the fit window and simulate each hypothesis's
+posterior predictive to the end of the test window (`_simulate`), check adequacy,
+build the ACH matrix and the forecast scores (`_assess`), and write the compare folder
+(`write_outputs`, through `centrehold.infer.folder`).
 """
 
 from __future__ import annotations
@@ -24,7 +18,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -79,14 +73,17 @@ from centrehold.infer.forecast import (
     score_forecasts,
     summarise_scores,
 )
-from centrehold.record.observations import (
-    EXPLOSIVE,
-    MONTH_DTYPE,
-    REGION_DTYPE,
-    TARGET_COLUMNS,
-    EvidenceInput,
+from centrehold.infer.simulated_record import (
+    BOMBING_CAUSES,  # noqa: F401 - re-exported: read here by callers and the tests
+    _month,
+    _month_end,
+    evidence_input,
+    evidence_input_of_run,
 )
-from centrehold.scenario.calendar import month_shares
+from centrehold.record.observations import EvidenceInput
+
+if TYPE_CHECKING:
+    from centrehold.models.regional.world import RegionalRun
 
 Progress = Callable[[int, int], None]
 
@@ -95,140 +92,6 @@ FIT_START, FIT_END = "2008-01", "2009-12"
 TEST_START, TEST_END = "2010-01", "2010-12"
 # Statistics that describe the fit rather than the world: left out of the distance.
 _NOT_EVIDENCE = ("tail_xmin", "tail_n")
-#: Simulated causes read as the record's explosive (bombing) deaths: attacks by an
-#: instigator and by the insurgency; the rest (the killing between and within
-#: communities) is read as shootings and executions.
-BOMBING_CAUSES = ("instigated", "insurgent")
-
-
-def _month(s: str) -> pd.Timestamp:
-    return pd.Timestamp(s).to_period("M").to_timestamp()
-
-
-def _month_end(s: str) -> pd.Timestamp:
-    return pd.Timestamp(s).to_period("M").to_timestamp(how="end")
-
-
-def _by_month(
-    regions: list[str], months: pd.DatetimeIndex, shares: np.ndarray, **by_tick: np.ndarray
-) -> pd.DataFrame:
-    """Spread (tick, region) arrays over calendar months by the share of each tick's days
-    in each month (`scenario.calendar.month_shares`), into one long month/region frame,
-    a column per keyword. Months no tick reaches are left out."""
-    present = shares.sum(axis=0) > 0
-    months, shares = months[present], shares[:, present]
-    # month starts in microseconds and regions as pandas strings: the form
-    # `EvidenceInput` validates to, so that (regions sorted) it only checks the values
-    frame = {
-        "month": np.repeat(np.asarray(months, dtype=MONTH_DTYPE), len(regions)),
-        "region": pd.array(np.tile(np.asarray(regions, dtype=object), len(months)),
-                           dtype=REGION_DTYPE),
-    }
-    for name, values in by_tick.items():
-        frame[name] = (shares.T @ np.asarray(values, dtype=float)).ravel()
-    return pd.DataFrame(frame)
-
-
-def evidence_input(
-    ds: xr.Dataset, start: str | None = None, end: str | None = None
-) -> EvidenceInput:
-    """Monthly deaths by governorate and incident sizes of a regional run, in [start, end].
-
-    Monthly deaths are the ``deaths`` variable (persons, every group and cause),
-    each tick's spread over the calendar months its days fall in; sizes are the tolls of
-    the attacks and of the killing incidents the engine logged (``incident_deaths``), one
-    per incident as the record counts them. Why not a governorate's killing summed over
-    a tick (what older datasets without an incident log fall back to): a weekly sum of
-    many one- and two-death killings reads as one mass-casualty incident, so the size
-    statistics then depended on the tick length and charged every sectarian death to the
-    tail (docs/evidence.md, "Incident sizes"). The instigated
-    attacks' deaths are the ``explosive`` part: in the model, bombings are what an
-    instigator does, and the endogenous killing is shootings and executions (the
-    mapping the record's weapon classes are read against; docs/evidence.md).
-    """
-    for var in ("deaths", "attack_tick", "attack_deaths", "attack_region", "attack_target"):
-        if var not in ds:
-            raise UserError(
-                f"the simulated Dataset lacks '{var}'; pass a regional run (model: regional)"
-            )
-    dates = pd.DatetimeIndex(pd.to_datetime(ds["date"].values))
-    keep = np.ones(len(dates), dtype=bool)
-    if start is not None:
-        keep &= dates >= _month(start)
-    if end is not None:
-        keep &= dates <= _month_end(end)
-    # plain arrays rather than xarray selections: this runs once per ABC simulation
-    by_cause = _by_cause(ds)
-    by_tick = sum(by_cause.values())
-    regions = [str(r) for r in ds["region"].values]
-    bombs = sum((by_cause[c] for c in BOMBING_CAUSES if c in by_cause),
-                np.zeros_like(by_tick))
-    targets = _target_deaths(ds, regions, by_cause)
-    step = int(round((dates[1] - dates[0]) / pd.Timedelta(days=1))) if len(dates) > 1 else 1
-    months, shares = month_shares(dates, step, start, end)
-    monthly = _by_month(
-        regions, months, shares, deaths=by_tick, **{EXPLOSIVE: bombs}, **targets,
-    )
-    sizes = np.concatenate([_logged_sizes(ds, "attack", keep),
-                            _killing_sizes(ds, keep, by_tick, bombs)])
-    national = by_tick[keep].sum(axis=1) / step
-    daily = pd.Series(np.repeat(national, step),
-                      index=pd.date_range(dates[keep][0], periods=step * int(keep.sum()),
-                                          freq="D") if keep.any() else pd.DatetimeIndex([]),
-                      name="deaths")
-    return EvidenceInput(monthly=monthly, sizes=sizes, daily=daily)
-
-
-def _logged_sizes(ds: xr.Dataset, kind: str, keep: np.ndarray) -> np.ndarray:
-    """Tolls of the logged `kind` ("attack" or "incident") whose tick is kept."""
-    tick = np.asarray(ds[f"{kind}_tick"].values, dtype=np.int64)
-    kept = keep[tick] if tick.size else np.zeros(0, dtype=bool)
-    return np.asarray(ds[f"{kind}_deaths"].values, dtype=float)[kept]
-
-
-def _killing_sizes(
-    ds: xr.Dataset, keep: np.ndarray, by_tick: np.ndarray, bombs: np.ndarray
-) -> np.ndarray:
-    """The killing's incident sizes: the logged incidents, or (a dataset written before
-    the engine logged them) each governorate's killing summed over a tick."""
-    if "incident_deaths" in ds and "incident_tick" in ds:
-        return _logged_sizes(ds, "incident", keep)
-    killing = (by_tick - bombs)[keep]
-    return killing[killing > 0].astype(float)
-
-
-def _by_cause(ds: xr.Dataset) -> dict[str, np.ndarray]:
-    """Deaths by cause as (tick, region) float arrays, summed over victim groups."""
-    deaths = ds["deaths"].transpose("tick", "region", "group", "cause").to_numpy()
-    summed = deaths.sum(axis=2, dtype=np.float64)
-    return {str(c): summed[:, :, i] for i, c in enumerate(ds["cause"].values)}
-
-
-def _target_deaths(
-    ds: xr.Dataset, regions: list[str], by_cause: dict[str, np.ndarray]
-) -> dict[str, np.ndarray]:
-    """Deaths by target group, (tick, region) each: bombings by their target (a community,
-    `any` crowd, the `state`), and the killing between and within communities as
-    `killings` (the record's executions and other civilians)."""
-    T, R = ds.sizes["tick"], len(regions)
-    groups = set(str(g) for g in ds["group"].values)
-    out = {c: np.zeros((T, R)) for c in TARGET_COLUMNS}
-    out["target_killings"] = sum((by_cause[c] for c in ("sectarian", "intra") if c in by_cause),
-                                 np.zeros((T, R)))
-    if ds.sizes.get("attack", 0):
-        tick = np.asarray(ds["attack_tick"].values, dtype=np.int64)
-        # whole arrays, not a Python loop over attacks: this runs once per simulation
-        region = pd.Index(regions).get_indexer(np.asarray(ds["attack_region"].values, str))
-        if (region < 0).any():
-            raise UserError("the simulated Dataset has attacks in a region it does not list; "
-                            "pass the Dataset as the engine wrote it")
-        toll = np.asarray(ds["attack_deaths"].values, dtype=float)
-        target = np.asarray(ds["attack_target"].values, dtype=str)
-        kinds = {"target_state": target == "state", "target_crowds": target == "any",
-                 "target_community": np.isin(target, list(groups))}
-        for column, sel in kinds.items():
-            np.add.at(out[column], (tick[sel], region[sel]), toll[sel])
-    return out
 
 
 def _prior_spec(prior: Any, where: str) -> PriorSpec:
@@ -391,14 +254,22 @@ class ScenarioSimulator:
     def dataset(
         self, hypothesis: str, params: Mapping[str, float], seed: int, end: str | None = None
     ) -> xr.Dataset:
-        from centrehold.engine import simulate
+        from centrehold.engine import regional_dataset
+
+        return regional_dataset(self.run(hypothesis, params, seed, end))
+
+    def run(
+        self, hypothesis: str, params: Mapping[str, float], seed: int, end: str | None = None
+    ) -> RegionalRun:
+        """The run's outputs unlabelled: what the statistics read, without the Dataset."""
+        from centrehold.engine import run_regional
 
         sc, own = with_shared(self.scenario, params)
         hyps = dict(sc.hypotheses)
         spec = hyps[hypothesis]
         hyps[hypothesis] = spec.model_copy(update={"params": {**spec.params, **own}})
         run = sc.model_copy(update={"hypothesis": hypothesis, "hypotheses": hyps})
-        return simulate(run, seed=int(seed), ticks=_ticks_to(sc, end or self.end))
+        return run_regional(run, seed=int(seed), ticks=_ticks_to(sc, end or self.end))
 
     def statistics(self, ds: xr.Dataset) -> pd.Series:
         return self.statistics_of(evidence_input(ds, self.start, self.end))
@@ -417,7 +288,8 @@ class ScenarioSimulator:
         return stats.drop(labels=[s for s in _NOT_EVIDENCE if s in stats.index])
 
     def __call__(self, hypothesis: str, params: Mapping[str, float], seed: int) -> pd.Series:
-        return self.statistics(self.dataset(hypothesis, params, seed))
+        run = self.run(hypothesis, params, seed)
+        return self.statistics_of(evidence_input_of_run(run, self.start, self.end))
 
 
 @dataclass(frozen=True)
@@ -433,11 +305,11 @@ class _PredictiveTask:
         monthly deaths by region) of one posterior-predictive simulation."""
         hypothesis, params, seed = draw
         sim = self.simulator
-        ds = sim.dataset(hypothesis, params, seed, end=self.test_end)
-        inp = evidence_input(ds, sim.start, sim.end)
+        run = sim.run(hypothesis, params, seed, end=self.test_end)
+        inp = evidence_input_of_run(run, sim.start, sim.end)
         stats = sim.statistics_of(inp)
         fit = national_series(inp, sim.start, sim.end)
-        test = evidence_input(ds, self.test_start, self.test_end).monthly
+        test = evidence_input_of_run(run, self.test_start, self.test_end).monthly
         return stats, fit.to_numpy(dtype=float), test
 
 
