@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import xarray as xr
 
 from centrehold.actors.hypotheses import (
@@ -88,8 +87,8 @@ def _interp_personnel(sc, cal: Calendar, T: int, isos: list[str]) -> np.ndarray:
     series: dict[tuple[int, int], list[tuple[float, float]]] = {}
     # the dates parsed in one call, and the forces and regions found by dict: per row,
     # both cost more than the rest of building the world
-    days = (pd.to_datetime([str(row["date"]) for row in sc.force_levels])
-            - pd.Timestamp(cal.start)).days
+    days = (np.array([str(row["date"]) for row in sc.force_levels], dtype="datetime64[D]")
+            - np.datetime64(cal.start, "D")).astype(np.int64)
     # first occurrence wins, as with list.index
     force_at = {n: k for k, n in reversed(list(enumerate(names)))}
     region_at = {iso: r for r, iso in reversed(list(enumerate(isos)))}
