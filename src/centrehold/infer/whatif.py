@@ -20,11 +20,10 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
 from centrehold.errors import UserError
 from centrehold.infer.abc import posterior_draws
@@ -33,8 +32,11 @@ from centrehold.infer.simulated import (
     FIT_START,
     TEST_END,
     ScenarioSimulator,
-    evidence_input,
+    evidence_input_of_run,
 )
+
+if TYPE_CHECKING:
+    from centrehold.engine import RegionalRun
 
 Progress = Callable[[int, int], None]
 
@@ -182,10 +184,11 @@ def draw_posterior(folder: FittedPosterior, n: int, seed: int) -> list[Draw]:
 
 
 def _national_and_regional(
-    ds: xr.Dataset, months: pd.DatetimeIndex, regions: Sequence[str]
+    run: RegionalRun, months: pd.DatetimeIndex, regions: Sequence[str]
 ) -> tuple[np.ndarray, np.ndarray]:
     """(national deaths per month over ``months``, deaths per region over PERIOD)."""
-    monthly = evidence_input(ds, months[0].strftime("%Y-%m"), months[-1].strftime("%Y-%m")).monthly
+    monthly = evidence_input_of_run(run, months[0].strftime("%Y-%m"),
+                                    months[-1].strftime("%Y-%m")).monthly
     nat = monthly.groupby("month")["deaths"].sum().reindex(months, fill_value=0.0)
     period = monthly[(monthly["month"] >= pd.Timestamp(PERIOD[0]))
                      & (monthly["month"] <= pd.Timestamp(PERIOD[1]))]
@@ -216,8 +219,8 @@ class PairedTask:
         for name, sim in runs:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                ds = sim.dataset(draw.hypothesis, draw.params, draw.seed, end=self.end)
-            out[name] = _national_and_regional(ds, months, regions)
+                run = sim.run(draw.hypothesis, draw.params, draw.seed, end=self.end)
+            out[name] = _national_and_regional(run, months, regions)
         return out
 
 
