@@ -509,3 +509,33 @@ def test_gates_are_measured_in_the_statistics_own_noise():
     (gate,) = level_gates(names, got)
     assert (gate.index, gate.band, gate.unit) == (0, pytest.approx(0.1), 0.05)
     assert resolve_gates(names, obs, noise, {"mean": 0.0}) == {}
+
+
+def test_a_bounded_prior_gives_scipys_density_everywhere():
+    # pyabc asks the prior's density of every proposal; the bounded prior answers 0 at
+    # once far outside the box and must otherwise be scipy's value, float for float
+    import math
+
+    import pyabc
+
+    from centrehold.infer.abc.priors import HypothesisSpec, PriorSpec, prior_of
+
+    h = HypothesisSpec("H", {"a": PriorSpec("uniform", (0.2, 0.5)),
+                             "b": PriorSpec("loguniform", (1e-5, 1e-3)),
+                             "c": PriorSpec("norm", (1.0, 2.0)),
+                             "d": PriorSpec("gamma", (2.0,))})
+    fast = prior_of(h)
+    plain = pyabc.Distribution(**{k: s.rv() for k, s in h.priors.items()})
+    rng = np.random.default_rng(1)
+    edges = [0.2, 0.7, 0.7 + 1e-12, 0.2 - 1e-12, math.nextafter(0.7, 1.0)]
+    for i in range(3000):
+        x = {"a": float(rng.uniform(-0.5, 1.5)) if i >= len(edges) else edges[i],
+             "b": float(rng.uniform(-6.0, -2.0)), "c": float(rng.normal(1.0, 5.0)),
+             "d": float(rng.uniform(-1.0, 5.0))}
+        got, want = fast.pdf(pyabc.Parameter(x)), plain.pdf(pyabc.Parameter(x))
+        assert got == want or (got == 0.0 and want == 0.0), x
+    inside = pyabc.Parameter({"a": 0.3, "b": -4.0, "c": 1.0, "d": 1.0})
+    assert fast.pdf(inside) > 0.0
+    # a point with parameters the prior does not know is refused as pyabc refuses it
+    with pytest.raises(Exception, match="mismatch"):
+        fast.pdf(pyabc.Parameter({"a": 0.3, "z": 1.0}))

@@ -61,9 +61,44 @@ class HypothesisSpec:
     priors: Mapping[str, PriorSpec] = field(default_factory=dict)
 
 
+class BoundedPrior(pyabc.Distribution):
+    """A pyabc prior that answers 0 at once for a point outside its support.
+
+    pyabc draws each proposal from the perturbation kernel again and again until the
+    prior density is positive. With 10-20 parameters in bounded priors most draws
+    leave the box (about 16 draws a proposal in `compare`), and each density went
+    through scipy, about 0.1 ms a parameter: a fifth of a simulation's cost. Clearly
+    outside the support every density is 0 whatever scipy would say; near or inside
+    its edges (within a relative 1e-9, where scipy's own rounding of the standardised
+    value decides) the value is scipy's, through pyabc, so every weight is the same
+    float.
+    """
+
+    def pdf(self, x):
+        bounds = self.__dict__.get("_bounds")
+        if bounds is None:
+            bounds = {key: _support(rv) for key, rv in self.items()}
+            self.__dict__["_bounds"] = bounds
+        for key, (lo, hi) in bounds.items():
+            value = x.get(key) if hasattr(x, "get") else None
+            if value is not None and (value < lo or value > hi):
+                return 0.0
+        return super().pdf(x)
+
+
+def _support(rv) -> tuple[float, float]:
+    """Edges beyond which an RV's density is surely 0 (its support's, widened by a
+    relative 1e-9); unbounded when it does not say."""
+    dist = getattr(rv, "distribution", None)
+    if dist is None:
+        return -math.inf, math.inf
+    lo, hi = (float(b) for b in dist.support())
+    return lo - 1e-9 * (1.0 + abs(lo)), hi + 1e-9 * (1.0 + abs(hi))
+
+
 def prior_of(h: HypothesisSpec) -> pyabc.Distribution:
     """A hypothesis's parameter prior as pyabc explores it (`PriorSpec.rv`)."""
-    return pyabc.Distribution(**{p: spec.rv() for p, spec in h.priors.items()})
+    return BoundedPrior(**{p: spec.rv() for p, spec in h.priors.items()})
 
 
 def natural_value(priors: Mapping[str, PriorSpec], name: str, value: float) -> float:
