@@ -74,11 +74,10 @@ from centrehold.infer.forecast import (
     summarise_scores,
 )
 from centrehold.infer.simulated_record import (
-    BOMBING_CAUSES,  # noqa: F401 - re-exported: read here by callers and the tests
-    _month,
-    _month_end,
     evidence_input,
     evidence_input_of_run,
+    month_end,
+    month_start,
 )
 from centrehold.record.observations import EvidenceInput
 
@@ -224,7 +223,7 @@ def distance_gates(names, level_gate: float, decline_gate: float = 0.0,
 def _ticks_to(sc: Any, end: str) -> int:
     cal = sc.calendar
     step = 1 if cal.tick == "day" else 7
-    last = _month_end(end).date()
+    last = month_end(end).date()
     if last > cal.end:
         raise UserError(
             f"the window ends {end} but the scenario's calendar ends {cal.end}; "
@@ -768,8 +767,8 @@ def _predictive_national(
 ) -> pd.DataFrame:
     """Tidy national monthly deaths: record and each hypothesis's predictive band
     (5%, 50%, 95%) over the fit and test windows, for the report's first figure."""
-    months_fit = pd.date_range(_month(fit_window[0]), _month(fit_window[1]), freq="MS")
-    months_test = pd.date_range(_month(test_window[0]), _month(test_window[1]), freq="MS")
+    months_fit = pd.date_range(month_start(fit_window[0]), month_start(fit_window[1]), freq="MS")
+    months_test = pd.date_range(month_start(test_window[0]), month_start(test_window[1]), freq="MS")
     rows = []
     for h in fits:
         for window, months, draws in (

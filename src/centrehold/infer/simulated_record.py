@@ -139,11 +139,13 @@ def _summed_by_cause(deaths: np.ndarray, causes: list[str]) -> dict[str, np.ndar
     return {c: summed[:, :, i] for i, c in enumerate(causes)}
 
 
-def _month(s: str) -> pd.Timestamp:
+def month_start(s: str) -> pd.Timestamp:
+    """The first instant of the month `s` (YYYY-MM or any date in it) falls in."""
     return pd.Timestamp(s).to_period("M").to_timestamp()
 
 
-def _month_end(s: str) -> pd.Timestamp:
+def month_end(s: str) -> pd.Timestamp:
+    """The last instant of that month: a window's end is inclusive."""
     return pd.Timestamp(s).to_period("M").to_timestamp(how="end")
 
 
@@ -151,9 +153,9 @@ def _evidence(sim: _Simulated, start: str | None, end: str | None) -> EvidenceIn
     dates = sim.dates
     keep = np.ones(len(dates), dtype=bool)
     if start is not None:
-        keep &= dates >= _month(start)
+        keep &= dates >= month_start(start)
     if end is not None:
-        keep &= dates <= _month_end(end)
+        keep &= dates <= month_end(end)
     by_tick = sum(sim.by_cause.values())
     bombs = sum((sim.by_cause[c] for c in BOMBING_CAUSES if c in sim.by_cause),
                 np.zeros_like(by_tick))
