@@ -2,10 +2,10 @@
 reads it to draw its help without loading pyabc).
 
 About 4,900 simulations in all (4,000 for ABC-SMC, the pilot and 60 predictive runs a
-hypothesis besides): about six minutes on two quiet cores at one agent per 10,000
+hypothesis besides): about seven minutes on two shared cores at one agent per 10,000
 people and weekly ticks of seven daily turns (a simulation with its statistics costs a
-worker about 0.15 s since only the agents who might act take a turn; it was 0.25 s
-with everyone moving). A budget of
+worker about 0.1 s since only the agents who might act take a turn and the run is read
+without its labelled Dataset; it was 0.25 s with everyone moving). A budget of
 5,500, which the saving would allow in ten minutes, was measured over five seeds and
 kept fewer fits adequate (43 of 55 against 47-48 at 4,000): the tolerance falls, the
 pooled posteriors thin out (median effective particles about 5 against 9), and the
