@@ -186,10 +186,7 @@ def target_shares(inp: EvidenceInput, lo, hi) -> dict[str, float]:
     their own community hit its gatherings, opponents of the withdrawal hit the state,
     sponsors diverting attention hit crowds.
     """
-    return _target_shares(_window(inp.monthly, lo, hi))
-
-
-def _target_shares(frame: pd.DataFrame) -> dict[str, float]:
+    frame = _window(inp.monthly, lo, hi)
     sums = {c: float(frame[c].to_numpy().sum()) for c in TARGET_COLUMNS}
     total = float(sum(sums.values()))
     return {f"target_share_{c.removeprefix('target_')}": (v / total if total > 0
@@ -277,19 +274,9 @@ def _windows_by_kind(
     series layout and set of dates."""
     out = []
     for kind, dates in kinds:
-        inside = tuple(d for d in dates if first <= pd.Timestamp(d) <= last)
-        out.append((kind, _cached_windows(first, n_days, inside)))
+        inside = [pd.Timestamp(d) for d in dates if first <= pd.Timestamp(d) <= last]
+        out.append((kind, event_windows(first, n_days, inside)))
     return out
-
-
-def _cached_windows(first: pd.Timestamp, n: int, dates: tuple) -> list:
-    """`event_windows` for one series layout, computed once per process."""
-    return _windows_for(pd.Timestamp(first), n, tuple(str(pd.Timestamp(d).date()) for d in dates))
-
-
-@functools.lru_cache(maxsize=64)
-def _windows_for(first: pd.Timestamp, n: int, dates: tuple[str, ...]) -> list:
-    return event_windows(first, n, [pd.Timestamp(d) for d in dates])
 
 
 def year_ratio(series) -> float:
@@ -328,11 +315,7 @@ def located_deaths(
 
     ``column="explosive"`` counts the deaths in explosive incidents instead.
     """
-    return _located(_window(inp.monthly, start, end), column)
-
-
-def _located(frame: pd.DataFrame, column: str = "deaths") -> dict[str, float]:
-    """`located_deaths` of an already windowed frame, regions in sorted order."""
+    frame = _window(inp.monthly, start, end)
     codes, inverse = np.unique(frame["region"].to_numpy(dtype=object), return_inverse=True)
     sums = np.bincount(inverse, weights=frame[column].to_numpy(), minlength=len(codes))
     return {
