@@ -78,7 +78,7 @@ def test_a_dask_cluster_gives_the_same_result_as_local_processes(tmp_path):
 
     distributed = pytest.importorskip("distributed")
     # two hypotheses are enough to see a difference in seeds or order (all eleven took
-    # four times as long and showed nothing more)
+    # 60 s against 36 alone, and check nothing more)
     small = ["--hypotheses", "H0,H1", "--budget", "24", "--population", "4", "--pilot", "21",
              "--predictive", "2", "--seed", "3", "--quiet"]
     local = runner.invoke(app, ["compare", *small, "--out", str(tmp_path / "local")])
