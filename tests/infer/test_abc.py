@@ -539,3 +539,30 @@ def test_a_bounded_prior_gives_scipys_density_everywhere():
     # a point with parameters the prior does not know is refused as pyabc refuses it
     with pytest.raises(Exception, match="mismatch"):
         fast.pdf(pyabc.Parameter({"a": 0.3, "z": 1.0}))
+
+
+def test_only_pyabcs_redrawn_proposal_warning_is_dropped_and_a_task_installs_the_filter(
+        caplog, monkeypatch):
+    import logging
+
+    from centrehold.infer.abc import sampler
+
+    log = logging.getLogger("ABC")
+    for f in [f for f in log.filters if isinstance(f, sampler._RedrawnProposals)]:
+        log.removeFilter(f)
+    caplog.set_level(logging.WARNING, logger="ABC")
+
+    class Particle:
+        accepted = True
+
+    monkeypatch.setattr(sampler, "_unpickled", lambda payload: (Particle, list))
+    sample, n, accepted = sampler._run_task(b"", (1, 5))  # a task, as a worker runs it
+    assert (n, accepted) == (1, True)
+    assert sum(isinstance(f, sampler._RedrawnProposals) for f in log.filters) == 1
+    sampler._run_task(b"", (2, 5))
+    sampler._quiet_redrawn_proposals()
+    assert sum(isinstance(f, sampler._RedrawnProposals) for f in log.filters) == 1  # once
+    log.warning("Unusually many (model, parameter) samples have prior density zero. "
+                "The transition might be inappropriate.")
+    log.warning("Acceptance rate fell below the minimum")
+    assert [r.getMessage() for r in caplog.records] == ["Acceptance rate fell below the minimum"]

@@ -34,6 +34,7 @@ the evidence counts every simulation the generation ran (`marginal`).
 from __future__ import annotations
 
 import functools
+import logging
 import random
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -62,8 +63,32 @@ def _unpickled(payload: bytes) -> tuple[Callable, Callable]:
     return cloudpickle.loads(payload)
 
 
+class _RedrawnProposals(logging.Filter):
+    """Drops pyabc's warning that many proposals fell outside the prior.
+
+    Why: pyabc redraws a proposal whose prior density is zero before anything is
+    simulated, so such proposals cost no simulation and change no result; in ten to
+    eighteen bounded parameters a kernel wide enough to explore puts many of them
+    outside the box, and the warning ("the transition might be inappropriate") then
+    reached `make run`'s terminal in the middle of the progress bar, without a way for
+    a user to act on it. Every other pyabc warning still shows.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("Unusually many (model, parameter) samples")
+
+
+def _quiet_redrawn_proposals() -> None:
+    """Install `_RedrawnProposals` on pyabc's logger once in this process (tasks run in
+    workers, where the proposals are drawn)."""
+    log = logging.getLogger("ABC")
+    if not any(isinstance(f, _RedrawnProposals) for f in log.filters):
+        log.addFilter(_RedrawnProposals())
+
+
 def _run_task(payload: bytes, task: tuple[int, int]) -> tuple[Any, int, bool]:
     """Simulate until one particle is accepted (or the task's cap), NumPy seeded for this task."""
+    _quiet_redrawn_proposals()
     simulate_one, create_sample = _unpickled(payload)
     seed, cap = task
     np.random.seed(seed)
