@@ -67,9 +67,9 @@ def tick_sequential(
     the same results bit for bit over both models and every variant), Model I at 100 x 100
     ran 1.8 times slower with the turns inlined, 2.3 times as plain calls and 1.5 times
     as calls compiled without reference counting; with only the force agent's turn a
-    call, 1.12 times. Each call or inlined body takes a reference
-    to every array it is passed, and a turn reads about thirty (measured side by side,
-    2026-12-02; the regional `_sweep` found the same).
+    call, 1.12 times. Each call or inlined body takes a reference to every array it is
+    passed, and a turn reads about thirty (measured side by side, 2026-12-02; the
+    regional `_sweep` found the same).
     """
     lut_f = lut[lut.shape[0] - 1]
     build_tags_serial(tag, occupant, kind, group, state)
