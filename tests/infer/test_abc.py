@@ -367,25 +367,43 @@ def test_groups_weigh_alike_however_many_statistics_they_hold():
     assert (group_factors(names, None) == 1).all()
 
 
-def test_noise_spread_is_the_pooled_sd_over_seeds_within_floor_and_cap():
+def test_noise_spread_is_the_typical_sd_over_seeds_within_floor_and_cap():
+    from scipy.stats import chi2
+
     from centrehold.infer.abc import NOISE_FLOOR, noise_spread
 
-    # two rows run three times each: within-row deviations (-1, 0, 1) and (-2, 0, 2),
-    # pooled variance (2 + 8) / (2 + 2) = 2.5; a row run once adds nothing
-    reps = pd.DataFrame({"row": [0, 0, 0, 1, 1, 1, 2],
-                         "a": [9.0, 10.0, 11.0, 0.0, 2.0, 4.0, 100.0],
-                         "b": [5.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0],
-                         "c": [0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0],
-                         "d": [np.nan] * 7})
-    near = pd.Series({"a": 10.0, "b": 3.0, "c": 0.5, "d": 7.0})
+    # three rows run three times each: within-row variances 1, 4 and 10,000 (the last
+    # a row with one huge run); each over chi2(2)'s median / 2, the middle one taken
+    reps = pd.DataFrame({"row": [0, 0, 0, 1, 1, 1, 2, 2, 2, 3],
+                         "a": [9.0, 10.0, 11.0, 0.0, 2.0, 4.0, 0.0, 100.0, 200.0, 100.0],
+                         "b": [5.0] * 10,
+                         "c": [0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0, 1.0, 2.0, 0.0],
+                         "d": [np.nan] * 10})
+    near = pd.Series({"a": 20.0, "b": 3.0, "c": 0.5, "d": 7.0})
     out = noise_spread(reps, ["a", "b", "c", "d"], near)
-    assert out["a"] == pytest.approx(np.sqrt(2.5))
+    assert out["a"] == pytest.approx(np.sqrt(4.0 / (chi2.median(2) / 2)))
+    # the pooled SD would have been sqrt((2 + 8 + 20000) / 6), about 58, capped at 20
+    assert out["a"] < 3.0
     # no noise at all: the floor, a share of the spread near the record
     assert out["b"] == pytest.approx(NOISE_FLOOR * 3.0)
     # noise (sd 1) above the spread near the record: capped at it
     assert out["c"] == pytest.approx(0.5)
     # never defined: the spread near the record
     assert out["d"] == 7.0
+
+
+def test_noise_spread_recovers_a_known_normal_noise():
+    from centrehold.infer.abc import noise_spread
+
+    # 400 rows of three runs, each row its own mean, every run noise of SD 2: the
+    # median-unbiased rows give back the SD to within a few percent (its sampling error
+    # at 800 degrees of freedom is about 4%)
+    rng = np.random.default_rng(3)
+    rows = np.repeat(np.arange(400), 3)
+    values = rng.normal(rng.uniform(0, 100, 400)[rows], 2.0)
+    reps = pd.DataFrame({"row": rows, "a": values})
+    out = noise_spread(reps, ["a"], pd.Series({"a": 10.0}))
+    assert out["a"] == pytest.approx(2.0, rel=0.1)
 
 
 def test_replicates_rerun_the_nearest_pilot_rows_at_their_own_parameters():
