@@ -269,3 +269,41 @@ def test_truncation_keeps_weights_unbiased_in_the_limit():
     t = truncated_weights(w)
     assert np.sum(t * x ** 2) / t.sum() == pytest.approx(1.0, abs=0.02)
     assert np.sum(w * x ** 2) / w.sum() == pytest.approx(1.0, abs=0.02)
+
+
+def test_the_posterior_is_read_where_enough_particles_lie(fitted):
+    """`each.posterior_epsilon`: the final tolerance when it holds the minimum of
+    effective particles; otherwise the tightest looser generation tolerance that holds
+    it (the one just tighter must not), or the one holding the most."""
+    from centrehold.infer.abc.each import posterior_epsilon, truncated_weights
+    from centrehold.infer.abc.marginal import within
+    from centrehold.infer.abc.results import effective_size
+
+    _, res = fitted
+    ev = res.evidence
+
+    def size(h, eps):
+        return effective_size(truncated_weights(within(ev, h, eps)["value"].to_numpy(float)))
+
+    for h in ("narrow", "wide"):
+        final = float(res.final_epsilons[h])
+        at_final = size(h, final)
+        assert at_final > 2
+        assert posterior_epsilon(ev, h, minimum=at_final) == final
+        assert res.posterior_epsilons[h] == final  # 200 particles: ten are there
+        # ask for more than the final tolerance holds: a looser one, and no tighter one
+        # of the candidates holds as many
+        want = at_final + 1.0
+        got = posterior_epsilon(ev, h, minimum=want)
+        assert got > final
+        assert got in set(ev.loc[(ev["hypothesis"] == h) & (ev["generation"] >= 1),
+                                 "epsilon"].astype(float))
+        assert size(h, got) >= want
+        tighter = sorted(e for e in set(ev.loc[ev["hypothesis"] == h, "epsilon"].astype(float))
+                         if final <= e < got)
+        assert all(size(h, e) < want for e in tighter)
+        # a minimum no tolerance reaches: the one holding the most
+        most = posterior_epsilon(ev, h, minimum=1e9)
+        cands = [e for e in set(ev.loc[(ev["hypothesis"] == h) & (ev["generation"] >= 1),
+                                       "epsilon"].astype(float)) if e >= final]
+        assert size(h, most) == max(size(h, e) for e in cands)

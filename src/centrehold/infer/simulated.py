@@ -711,6 +711,7 @@ def _posterior(
         # weigh again among the adequate ones only, at their own weighing tolerance
         # (marginal.weighing_epsilon): the ones that miss the record do not set the yardstick
         posterior["final_epsilon"] = posterior["hypothesis"].map(calib.final_epsilons)
+        posterior["posterior_epsilon"] = posterior["hypothesis"].map(calib.posterior_epsilons)
         ok = posterior.loc[posterior["adequate"].fillna(False).astype(bool), "hypothesis"]
         names = [str(h) for h in ok]
         shares, eps = evidence_shares(calib.evidence, names)

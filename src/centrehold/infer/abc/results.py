@@ -38,6 +38,8 @@ class CalibrationResult:
     method: str = "joint"
     evidence: pd.DataFrame = field(default_factory=pd.DataFrame)  # `marginal.EVIDENCE_COLUMNS`
     final_epsilons: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
+    # each: the tolerance each hypothesis's posterior is read at (`each.posterior_epsilon`)
+    posterior_epsilons: pd.Series = field(default_factory=lambda: pd.Series(dtype=float))
     common_epsilon: float = float("nan")  # the tolerance `probabilities` are weighed at
 
     @property

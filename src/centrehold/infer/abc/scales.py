@@ -104,8 +104,9 @@ def noise_spread(replicates: pd.DataFrame, names: Sequence[str], near: pd.Series
     three runs) set it alone: on iraq-2009, seed 9, one row's SD of 682 deaths a month
     among eleven of 8-79 made the level's unit 0.34 of the record instead of about
     0.05, its gate let every hypothesis's fit sit 10-22% low and six of eleven failed
-    the level check (docs/compare.md, "A typical noise, not a pooled one"). A statistic
-    with no replicate variance (undefined, or fewer than two runs of a row) keeps `near`.
+    the level check (docs/compare.md, "A typical noise, and at least ten effective
+    particles"). A statistic with no replicate variance (undefined, or fewer than two
+    runs of a row) keeps `near`.
     """
     out = near.astype(float).copy()
     groups = [g for _, g in replicates.groupby("row") if len(g) >= 2]
