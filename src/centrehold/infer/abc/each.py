@@ -256,8 +256,7 @@ def posterior_epsilon(table: pd.DataFrame, hypothesis: str,
     """
     final = float(final_epsilons(table)[hypothesis])
     own = table[(table["hypothesis"] == hypothesis) & (table["generation"] >= 1)]
-    looser = sorted({float(e) for e in own["epsilon"]} | {final})
-    candidates = [e for e in looser if e >= final]
+    candidates = sorted({float(e) for e in own["epsilon"] if e >= final} | {final})
     sizes = []
     for eps in candidates:
         values = within(table, hypothesis, eps)["value"].to_numpy(float)
